@@ -1,0 +1,75 @@
+"""Claims → cards: HTML fields, timestamp links, tags, the deck by topic, the GUID."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from .config import Config
+from .identity import fingerprint, guid_for
+from .model import BLANK, Card, Claim, Note
+from .text import slug
+
+BLANK_HTML = '<span class="blank">_____</span>'
+
+
+def video_url(video_id: str, seconds: int) -> str:
+    """The YouTube link that opens the video at `seconds`."""
+    return f"https://www.youtube.com/watch?v={video_id}&t={seconds}s"
+
+
+def deck_part(text: str) -> str:
+    """One level of a deck name: `::` inside a title must not open a surprise level."""
+    return re.sub(r"\s+", " ", text.replace("::", ":")).strip() or "Untitled"
+
+
+def deck_name(note: Note, config: Config) -> str:
+    """The note's topic deck, from the config's template, under the optional root deck."""
+    top = note.folder.split("/")[0] if note.folder else ""
+    values = {
+        "source": deck_part(note.source_name or top or "Notes"),
+        "title": deck_part(note.title),
+        # {folder} may add levels on purpose: one per sub-folder.
+        "folder": "::".join(map(deck_part, note.folder.split("/"))) if note.folder else "Notes",
+    }
+    levels = [deck_part(p) for p in config.deck.format(**values).split("::")]
+    return "::".join([deck_part(config.root)] * bool(config.root) + levels)
+
+
+def anki_tag(text: str) -> str:
+    """A valid Anki tag: no spaces, `::` kept as Anki's tag hierarchy."""
+    return "::".join(p for p in (slug(part, "_") for part in text.split("::")) if p)
+
+
+def card_tags(note: Note, claim: Claim) -> tuple[str, ...]:
+    """Tags from the note's source, its front-matter tags and the claim's wiki links."""
+    raw = [note.source_id, *note.tags, *claim.links]
+    return tuple(sorted({t for t in map(anki_tag, raw) if t}))
+
+
+def question_html(claim: Claim) -> str:
+    """The question with its blank and, above it, the lead-in that gives it context."""
+    q = escape(claim.question).replace(BLANK, BLANK_HTML)
+    lead = f'<div class="lead">{escape(claim.lead)}</div>' if claim.lead else ""
+    return lead + q
+
+
+def make_card(note: Note, claim: Claim, config: Config) -> Card:
+    """One card for one claim."""
+    stamps = tuple(
+        (t.label, video_url(note.video_id, t.seconds)) for t in claim.timestamps if note.video_id
+    )
+    where = f"{note.path}, line {claim.source.line}"
+    return Card(
+        guid=guid_for(fingerprint(note, claim)),
+        deck=deck_name(note, config),
+        tags=card_tags(note, claim),
+        topic=escape(" › ".join((note.title, *claim.section))),
+        question=question_html(claim),
+        answer=escape(claim.answer),
+        context=escape(claim.context),
+        timestamps=stamps,
+        source=escape(f"{note.source_name} — {where}" if note.source_name else where),
+        claim=claim,
+        note_path=note.path,
+    )

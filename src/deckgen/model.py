@@ -1,0 +1,149 @@
+"""The data that flows through the pipeline: notes → claims → cards → decks.
+
+Every type is a frozen, slotted dataclass so that stages cannot change what an earlier
+stage produced, and so that equal inputs compare equal (the build is deterministic).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+BlockKind = Literal["paragraph", "item"]
+ClaimKind = Literal["definition", "term", "list", "sentence"]
+
+BLANK = "\ue000"
+"""Marks the blank in a fill-in question (a private-use character no note contains)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """A place in a note file."""
+
+    path: str
+    """The note's path as given to the build (relative where possible)."""
+    line: int
+    """1-based line number."""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A warning or error found while building, reported as `path:line: message`."""
+
+    source: SourceRef
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Timestamp:
+    """A moment in the note's video."""
+
+    seconds: int
+    label: str
+    """As shown to the learner: `09:17` or `1:02:03`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A paragraph or list item of a note as plain text, with its place in the note."""
+
+    kind: BlockKind
+    text: str
+    """Plain text: Markdown, HTML and timestamp anchors removed, whitespace folded."""
+    stamps: tuple[tuple[int, Timestamp], ...]
+    """Timestamps with the offset in `text` where each stood."""
+    emphasis: tuple[str, ...]
+    """Bold, italic and quoted phrases of the text, in order."""
+    links: tuple[str, ...]
+    """Targets of the `[[wiki links]]` in the block."""
+    headings: tuple[str, ...]
+    """Heading path above the block, outermost first."""
+    line: int
+    term: str = ""
+    """For `**Term:** body` items and paragraphs: the term; `text` then holds only the body."""
+    lead_in: str = ""
+    """For list items: the sentence that introduces the list (or the parent item's term)."""
+    list_id: int = -1
+    """List items of one list share this number; -1 for paragraphs."""
+    list_size: int = 0
+    """How many items the list has."""
+    list_last: bool = False
+    """True for the last item of its list."""
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One Markdown note, read and parsed."""
+
+    path: str
+    title: str
+    video_id: str
+    """YouTube video ID, or '' when the note has none (its cards then have no links)."""
+    source_id: str
+    """From the `From: [[id | Name]]` line, or ''."""
+    source_name: str
+    folder: str
+    """The note's folder relative to the input root, '' at the root."""
+    tags: tuple[str, ...]
+    """Front-matter tags."""
+    blocks: tuple[Block, ...]
+    problems: tuple[Problem, ...] = ()
+    digest: str = ""
+    """sha256 of the file's bytes: identifies an unchanged note."""
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One fact worth a card, with the context a learner needs to see it."""
+
+    kind: ClaimKind
+    key: str
+    """What identifies the claim within its note (the term, the list's lead-in, the sentence)."""
+    question: str
+    """Plain text; the blank of a fill-in question is the character `BLANK`."""
+    answer: str
+    context: str
+    """The whole sentence or bullet the answer comes from."""
+    lead: str
+    """Text shown above the question: the list's lead-in or the previous sentence."""
+    section: tuple[str, ...]
+    timestamps: tuple[Timestamp, ...]
+    links: tuple[str, ...]
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A claim made ready for Anki and paper: fields are HTML, the deck is chosen."""
+
+    guid: str
+    deck: str
+    tags: tuple[str, ...]
+    topic: str
+    """`Note title › section`, shown above the question."""
+    question: str
+    answer: str
+    context: str
+    timestamps: tuple[tuple[str, str], ...]
+    """(label, URL) pairs; empty when the note has no video."""
+    source: str
+    claim: Claim
+    note_path: str
+    status: str = ""
+    """'' for a live card; 'retired' for a card whose claim left the notes."""
+    mtime: int = 0
+    """When the card's content last changed (seconds since the epoch); 0 means build time."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deck:
+    """A topic deck: the cards of one deck name, in reading order."""
+
+    name: str
+    cards: tuple[Card, ...] = field(default=())

@@ -1,0 +1,84 @@
+"""Decks → `.apkg` files. The only module that imports genanki.
+
+The note type's ID, name, field names and template name are part of every learner's
+collection: if any of them changes, Anki makes a copy of the note type and stops updating
+the notes already imported. `tests/test_write_apkg.py` pins them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import genanki
+
+from .config import template_path
+from .model import Card, Deck
+
+MODEL_ID = 1_842_605_171
+MODEL_NAME = "deckgen"
+FIELDS = ("Question", "Answer", "Context", "Topic", "Timestamps", "Source", "Status")
+TEMPLATE_NAME = "Recall"
+
+
+def note_type(templates: Path | None = None) -> genanki.Model:
+    """The one deckgen note type, with front, back and CSS from the template files."""
+    read = lambda name: template_path(name, templates).read_text(encoding="utf-8")  # noqa: E731
+    return genanki.Model(
+        MODEL_ID,
+        MODEL_NAME,
+        fields=[{"name": f} for f in FIELDS],
+        templates=[{"name": TEMPLATE_NAME, "qfmt": read("card_front.html"), "afmt": read("card_back.html")}],
+        css=read("card.css"),
+    )
+
+
+def deck_id(name: str) -> int:
+    """A stable deck ID from the deck's name."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:6], "big") + (1 << 50)
+
+
+def card_fields(card: Card) -> list[str]:
+    """The card's field values, in `FIELDS` order."""
+    links = " ".join(f'<a href="{escape(url)}">▶ {escape(label)}</a>' for label, url in card.timestamps)
+    return [card.question, card.answer, card.context, card.topic, links, card.source, card.status]
+
+
+class _Note(genanki.Note):  # type: ignore[misc]
+    """A genanki note that carries its own modification time instead of the build time."""
+
+    def __init__(self, mtime: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.mtime = mtime
+
+    def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
+        super().write_to_db(cursor, self.mtime or timestamp, deck_id, id_gen)
+
+
+def write_package(decks: Sequence[Deck], path: Path, now: int, templates: Path | None = None) -> Path:
+    """Write `decks` to one `.apkg` at `path`, atomically; `now` stamps notes without an mtime."""
+    model = note_type(templates)
+    gdecks = []
+    for deck in decks:
+        gdeck = genanki.Deck(deck_id(deck.name), deck.name)
+        for due, card in enumerate(deck.cards):
+            gdeck.add_note(
+                _Note(card.mtime, model=model, fields=card_fields(card), guid=card.guid,
+                      tags=list(card.tags), due=due)
+            )  # fmt: skip
+        gdecks.append(gdeck)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        genanki.Package(gdecks).write_to_file(tmp, timestamp=now)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path

@@ -1,0 +1,285 @@
+"""Study sheets: print-ready HTML per topic deck and for all decks, PDF from the same HTML.
+
+The learner covers the answer column (fold layout) or turns to an answer key (key layout);
+timestamps stay clickable on screen and become QR codes on paper.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+import jinja2
+import segno
+from markupsafe import Markup
+
+from deckgen.model import Card, Deck
+
+Paper = Literal["a4", "letter"]
+Layout = Literal["fold", "key"]
+Format = Literal["html", "pdf", "md"]
+
+SHEET_DIR = "sheets"
+ALL_SLUG = "all"
+MAX_COLUMNS = 4
+_TEMPLATE = {"html": "sheet.html.j2", "pdf": "sheet.html.j2", "md": "sheet.md.j2"}
+_MAX_SLUG = 80
+# CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that
+# would otherwise turn note text into emphasis, links, code or raw HTML.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|])")
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """A card's timestamp as printed."""
+
+    label: str
+    url: str
+    """'' when the URL is not a web link: the label is then shown without one."""
+    qr_at: int
+    """Number of the question that shows this URL's QR code; 0 when there is none."""
+    qr: Markup
+    """The code as inline SVG, on the first card of the section with this URL only."""
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A card with its number on the sheet."""
+
+    number: int
+    card: Card
+    stamps: tuple[Stamp, ...]
+    new_topic: bool
+    """The topic differs from the previous card's, so it is shown again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One deck as laid out on paper."""
+
+    slug: str
+    root: str
+    source: str
+    title: str
+    items: tuple[Item, ...]
+
+
+def write_sheets(
+    decks: Sequence[Deck],
+    out: Path,
+    *,
+    templates: Path,
+    built: datetime.date,
+    paper: Literal["a4", "letter"] = "a4",
+    columns: int = 1,
+    layout: Literal["fold", "key"] = "fold",
+    qr: bool = True,
+    formats: Sequence[Literal["html", "pdf", "md"]] = ("html", "pdf"),
+) -> list[Path]:
+    """Write `out/sheets/<slug>.<ext>` per deck and `all.<ext>`; return the paths written."""
+    _check_options(paper, columns, layout, formats)
+    if not decks:
+        return []
+    slugs = deck_slugs([deck.name for deck in decks])
+    sections = [_section(deck, slug, qr) for deck, slug in zip(decks, slugs, strict=True)]
+    context = {"built": built.isoformat(), "paper": paper, "columns": columns, "layout": layout}
+    groups = [(slug, [section]) for slug, section in zip(slugs, sections, strict=True)]
+    groups.append((ALL_SLUG, sections))
+    folder = out / SHEET_DIR
+    # Render everything before writing anything, so a template error leaves no new files.
+    rendered = [
+        (folder / f"{slug}.{fmt}", _render(templates, fmt, group, context))
+        for slug, group in groups
+        for fmt in dict.fromkeys(formats)
+    ]
+    folder.mkdir(parents=True, exist_ok=True)
+    for path, data in rendered:
+        atomic_write(path, data)
+    return [path for path, _ in rendered]
+
+
+def _check_options(paper: str, columns: int, layout: str, formats: Sequence[str]) -> None:
+    if paper not in ("a4", "letter"):
+        raise ValueError(f"paper must be 'a4' or 'letter', not {paper!r}")
+    if layout not in ("fold", "key"):
+        raise ValueError(f"layout must be 'fold' or 'key', not {layout!r}")
+    if not 1 <= columns <= MAX_COLUMNS:
+        raise ValueError(f"columns must be between 1 and {MAX_COLUMNS}, not {columns}")
+    unknown = [fmt for fmt in formats if fmt not in _TEMPLATE]
+    if unknown or not formats:
+        raise ValueError(f"formats must be some of html, pdf, md; got {list(formats)!r}")
+
+
+def slugify(name: str) -> str:
+    """A file-name-safe form of a deck name: `ML::Karpathy::Intro` → `ml-karpathy-intro`."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # \w keeps letters of every script; anything else (dots, slashes) becomes a dash,
+    # so no slug can name a parent folder or leave out/sheets.
+    slug = re.sub(r"[\W_]+", "-", bare).strip("-")[:_MAX_SLUG].strip("-")
+    return slug or "deck"
+
+
+def deck_slugs(names: Sequence[str]) -> tuple[str, ...]:
+    """Unique slugs in order; later duplicates (and a deck called 'All') get `-2`, `-3`…"""
+    taken = {ALL_SLUG}
+    slugs = []
+    for name in names:
+        base = slug = slugify(name)
+        counter = 1
+        while slug in taken:
+            counter += 1
+            slug = f"{base}-{counter}"
+        taken.add(slug)
+        slugs.append(slug)
+    return tuple(slugs)
+
+
+def split_name(name: str) -> tuple[str, str, str]:
+    """`Root::Source::Title` → (root, source, title); missing parts are ''."""
+    parts = [part.strip() for part in name.split("::")]
+    title = parts[-1]
+    source = parts[-2] if len(parts) > 1 else ""
+    return " › ".join(parts[:-2]), source, title
+
+
+def qr_svg(url: str) -> Markup:
+    """A QR code opening `url`, as inline SVG sized by the stylesheet."""
+    code = segno.make(url, error="l", micro=False)
+    # A two-module border: the white card around it provides the rest of the quiet zone.
+    return Markup(code.svg_inline(omitsize=True, border=2, svgclass="qr-code"))
+
+
+def _section(deck: Deck, slug: str, qr: bool) -> Section:
+    root, source, title = split_name(deck.name)
+    first_at: dict[str, int] = {}
+    items = []
+    previous_topic = None
+    for number, card in enumerate(deck.cards, start=1):
+        stamps = tuple(_stamp(label, url, number, first_at, qr) for label, url in card.timestamps)
+        items.append(Item(number, card, stamps, card.topic != previous_topic))
+        previous_topic = card.topic
+    return Section(slug, root, source, title, tuple(items))
+
+
+def _stamp(label: str, url: str, number: int, first_at: dict[str, int], qr: bool) -> Stamp:
+    # Only web links are clickable: a card's URL must not become a javascript: link.
+    if urlsplit(url).scheme not in ("https", "http"):
+        return Stamp(label, "", 0, Markup(""))
+    if not qr:
+        return Stamp(label, url, 0, Markup(""))
+    if url in first_at:
+        return Stamp(label, url, first_at[url], Markup(""))
+    first_at[url] = number
+    return Stamp(label, url, number, qr_svg(url))
+
+
+def _render(templates: Path, fmt: str, sections: list[Section], context: dict[str, object]) -> bytes:
+    env = _environment(templates, markdown=fmt == "md")
+    try:
+        template = env.get_template(_TEMPLATE[fmt])
+    except jinja2.TemplateNotFound as error:
+        raise FileNotFoundError(
+            f"{templates / _TEMPLATE[fmt]}: study-sheet template missing; "
+            "copy it from deckgen's templates/ folder"
+        ) from error
+    text = template.render(sections=sections, **context)
+    if fmt != "pdf":
+        return text.encode("utf-8")
+    # Imported here: WeasyPrint is slow to load and only the PDF needs it.
+    import weasyprint
+
+    pdf: bytes = weasyprint.HTML(string=text, base_url=str(templates)).write_pdf()
+    return pdf
+
+
+def _environment(templates: Path, *, markdown: bool) -> jinja2.Environment:
+    options: dict[str, object] = {}
+    if markdown:
+        # Markdown's autoescape: note text must never become Markdown or HTML markup.
+        options["finalize"] = lambda value: value if isinstance(value, Markup) else md_escape(str(value))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=not markdown,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        **options,  # type: ignore[arg-type]
+    )
+    env.filters["markdown"] = html_to_markdown
+    env.filters["md_url"] = _md_url
+    return env
+
+
+def _md_url(url: str) -> Markup:
+    # Inside `<…>` a link target ends at `>` or a line break; nothing else needs escaping.
+    return Markup(re.sub(r"[<>\s]", lambda m: f"%{ord(m[0]):02X}", url))
+
+
+def md_escape(text: str) -> str:
+    """Backslash-escape what Markdown would read as markup."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+class _MarkdownWriter(HTMLParser):
+    """Turns the card stage's small HTML fragments (b, i, blank spans) into Markdown."""
+
+    _MARKS = {"b": "**", "strong": "**", "i": "*", "em": "*"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._open: list[tuple[str, bool, int]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.parts.append(" ")
+            return
+        blank = "blank" in (dict(attrs).get("class") or "").split()
+        mark = "**" if blank else self._MARKS.get(tag, "")
+        self._open.append((mark, blank, len(self.parts)))
+        self.parts.append(mark)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "br" or not self._open:
+            return
+        mark, blank, start = self._open.pop()
+        if blank and not "".join(self.parts[start + 1 :]).strip():
+            self.parts.append("\u2026")  # an empty blank still has to show on paper
+        self.parts.append(mark)
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(md_escape(data))
+
+
+def html_to_markdown(fragment: str) -> Markup:
+    """A card field's HTML as one line of Markdown; a blank is bold."""
+    writer = _MarkdownWriter()
+    writer.feed(fragment)
+    writer.close()
+    return Markup(" ".join("".join(writer.parts).split()))
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path`, then rename it into place."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide the sheet from other users
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
