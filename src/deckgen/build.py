@@ -76,7 +76,9 @@ def find_notes(paths: Sequence[Path]) -> list[NoteFile]:
     return found
 
 
-def read_notes(files: Sequence[NoteFile], progress: Progress | None = None) -> tuple[list[Note], list[Problem]]:
+def read_notes(
+    files: Sequence[NoteFile], progress: Progress | None = None
+) -> tuple[list[Note], list[Problem]]:
     """Parse every file; a note that cannot be read becomes a problem, the others go on."""
     notes: list[Note] = []
     problems: list[Problem] = []
@@ -102,8 +104,12 @@ def make_cards(notes: Iterable[Note], config: Config) -> tuple[list[Card], list[
         for claim in extract(note):
             card = make_card(note, claim, config)
             if (first := seen.get(card.guid)) is not None:
-                problems.append(Problem(claim.source, f"same card as {first.claim.source} — "
-                                        "is this note a copy? Give it its own title"))
+                problems.append(
+                    Problem(
+                        claim.source,
+                        f"same card as {first.claim.source} — is this note a copy? Give it its own title",
+                    )
+                )
                 continue
             seen[card.guid] = card
             cards.append(card)
@@ -140,7 +146,7 @@ def build(
     cards, card_problems = make_cards(notes, config)
     problems += card_problems
     decks = group(cards)
-    kinds = dict(sorted(Counter(c.claim.kind for c in cards).items()))
+    kinds: dict[str, int] = dict(sorted(Counter(c.claim.kind for c in cards).items()))
     if strict and problems:
         raise BuildError(f"{len(problems)} problem(s) and --strict is on:\n" + "\n".join(map(str, problems)))
     outputs: list[Path] = []

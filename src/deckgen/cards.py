@@ -56,9 +56,7 @@ def question_html(claim: Claim) -> str:
 
 def make_card(note: Note, claim: Claim, config: Config) -> Card:
     """One card for one claim."""
-    stamps = tuple(
-        (t.label, video_url(note.video_id, t.seconds)) for t in claim.timestamps if note.video_id
-    )
+    stamps = tuple((t.label, video_url(note.video_id, t.seconds)) for t in claim.timestamps if note.video_id)
     where = f"{note.path}, line {claim.source.line}"
     return Card(
         guid=guid_for(fingerprint(note, claim)),

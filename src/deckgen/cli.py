@@ -13,7 +13,8 @@ from typing import Annotated, Any
 
 import typer
 
-from .build import BuildResult, build as run_build, make_cards
+from .build import BuildResult, make_cards
+from .build import build as run_build
 from .config import Config, load_config
 from .errors import ConfigError, DeckgenError
 from .model import BLANK, Card

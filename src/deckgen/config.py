@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +47,18 @@ def load_config(path: Path | None, **overrides: Any) -> Config:
         data = loaded or {}
     known = {f.name for f in fields(Config)}
     if unknown := set(data) - known:
-        raise ConfigError(f"{path}: unknown key(s) {', '.join(sorted(unknown))} — known: {', '.join(sorted(known))}")
+        raise ConfigError(
+            f"{path}: unknown key(s) {', '.join(sorted(unknown))} — known: {', '.join(sorted(known))}"
+        )
     if data.get("templates") is not None and path is not None:
         data["templates"] = (path.parent / str(data["templates"])).resolve()
-    config = Config(**{k: str(v) if k != "templates" else v for k, v in data.items()})
-    return replace(config, **{k: v for k, v in overrides.items() if v is not None})
+    merged = {**data, **{k: v for k, v in overrides.items() if v is not None}}
+    default = Config()
+    return Config(
+        deck=str(merged.get("deck", default.deck)),
+        root=str(merged.get("root") or ""),
+        templates=Path(merged["templates"]) if merged.get("templates") else None,
+    )
 
 
 def template_path(name: str, override: Path | None = None) -> Path:

@@ -67,14 +67,14 @@ def _claim(
 
 
 def short_answer(sentence: str) -> str:
-    """A definition's answer: its first sentence, cut at a clause when it runs long."""
+    """A definition's answer: its first sentence, cut at a clause (or word) when it runs long."""
     if len(sentence.split()) <= MAX_ANSWER_WORDS:
         return sentence
-    cuts = [m.start() for m in _CLAUSE.finditer(sentence) if 8 <= len(sentence[: m.start()].split())]
-    fitting = [c for c in cuts if len(sentence[:c].split()) <= MAX_ANSWER_WORDS]
-    if fitting:
-        return sentence[: fitting[-1]].rstrip(" ,;") + "."
-    return truncate_words(sentence, 40)
+    cuts = [m.start() for m in _CLAUSE.finditer(sentence) if len(sentence[: m.start()].split()) >= 8]
+    for limit in (MAX_ANSWER_WORDS, 40):
+        if fitting := [c for c in cuts if len(sentence[:c].split()) <= limit]:
+            return sentence[: fitting[-1]].rstrip(" ,;") + "."
+    return truncate_words(sentence, MAX_ANSWER_WORDS)
 
 
 def _mask(text: str, term: str) -> str:
@@ -86,6 +86,11 @@ def _mask(text: str, term: str) -> str:
     return out
 
 
+def _first_stamps(block: Block) -> tuple[Timestamp, ...]:
+    """The first moment of a block dates it, even when its first sentence has none."""
+    return next((s.stamps for s in block_sentences(block) if s.stamps), ())
+
+
 def definition_rule(note: Note, block: Block) -> list[Claim]:
     """`**Term:** body` → term → meaning, and meaning → term when the term describes itself."""
     sents = block_sentences(block)
@@ -94,10 +99,11 @@ def definition_rule(note: Note, block: Block) -> list[Claim]:
     first = sents[0]
     answer = short_answer(first.text)
     lead = block.lead_in
+    stamps = _first_stamps(block)
     claims = [
         _claim(note, block, "definition", f"def:{slug(block.term)}",
                f"What is meant by “{block.term}”?", answer,
-               f"{block.term}: {first.text}", lead, first.stamps),
+               f"{block.term}: {first.text}", lead, stamps),
     ]  # fmt: skip
     masked = _mask(answer, block.term)
     if masked != answer or content_words(block.term) & content_words(answer):
@@ -105,14 +111,9 @@ def definition_rule(note: Note, block: Block) -> list[Claim]:
         claims.append(
             _claim(note, block, "term", f"term:{slug(block.term)}",
                    f"Which term ({n} word{'s' if n > 1 else ''}) is this: “{masked}”",
-                   block.term, f"{block.term}: {first.text}", lead, first.stamps)
+                   block.term, f"{block.term}: {first.text}", lead, stamps)
         )  # fmt: skip
     return claims
-
-
-def _first_stamps(block: Block) -> tuple[Timestamp, ...]:
-    sents = block_sentences(block)
-    return sents[0].stamps if sents else ()
 
 
 def list_rule(note: Note, block: Block) -> list[Claim]:
@@ -159,6 +160,9 @@ def _candidates(sentence: str, emphasis: tuple[str, ...]) -> Iterable[tuple[int,
         if m.start(1) > 0 and m.group(1).lower() not in STOPWORDS:
             yield m.start(1), m.end(1), "name"
     yield from _final_phrase(sentence)
+    longest = sorted(re.finditer(r"[\w-]{6,}", sentence), key=lambda m: -len(m.group(0)))
+    for m in longest[:3]:  # a rare long word, when no phrase stands out
+        yield m.start(), m.end(), "1 word"
 
 
 def _final_phrase(sentence: str) -> Iterable[tuple[int, int, str]]:
@@ -169,18 +173,23 @@ def _final_phrase(sentence: str) -> Iterable[tuple[int, int, str]]:
         if m.group(0).lower() in STOPWORDS or len(run) == 4:
             break
         run.insert(0, m)
-    if run and any(len(m.group(0)) > 3 for m in run):
+    if run and any(len(m.group(0)) > 2 for m in run):
         yield run[0].start(), run[-1].end(), ""
 
 
-def choose_blank(sentence: str, emphasis: tuple[str, ...] = ()) -> tuple[int, int, str] | None:
-    """The span of `sentence` to blank: 1–5 words, a content word, not given away elsewhere."""
+def choose_blank(
+    sentence: str, emphasis: tuple[str, ...] = (), context: str = ""
+) -> tuple[int, int, str] | None:
+    """The span of `sentence` to blank: 1–5 words, a content word, not given away by the
+    rest of the sentence or by the `context` shown with it."""
+    shown = content_words(context)
     for a, b, hint in _candidates(sentence, emphasis):
+        b = a + len(re.sub(r"(?:['’]s|[,.;:])+$", "", sentence[a:b].rstrip()))  # keep "'s" and commas out
         span = sentence[a:b].strip()
         n = len(words(span))
         if not 1 <= n <= 5 or not content_words(span):
             continue
-        rest = content_words(sentence[:a] + " " + sentence[b:])
+        rest = content_words(sentence[:a] + " " + sentence[b:]) | shown
         if content_words(span) <= rest:
             continue  # the answer's words stand in the question: a giveaway
         return a, b, hint or f"{n} word{'s' if n > 1 else ''}"
@@ -192,16 +201,17 @@ def sentence_rule(note: Note, block: Block) -> list[Claim]:
     claims: list[Claim] = []
     sents = block_sentences(block)
     for s in sents[1:] if block.term else sents:
-        if not s.stamps or len(words(s.text)) < 5:
+        if not s.stamps or len(words(s.text)) < (3 if block.lead_in else 5):
             continue
-        blank = choose_blank(s.text, block.emphasis)
+        lead = block.term or block.lead_in
+        if _PRONOUN_START.match(s.text) and s.index > 0:  # give "This…" its referent
+            before = sentences(block.text)[s.index - 1]
+            lead = f"{block.term}: {before}" if block.term else before
+        blank = choose_blank(s.text, block.emphasis, lead)
         if blank is None:
             continue
         a, b, hint = blank
         question = f"{s.text[:a]}{BLANK} ({hint}){s.text[b:]}"
-        lead = block.term or block.lead_in
-        if _PRONOUN_START.match(s.text) and s.index > 0:
-            lead = sentences(block.text)[s.index - 1] if not lead else lead
         claims.append(
             _claim(note, block, "sentence", f"sent:{slug(s.text)[:80]}", question,
                    s.text[a:b].strip(), s.text, lead, s.stamps)
@@ -215,6 +225,8 @@ RULES: tuple[Rule, ...] = (definition_rule, sentence_rule, list_rule)
 
 
 def _similar(a: Claim, b: Claim) -> bool:
+    if a.kind == "list" or b.kind == "list":  # one list's per-item cards differ by one blank only
+        return a.question == b.question
     wa = content_words(a.question + " " + a.answer)
     wb = content_words(b.question + " " + b.answer)
     return bool(wa and wb) and len(wa & wb) / len(wa | wb) > DUPLICATE_SIMILARITY
@@ -228,7 +240,9 @@ def _dedupe(claims: list[Claim]) -> list[Claim]:
             continue
         twin = next((i for i, k in enumerate(kept) if k.kind == c.kind and _similar(k, c)), None)
         if twin is not None:  # keep the first; its card links the twin's moments too
-            kept[twin] = replace(kept[twin], timestamps=tuple(dict.fromkeys(kept[twin].timestamps + c.timestamps)))
+            kept[twin] = replace(
+                kept[twin], timestamps=tuple(dict.fromkeys(kept[twin].timestamps + c.timestamps))
+            )
             continue
         n = keys[c.key] = keys.get(c.key, 0) + 1
         kept.append(c if n == 1 else replace(c, key=f"{c.key}#{n}"))
@@ -244,7 +258,28 @@ def _cover(block: Block, claims: list[Claim]) -> list[Claim]:
     return [replace(first, timestamps=tuple(dict.fromkeys(first.timestamps + tuple(missing)))), *claims[1:]]
 
 
+def _carry(orphans: list[Timestamp], claims: list[Claim]) -> list[Claim]:
+    """Moments of a block that gave no card go to the next card of the same section."""
+    if not orphans or not claims:
+        return claims
+    first = claims[0]
+    return [replace(first, timestamps=tuple(dict.fromkeys(first.timestamps + tuple(orphans)))), *claims[1:]]
+
+
 def extract(note: Note, rules: tuple[Rule, ...] = RULES) -> tuple[Claim, ...]:
     """All claims of a note, in reading order."""
-    claims = [c for b in note.blocks for c in _cover(b, [c for rule in rules for c in rule(note, b)])]
+    claims: list[Claim] = []
+    orphans: list[Timestamp] = []
+    section: tuple[str, ...] = ()
+    for block in note.blocks:
+        if block.headings != section:
+            claims = claims[:-1] + _carry(orphans, claims[-1:])  # to the section's last card
+            orphans, section = [], block.headings
+        found = _cover(block, [c for rule in rules for c in rule(note, block)])
+        if found:
+            claims += _carry(orphans, found)
+            orphans = []
+        else:
+            orphans += [t for _, t in block.stamps]
+    claims = claims[:-1] + _carry(orphans, claims[-1:])
     return tuple(_dedupe(claims))

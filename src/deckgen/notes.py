@@ -25,6 +25,7 @@ _MD = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(front_matt
 _ANCHOR = re.compile(r"""<a\b[^>]*\byt-timestamp\b[^>]*>""", re.I)
 _ANCHOR_TIME = re.compile(r"""\b(?:data-t|href)\s*=\s*["']([^"']*)["']""", re.I)
 _BARE_TIME = re.compile(r"\[(\d{1,2}:\d{2}(?::\d{2}){0,2})\]")
+_LINK_TIME = re.compile(r"\[?\d{1,2}:\d{2}(?::\d{2}){0,2}\]?")
 _WIKI = re.compile(r"\[\[([^\[\]|]+?)(?:\s*\|\s*([^\[\]]+?))?\]\]")
 _SOURCE = re.compile(r"^\W*From\W*:?\W*\[\[([^\[\]|]+?)(?:\s*\|\s*([^\[\]]+?))?\]\]", re.I)
 _TAG = re.compile(r"<[^>]*>")
@@ -123,13 +124,20 @@ def _read_inline(children: list[Token]) -> _Inline:
     emphasis: list[str] = []
     problems: list[str] = []
     open_marks: list[int] = []  # start index in `raw` of each open strong/em
-    in_anchor = False
-    for tok in children:
+    in_anchor = in_link = False
+    for i, tok in enumerate(children):
         if in_anchor:
             in_anchor = tok.type != "html_inline" or not tok.content.lower().startswith("</a")
+        elif in_link:
+            in_link = tok.type != "link_close"
+        elif tok.type == "link_open" and (sec := _link_time(children, i)) is not None:
+            in_link = True  # `[00:12:34](https://youtube…)`: a timestamp written as a link
+            stamps.append(Timestamp(sec, format_time(sec)))
+            raw.append(_STAMP)
         elif tok.type == "html_inline" and (m := _ANCHOR.match(tok.content)):
             in_anchor = True
-            value = (_ANCHOR_TIME.search(m.group(0)) or _NO_TIME).group(1)
+            found = _ANCHOR_TIME.search(m.group(0))
+            value = found.group(1) if found else ""
             sec = parse_time(re.split(r"\]", value, maxsplit=1)[0])
             if sec is None:
                 problems.append(f"malformed timestamp {value[:20]!r} skipped — write it as HH:MM:SS")
@@ -155,8 +163,12 @@ def _read_inline(children: list[Token]) -> _Inline:
     return _Inline(text, offsets, tuple(emphasis), tuple(links), problems=problems)
 
 
-_NO_TIME = re.compile(r"(.*)").match("")
-assert _NO_TIME is not None
+def _link_time(children: list[Token], i: int) -> int | None:
+    """Seconds when the link at `i` has a timestamp as its whole text."""
+    nxt = children[i + 1] if i + 1 < len(children) else None
+    if nxt is None or nxt.type != "text" or not _LINK_TIME.fullmatch(nxt.content.strip()):
+        return None
+    return parse_time(nxt.content)
 
 
 def _plain(s: str) -> str:
@@ -230,8 +242,8 @@ def parse_note(source: str, path: str, folder: str = "", digest: str = "") -> No
             if lists and raw_blocks and raw_blocks[-1]["list_id"] == lists[-1]["id"]:
                 parent = raw_blocks[-1]
                 lead = parent["term"] or (sentences(parent["text"]) or [""])[0]
-            else:
-                lead = prev_para
+            else:  # the paragraph right before the list introduces it
+                lead = prev_para if tokens[i - 1].type == "paragraph_close" else ""
             lists.append({"id": next_list, "lead": lead})
             next_list += 1
         elif tok.type in ("bullet_list_close", "ordered_list_close"):
@@ -302,8 +314,13 @@ def _finish(
     title = str(meta.get("title") or "").strip() or Path(path).stem.replace("_", " ")
     video_id = str(meta.get("videoId") or meta.get("video_id") or "").strip()
     if video_id and not _VIDEO_ID.fullmatch(video_id):
-        problems.append(Problem(SourceRef(path, 1), f"videoId {video_id[:40]!r} is not a YouTube "
-                                "video ID (11 letters, digits, - or _) — cards get no links"))
+        problems.append(
+            Problem(
+                SourceRef(path, 1),
+                f"videoId {video_id[:40]!r} is not a YouTube "
+                "video ID (11 letters, digits, - or _) — cards get no links",
+            )
+        )
         video_id = ""
     return Note(
         path=path, title=title, video_id=video_id, source_id=source_id,

@@ -28,7 +28,10 @@ TEMPLATE_NAME = "Recall"
 
 def note_type(templates: Path | None = None) -> genanki.Model:
     """The one deckgen note type, with front, back and CSS from the template files."""
-    read = lambda name: template_path(name, templates).read_text(encoding="utf-8")  # noqa: E731
+
+    def read(name: str) -> str:
+        return template_path(name, templates).read_text(encoding="utf-8")
+
     return genanki.Model(
         MODEL_ID,
         MODEL_NAME,

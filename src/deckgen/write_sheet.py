@@ -22,20 +22,18 @@ import jinja2
 import segno
 from markupsafe import Markup
 
+from deckgen.errors import ConfigError
 from deckgen.model import Card, Deck
-
-Paper = Literal["a4", "letter"]
-Layout = Literal["fold", "key"]
-Format = Literal["html", "pdf", "md"]
 
 SHEET_DIR = "sheets"
 ALL_SLUG = "all"
 MAX_COLUMNS = 4
-_TEMPLATE = {"html": "sheet.html.j2", "pdf": "sheet.html.j2", "md": "sheet.md.j2"}
+FORMATS = ("html", "pdf", "md")
 _MAX_SLUG = 80
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that
 # would otherwise turn note text into emphasis, links, code or raw HTML.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|])")
+_MD_MARKS = {"b": "**", "strong": "**", "i": "*", "em": "*"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +94,10 @@ def write_sheets(
     groups.append((ALL_SLUG, sections))
     folder = out / SHEET_DIR
     # Render everything before writing anything, so a template error leaves no new files.
-    rendered = [
-        (folder / f"{slug}.{fmt}", _render(templates, fmt, group, context))
-        for slug, group in groups
-        for fmt in dict.fromkeys(formats)
-    ]
+    rendered: list[tuple[Path, bytes]] = []
+    for slug, group in groups:
+        outputs = _render(templates, formats, group, context)
+        rendered += [(folder / f"{slug}.{fmt}", outputs[fmt]) for fmt in dict.fromkeys(formats)]
     folder.mkdir(parents=True, exist_ok=True)
     for path, data in rendered:
         atomic_write(path, data)
@@ -109,14 +106,14 @@ def write_sheets(
 
 def _check_options(paper: str, columns: int, layout: str, formats: Sequence[str]) -> None:
     if paper not in ("a4", "letter"):
-        raise ValueError(f"paper must be 'a4' or 'letter', not {paper!r}")
+        raise ConfigError(f"paper must be 'a4' or 'letter', not {paper!r}")
     if layout not in ("fold", "key"):
-        raise ValueError(f"layout must be 'fold' or 'key', not {layout!r}")
+        raise ConfigError(f"layout must be 'fold' or 'key', not {layout!r}")
     if not 1 <= columns <= MAX_COLUMNS:
-        raise ValueError(f"columns must be between 1 and {MAX_COLUMNS}, not {columns}")
-    unknown = [fmt for fmt in formats if fmt not in _TEMPLATE]
+        raise ConfigError(f"columns must be between 1 and {MAX_COLUMNS}, not {columns}")
+    unknown = [fmt for fmt in formats if fmt not in FORMATS]
     if unknown or not formats:
-        raise ValueError(f"formats must be some of html, pdf, md; got {list(formats)!r}")
+        raise ConfigError(f"formats must be some of html, pdf, md; got {list(formats)!r}")
 
 
 def slugify(name: str) -> str:
@@ -183,42 +180,58 @@ def _stamp(label: str, url: str, number: int, first_at: dict[str, int], qr: bool
     return Stamp(label, url, number, qr_svg(url))
 
 
-def _render(templates: Path, fmt: str, sections: list[Section], context: dict[str, object]) -> bytes:
-    env = _environment(templates, markdown=fmt == "md")
-    try:
-        template = env.get_template(_TEMPLATE[fmt])
-    except jinja2.TemplateNotFound as error:
-        raise FileNotFoundError(
-            f"{templates / _TEMPLATE[fmt]}: study-sheet template missing; "
-            "copy it from deckgen's templates/ folder"
-        ) from error
-    text = template.render(sections=sections, **context)
-    if fmt != "pdf":
-        return text.encode("utf-8")
+def _render(
+    templates: Path, formats: Sequence[str], sections: list[Section], context: dict[str, object]
+) -> dict[str, bytes]:
+    outputs: dict[str, bytes] = {}
+    if "md" in formats:
+        outputs["md"] = _template(templates, "sheet.md.j2").render(sections=sections, **context).encode()
+    if "html" in formats or "pdf" in formats:
+        html = _template(templates, "sheet.html.j2").render(sections=sections, **context)
+        outputs["html"] = html.encode()
+        if "pdf" in formats:
+            outputs["pdf"] = _pdf(html, templates)
+    return outputs
+
+
+def _pdf(html: str, templates: Path) -> bytes:
     # Imported here: WeasyPrint is slow to load and only the PDF needs it.
     import weasyprint
 
-    pdf: bytes = weasyprint.HTML(string=text, base_url=str(templates)).write_pdf()
+    # Offline on purpose: a card fragment must not make the build fetch from the web.
+    fetcher = weasyprint.URLFetcher(allowed_protocols={"file", "data"})
+    document = weasyprint.HTML(string=html, base_url=str(templates), url_fetcher=fetcher)
+    pdf: bytes = document.write_pdf()
     return pdf
 
 
+def _template(templates: Path, name: str) -> jinja2.Template:
+    try:
+        return _environment(templates, markdown=name.endswith(".md.j2")).get_template(name)
+    except jinja2.TemplateNotFound as error:
+        raise ConfigError(
+            f"{templates / name}: study-sheet template missing; copy it from deckgen's templates/ folder"
+        ) from error
+
+
 def _environment(templates: Path, *, markdown: bool) -> jinja2.Environment:
-    options: dict[str, object] = {}
-    if markdown:
-        # Markdown's autoescape: note text must never become Markdown or HTML markup.
-        options["finalize"] = lambda value: value if isinstance(value, Markup) else md_escape(str(value))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
         autoescape=not markdown,
+        # Markdown's autoescape: note text must never become Markdown or HTML markup.
+        finalize=_md_finalize if markdown else None,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        **options,  # type: ignore[arg-type]
     )
     env.filters["markdown"] = html_to_markdown
     env.filters["md_url"] = _md_url
     return env
+
+
+def _md_finalize(value: object) -> object:
+    return value if isinstance(value, Markup) else md_escape(str(value))
 
 
 def _md_url(url: str) -> Markup:
@@ -234,8 +247,6 @@ def md_escape(text: str) -> str:
 class _MarkdownWriter(HTMLParser):
     """Turns the card stage's small HTML fragments (b, i, blank spans) into Markdown."""
 
-    _MARKS = {"b": "**", "strong": "**", "i": "*", "em": "*"}
-
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
@@ -246,7 +257,7 @@ class _MarkdownWriter(HTMLParser):
             self.parts.append(" ")
             return
         blank = "blank" in (dict(attrs).get("class") or "").split()
-        mark = "**" if blank else self._MARKS.get(tag, "")
+        mark = "**" if blank else _MD_MARKS.get(tag, "")
         self._open.append((mark, blank, len(self.parts)))
         self.parts.append(mark)
 

@@ -1,0 +1,40 @@
+"""Shared test helpers: paths, the golden-file switch, and fresh Anki collections."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+TESTS = Path(__file__).parent
+REPO = TESTS.parent
+SEEDS = REPO / "seeds"
+REFERENCE = SEEDS / "reasoning_in_ai_models.md"
+CORPUS = REPO.parent / "shared" / "corpus"
+REGEN = os.environ.get("DECKGEN_REGEN_GOLDEN") == "1"
+"""`DECKGEN_REGEN_GOLDEN=1 pytest` rewrites golden and fixture files instead of comparing."""
+
+sys.path.insert(0, str(TESTS))  # for the vendored anki_check helper
+
+
+def golden(path: Path, actual: Any) -> None:
+    """Compare `actual` (JSON-able) with the golden file at `path`, or rewrite it under REGEN."""
+    text = json.dumps(actual, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    if REGEN or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        if not REGEN:
+            pytest.fail(f"{path} was missing and has been written; check it and run again")
+    assert json.loads(path.read_text(encoding="utf-8")) == json.loads(text)
+
+
+def corpus(name: str = "") -> Path:
+    """A folder of the shared test corpus; skips the test when it is absent."""
+    path = CORPUS / name
+    if not path.is_dir():
+        pytest.skip(f"{path} is absent")
+    return path

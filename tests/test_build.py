@@ -1,0 +1,79 @@
+"""Whole builds: the sample notes, the shared corpus (all four styles) and the tubegraph notes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import SEEDS, corpus
+from deckgen.build import build, find_notes, make_cards, read_notes
+from deckgen.config import Config
+from deckgen.errors import BuildError
+from deckgen.notes import parse_time
+
+NOW = 1_750_000_000
+_CODE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
+
+
+def test_seeds_build_one_package_per_source(tmp_path: Path) -> None:
+    result = build([SEEDS], tmp_path, Config(), NOW)
+    assert result.notes == 5 and result.problems == ()
+    assert sorted(p.name for p in result.outputs) == [
+        "3blue1brown.apkg", "allin.apkg", "the-dwarkesh-podcast.apkg", "toptradersunplugged.apkg",
+    ]  # fmt: skip
+    assert all(p.stat().st_size > 0 for p in result.outputs)
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_no_notes_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match=r"no \.md notes under"):
+        build([tmp_path], tmp_path / "out", Config(), NOW)
+
+
+def test_strict_fails_on_warnings_before_writing(tmp_path: Path) -> None:
+    (tmp_path / "n.md").write_text('Text here <a class="yt-timestamp" data-t="99:99">[x]</a>.\n')
+    with pytest.raises(BuildError, match=r"1 problem\(s\) and --strict is on:\nn.md:1: malformed"):
+        build([tmp_path], tmp_path / "out", Config(), NOW, strict=True)
+    assert not (tmp_path / "out").exists()
+
+
+def test_whole_corpus_builds_and_code_never_becomes_a_card(tmp_path: Path) -> None:
+    root = corpus()
+    result = build([root], tmp_path, Config(), NOW, write=False)
+    assert result.notes >= 400 and result.cards > 5000
+    code = set()
+    for f in find_notes([root]):
+        for m in _CODE.finditer(f.path.read_text(encoding="utf-8", errors="replace")):
+            code |= {line.strip() for line in m.group(0).splitlines()[1:-1] if len(line.strip()) > 30}
+    assert len(code) > 100  # the corpus has plenty of fenced code to check against
+    texts = [c.claim.context for d in result.decks for c in d.cards]
+    assert not any(
+        line in text for text in texts for line in code if not line.startswith(("#", "```", "~~~"))
+    )
+
+
+def test_tubegraph_timestamps_reach_the_cards() -> None:
+    """At least 95% of the corpus's distinct (videoId, time) pairs are on some card."""
+    files = find_notes([corpus("tubegraph")])
+    wanted: set[tuple[str, int]] = set()
+    for f in files:
+        text = _CODE.sub("", f.path.read_text(encoding="utf-8"))
+        if not (m := re.search(r"^videoId:\s*['\"]?([\w-]{11})", text, re.M)):
+            continue
+        for value in re.findall(r'data-t="([^"]+)"', text) + re.findall(
+            r"\[(\d{1,2}:\d{2}(?::\d{2})?)\]", text
+        ):
+            if (sec := parse_time(value.split("]")[0])) is not None:
+                wanted.add((m.group(1), sec))
+    notes, problems = read_notes(files)
+    cards, _ = make_cards(notes, Config())
+    got = {
+        (url.split("v=")[1].split("&")[0], int(url.rsplit("t=", 1)[1][:-1]))
+        for c in cards for _, url in c.timestamps
+    }  # fmt: skip
+    coverage = len(wanted & got) / len(wanted)
+    warned = sorted({p.source.path for p in problems})
+    print(f"coverage {coverage:.3f} of {len(wanted)} pairs; notes with warnings: {warned}")
+    assert len(files) >= 300 and coverage >= 0.95

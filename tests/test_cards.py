@@ -1,0 +1,72 @@
+"""Claims → cards: deck by topic, tags, links, escaping, GUIDs."""
+
+from __future__ import annotations
+
+import pytest
+
+from deckgen.cards import anki_tag, deck_name, make_card
+from deckgen.config import Config
+from deckgen.errors import ConfigError
+from deckgen.extract import extract
+from deckgen.model import Card
+from deckgen.notes import parse_note
+
+NOTE = """---
+title: Reasoning in AI models
+videoId: Wo95ob_s_NI
+tags: [AI Research, "deep learning"]
+---
+From: [[dwarkesh | The Dwarkesh Podcast]]
+
+## Limits
+
+* **Long-term Coherence:** Models struggle to stay coherent on <b>long</b> tasks \
+[[future_of_programming]] <a class="yt-timestamp" data-t="00:09:17">[00:09:17]</a>.
+"""
+
+
+def cards(config: Config | None = None, text: str = NOTE, folder: str = "") -> list[Card]:
+    note = parse_note(text, "talks/reasoning.md", folder=folder)
+    return [make_card(note, c, config or Config()) for c in extract(note)]
+
+
+def test_deck_by_source_and_title_under_optional_root() -> None:
+    assert cards()[0].deck == "The Dwarkesh Podcast::Reasoning in AI models"
+    assert cards(Config(root="Talks"))[0].deck == "Talks::The Dwarkesh Podcast::Reasoning in AI models"
+    assert (
+        cards(Config(deck="{folder}::{title}"), folder="ai/llm")[0].deck == "ai::llm::Reasoning in AI models"
+    )
+
+
+def test_double_colon_in_title_does_not_open_a_deck_level() -> None:
+    note = parse_note("---\ntitle: 'A::B'\n---\nText.\n", "x.md")
+    assert deck_name(note, Config()) == "Notes::A:B"
+
+
+def test_bad_deck_template_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match=r"uses nope — use only \{source\}, \{title\} and \{folder\}"):
+        Config(deck="{nope}")
+
+
+def test_tags_from_source_front_matter_and_links() -> None:
+    assert cards()[0].tags == ("ai_research", "deep_learning", "dwarkesh", "future_of_programming")
+    assert anki_tag("Deep Learning::Über Topic") == "deep_learning::über_topic"
+
+
+def test_timestamp_links_and_topic() -> None:
+    card = cards()[0]
+    assert card.timestamps == (("09:17", "https://www.youtube.com/watch?v=Wo95ob_s_NI&t=557s"),)
+    assert card.topic == "Reasoning in AI models › Limits"
+
+
+def test_note_text_is_escaped_in_fields() -> None:
+    card = cards(text=NOTE.replace("<b>long</b>", "<script>alert(1)</script>"))[0]
+    assert "<script>" not in card.answer + card.context + card.question
+
+
+def test_guid_is_stable_and_unique() -> None:
+    first, second = cards(), cards()
+    assert [c.guid for c in first] == [c.guid for c in second]
+    assert len({c.guid for c in first}) == len(first)
+    moved = parse_note(NOTE, "elsewhere/renamed.md")
+    assert make_card(moved, extract(moved)[0], Config()).guid == first[0].guid

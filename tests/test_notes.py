@@ -1,0 +1,139 @@
+"""Reading notes: front matter, the source line, headings, blocks and every timestamp form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deckgen.errors import NoteError
+from deckgen.notes import format_time, parse_note, parse_time, read_note
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("00:09:17", 557), ("1:02:03", 3723), ("09:17", 557), ("2241", 2241), ("31:52]", 1912),
+     ("01:00:37:01", 3637), ("99:99:99", None), ("HH:MM:SS", None), ("", None), ("1:2:3:4:5", None)],
+)  # fmt: skip
+def test_parse_time(value: str, seconds: int | None) -> None:
+    assert parse_time(value) == seconds
+
+
+def test_format_time() -> None:
+    assert [format_time(s) for s in (5, 557, 3723)] == ["00:05", "09:17", "1:02:03"]
+
+
+def test_front_matter_source_and_headings() -> None:
+    note = parse_note(
+        "---\ntitle: T\nvideoId: Wo95ob_s_NI\ntags: [ai, 'deep learning']\n---\n\n"
+        'From: [[dwarkesh | The Dwarkesh Podcast]]\n\n# Top\n\n## Sub <a class="yt-timestamp" '
+        'data-t="00:00:05">[00:00:05]</a>\n\nBody text here <a class="yt-timestamp" '
+        'data-t="00:01:00">[00:01:00]</a>.\n',
+        "t.md",
+    )
+    assert (note.title, note.video_id, note.source_id, note.source_name) == (
+        "T", "Wo95ob_s_NI", "dwarkesh", "The Dwarkesh Podcast",
+    )  # fmt: skip
+    assert note.tags == ("ai", "deep learning")
+    [block] = note.blocks
+    assert block.headings == ("Top", "Sub")
+    assert block.text == "Body text here."
+    assert [(off, t.label) for off, t in block.stamps] == [(14, "01:00")]
+    assert block.line == 13
+
+
+@pytest.mark.parametrize(
+    "line", ["From: [[allin]] <br/> ", "From: [[allin | All-In]]<br/>", "**From:** [[allin]]"]
+)
+def test_source_line_variants(line: str) -> None:
+    note = parse_note(f"---\ntitle: x\n---\n{line}\n\nText.\n", "x.md")
+    assert note.source_id == "allin"
+    assert [b.text for b in note.blocks] == ["Text."]
+
+
+def test_wiki_links_labels_and_references() -> None:
+    note = parse_note(
+        "See [[Alan Turing]] and [[turing_machine | the machine]] [[see_also_topic]].\n", "x.md"
+    )
+    [block] = note.blocks
+    assert block.text == "See Alan Turing and the machine."
+    assert block.links == ("Alan Turing", "turing_machine", "see_also_topic")
+
+
+def test_nested_lists_carry_lead_in_and_term() -> None:
+    note = parse_note(
+        "Limits include:\n* **Coherence:** Models drift.\n"
+        "  * Long tasks suffer most.\n* **Memory:** Short.\n",
+        "x.md",
+    )
+    _, coherence, child, memory = note.blocks
+    assert (coherence.term, coherence.text, coherence.lead_in) == (
+        "Coherence",
+        "Models drift.",
+        "Limits include:",
+    )
+    assert child.lead_in == "Coherence" and child.list_id != coherence.list_id
+    assert memory.list_id == coherence.list_id and memory.list_last and memory.list_size == 2
+
+
+def test_timestamp_range_leaves_no_dash() -> None:
+    note = parse_note(
+        'Growth was fast <a class="yt-timestamp" data-t="01:54:00">[01:54:00]</a> - '
+        '<a class="yt-timestamp" data-t="01:54:42">[01:54:42]</a>.\n',
+        "x.md",
+    )
+    assert note.blocks[0].text == "Growth was fast."
+    assert [t.label for _, t in note.blocks[0].stamps] == ["1:54:00", "1:54:42"]
+
+
+def test_malformed_timestamp_is_a_warning_with_line() -> None:
+    note = parse_note('\n\nText <a class="yt-timestamp" data-t="99:99:99">[99:99:99]</a>.\n', "x.md")
+    [problem] = note.problems
+    assert str(problem) == "x.md:3: malformed timestamp '99:99:99' skipped — write it as HH:MM:SS"
+    assert note.blocks[0].stamps == ()
+
+
+def test_code_and_tables_give_no_blocks() -> None:
+    note = parse_note("```\nCode with [00:01:00].\n```\n\n| a |\n|---|\n| b [00:02:00] |\n", "x.md")
+    assert note.blocks == ()
+
+
+def test_bad_video_id_gives_no_links_and_a_warning() -> None:
+    note = parse_note('---\ntitle: x\nvideoId: "x&t=1\\"><script>"\n---\nText.\n', "x.md")
+    assert note.video_id == ""
+    assert "is not a YouTube video ID" in str(note.problems[0])
+
+
+def test_missing_title_comes_from_file_name() -> None:
+    assert parse_note("Text.\n", "notes/my_topic.md").title == "my topic"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "---\ntitle: [unclosed\n---\n",
+            "x.md:2: front matter is not valid YAML — fix it or remove the --- block",
+        ),
+        ("---\n- a\n- b\n---\n", "x.md:1: front matter is not a mapping — write `key: value` lines"),
+    ],
+)
+def test_bad_front_matter(text: str, message: str) -> None:
+    with pytest.raises(NoteError) as err:
+        parse_note(text, "x.md")
+    assert str(err.value) == message
+
+
+def test_read_note_rejects_binary_and_non_utf8(tmp_path: Path) -> None:
+    (tmp_path / "bin.md").write_bytes(b"\x89PNG\x00\x00")
+    (tmp_path / "latin.md").write_bytes("title\n\ncaf\xe9".encode("latin-1"))
+    with pytest.raises(NoteError, match="binary file"):
+        read_note(tmp_path / "bin.md", "bin.md")
+    with pytest.raises(NoteError, match=r"latin.md:3: the file is not UTF-8"):
+        read_note(tmp_path / "latin.md", "latin.md")
+
+
+def test_read_note_accepts_bom_and_crlf(tmp_path: Path) -> None:
+    (tmp_path / "n.md").write_bytes(b"\xef\xbb\xbf---\r\ntitle: T\r\n---\r\nText here.\r\n")
+    note = read_note(tmp_path / "n.md")
+    assert note.title == "T" and note.blocks[0].text == "Text here."

@@ -1,0 +1,96 @@
+"""The card-quality checks of DESIGN.md that code can make (1, 2, 4, 5, 6, 7 in part, 9)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import pytest
+
+from conftest import SEEDS, corpus
+from deckgen.build import find_notes, make_cards, read_notes
+from deckgen.config import Config
+from deckgen.model import BLANK, Card
+from deckgen.text import content_words
+
+_LEFTOVER = re.compile(r"\*\*|\[\d{1,2}:\d{2}|^\s*[-*+] |<a |\[\[|\]\]")
+_YES_NO = re.compile(r"^(Is|Are|Does|Do|Did|Can|Could|Will|Was|Were|Has|Have)\b")
+
+
+def cards_of(path: object) -> list[Card]:
+    notes, _ = read_notes(find_notes([path]))  # type: ignore[list-item]
+    return make_cards(notes, Config())[0]
+
+
+def faults(card: Card) -> list[str]:
+    """The quality checks a card fails."""
+    c, out = card.claim, []
+    prompt = f"{c.lead} {c.question}"
+    if _LEFTOVER.search(prompt) or _LEFTOVER.search(c.answer):  # 1: well-formed
+        out.append("leftover markup")
+    if not card.topic:
+        out.append("no topic cue")
+    limit = {"sentence": 5, "term": 8, "definition": 40, "list": 40}[c.kind]
+    if len(c.answer.split()) > limit:  # 2: atomic
+        out.append(f"answer over {limit} words")
+    if c.kind in ("sentence", "term") and content_words(c.answer) <= content_words(prompt):
+        out.append("answer given away in the prompt")  # 4: no giveaway
+    if _YES_NO.match(c.question):
+        out.append("yes/no question")
+    if c.kind == "sentence" and (c.question.count(BLANK) != 1 or not content_words(c.answer)):
+        out.append("bad blank")  # 5
+    if c.kind == "list" and BLANK not in c.question and len(c.answer.split("; ")) > 4:
+        out.append("list over 4 items")  # 6
+    if c.kind in ("sentence", "term", "definition") and c.answer.rstrip(".…") not in c.context:
+        out.append("answer not in the source")  # 7: faithful
+    return out
+
+
+def near_duplicates(cards: Iterable[Card]) -> list[tuple[str, str]]:
+    """Pairs of cards in one deck whose words overlap more than 85% (check 9)."""
+    seen: dict[str, list[tuple[set[str], str]]] = {}
+    pairs = []
+    for card in cards:
+        if card.claim.kind == "list":
+            continue
+        words = content_words(card.claim.question + " " + card.claim.answer)
+        for other, q in seen.setdefault(card.deck, []):
+            if words and len(words & other) / len(words | other) > 0.85:
+                pairs.append((q, card.claim.question))
+        seen[card.deck].append((words, card.claim.question))
+    return pairs
+
+
+def test_sample_notes_pass_every_check() -> None:
+    cards = cards_of(SEEDS)
+    failing = {c.claim.question: faults(c) for c in cards if faults(c)}
+    assert failing == {}
+    assert near_duplicates(cards) == []
+    # 7: a card whose source line has a moment links it
+    for c in cards:
+        line = (SEEDS / c.note_path).read_text(encoding="utf-8").splitlines()[c.claim.source.line - 1]
+        if re.search(r"\[\d{1,2}:\d{2}", line):
+            assert c.timestamps, c.claim.question
+
+
+def test_corpus_cards_mostly_pass() -> None:
+    cards = cards_of(corpus("tubegraph"))
+    bad = [c for c in cards if faults(c)]
+    assert len(bad) / len(cards) < 0.05, [(c.claim.question, faults(c)) for c in bad[:10]]
+    assert len(near_duplicates(cards)) / len(cards) < 0.01
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "fault"),
+    [
+        ("Is **this** a card?", "yes", "leftover markup"),
+        (f"Models get {BLANK} (2 words) when models get lost.", "lost", "answer given away in the prompt"),
+        (f"Models get {BLANK} (1 word).", "one two three four five six", "answer over 5 words"),
+    ],
+)
+def test_checks_catch_bad_cards(question: str, answer: str, fault: str) -> None:
+    from dataclasses import replace
+
+    card = cards_of(SEEDS / "reasoning_in_ai_models.md")[0]
+    bad = replace(card, claim=replace(card.claim, question=question, answer=answer, context=answer))
+    assert fault in faults(bad)
