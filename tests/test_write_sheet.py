@@ -21,7 +21,7 @@ import pypdf
 import pytest
 import segno
 
-from deckgen import write_sheet
+from deckgen import files, write_sheet
 from deckgen.errors import ConfigError
 from deckgen.model import Card, Claim, Deck, SourceRef
 from deckgen.write_sheet import deck_slugs, qr_svg, split_name, write_sheets
@@ -335,8 +335,10 @@ def test_qr_codes_encode_each_timestamp_url_once(tmp_path: Path, monkeypatch: py
     assert [html.unescape(url) for url, _ in figures] == expected
     for url, svg in figures:
         assert svg == str(qr_svg(html.unescape(url)))
-    # Card 2 repeats card 1's moment and card 5 repeats card 4's second one: they point back.
-    assert text.count("QR at card 1") == 1 and text.count("QR at card 4") == 1
+    # Card 2 repeats card 1's moment and points back to its code. Only a card's first moment
+    # gets a code, so card 4's second moment (07:12) is a plain link and card 5 prints its code.
+    assert text.count("QR at card 1") == 1 and "QR at card 4" not in text
+    assert text.count('data-qr="') == 4
 
 
 def test_qr_can_be_turned_off(tmp_path: Path) -> None:
@@ -404,7 +406,7 @@ def test_failed_write_leaves_no_half_written_sheet(tmp_path: Path, monkeypatch: 
     def failing_replace(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(write_sheet.os, "replace", failing_replace)
+    monkeypatch.setattr(files.os, "replace", failing_replace)
     with pytest.raises(OSError, match="disk full"):
         write_sheets([llm_deck()], tmp_path, templates=TEMPLATES, built=BUILT, formats=("html",))
     assert sorted(p.name for p in path.parent.iterdir()) == ["all.html", path.name]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,18 @@ from .cards import deck_part, make_card
 from .config import Config
 from .errors import BuildError, NoteError
 from .extract import extract
-from .model import Card, Deck, Note, Problem, SourceRef
+from .identity import Entry, Plan, reconcile
+from .lockfile import read_lock, write_lock
+from .model import Card, Claim, Deck, Note, Problem, SourceRef
 from .notes import read_note
 from .text import slug
 from .write_apkg import write_package
 
+RETIRED_TAG = "deckgen::retired"
+RETIRED_NOTE = (
+    "This claim is no longer in your notes. Find such cards with tag:deckgen::retired and delete "
+    "them, then run deckgen prune."
+)
 Progress = Callable[[int, int], None]
 """Called with (notes done, notes in all) while reading."""
 
@@ -41,6 +49,7 @@ class BuildResult:
     problems: tuple[Problem, ...]
     outputs: tuple[Path, ...] = ()
     kinds: dict[str, int] = field(default_factory=dict)
+    plan: Plan = field(default_factory=Plan)
 
     @property
     def cards(self) -> int:
@@ -51,7 +60,7 @@ class BuildResult:
         """A JSON-ready summary."""
         return {
             "notes": self.notes, "cards": self.cards, "decks": len(self.decks),
-            "kinds": self.kinds, "warnings": [str(p) for p in self.problems],
+            "kinds": self.kinds, "plan": self.plan.counts(), "warnings": [str(p) for p in self.problems],
             "outputs": [str(p) for p in self.outputs],
         }  # fmt: skip
 
@@ -86,7 +95,7 @@ def read_notes(
         try:
             note = read_note(f.path, f.display, f.folder)
         except NoteError as exc:
-            problems.append(Problem(SourceRef(exc.path, exc.line), exc.message))
+            problems.append(Problem(SourceRef(exc.path, exc.line), exc.message, unread=True))
         else:
             notes.append(note)
             problems.extend(note.problems)
@@ -95,25 +104,35 @@ def read_notes(
     return notes, problems
 
 
+def note_cards(notes: Iterable[Note], config: Config) -> list[tuple[Note, list[Card]]]:
+    """Every note's claims as cards, in reading order (GUIDs not yet reconciled with the lock)."""
+    return [(note, [make_card(note, claim, config) for claim in extract(note)]) for note in notes]
+
+
 def make_cards(notes: Iterable[Note], config: Config) -> tuple[list[Card], list[Problem]]:
-    """Every note's claims as cards, in reading order; a GUID seen twice is kept once."""
-    cards: list[Card] = []
-    problems: list[Problem] = []
-    seen: dict[str, Card] = {}
-    for note in notes:
-        for claim in extract(note):
-            card = make_card(note, claim, config)
-            if (first := seen.get(card.guid)) is not None:
-                problems.append(
-                    Problem(
-                        claim.source,
-                        f"same card as {first.claim.source} — is this note a copy? Give it its own title",
-                    )
-                )
-                continue
-            seen[card.guid] = card
-            cards.append(card)
-    return cards, problems
+    """Cards for `notes` as a first build would give them (no lock)."""
+    cards, _, _ = reconcile(note_cards(notes, config), [], 0)
+    return cards, []
+
+
+def retired_card(path: str, e: Entry) -> Card:
+    """A card whose claim left the notes: kept, marked, and tagged so the learner can delete it."""
+    claim = Claim(e.kind, e.key, e.question, e.answer, "", "", (), (), (), SourceRef(path, 0))  # type: ignore[arg-type]
+    return Card(
+        guid=e.guid, deck=e.deck, tags=(RETIRED_TAG,), topic="", question=escape(e.question),
+        answer=escape(e.answer), context=RETIRED_NOTE, timestamps=(), source=escape(path),
+        claim=claim, note_path=path, status="retired", mtime=e.mtime,
+    )  # fmt: skip
+
+
+def _move_warnings(plan: Plan) -> list[Problem]:
+    moves = sorted({(c.path, c.old_deck, c.deck) for c in plan.changes if c.action == "moved"})
+    return [
+        Problem(SourceRef(path, 0), f"cards moved from deck '{old}' to '{new}' — Anki keeps cards "
+                f"already imported in '{old}'; move them in Anki's browser: search deck:\"{old}\", "
+                "select all, Change Deck")
+        for path, old, new in moves
+    ]  # fmt: skip
 
 
 def group(cards: Iterable[Card]) -> tuple[Deck, ...]:
@@ -135,22 +154,41 @@ def package_files(decks: Sequence[Deck], out: Path, config: Config) -> dict[Path
 
 
 def build(
-    paths: Sequence[Path], out: Path, config: Config, now: int, *,
-    strict: bool = False, write: bool = True, progress: Progress | None = None,
+    paths: Sequence[Path], out: Path, config: Config, now: int, *, lock: Path | None = None,
+    strict: bool = False, write: bool = True, keep_going: bool = True,
+    progress: Progress | None = None,
 ) -> BuildResult:  # fmt: skip
-    """Read every note under `paths`, make cards and decks, then write one `.apkg` per source."""
+    """Read every note under `paths`, reconcile its cards with the `lock`, then write one
+    `.apkg` per source and the new lock. With `write=False` it only returns the plan; with
+    `keep_going=False` a note that cannot be read stops the build before anything is written."""
     files = find_notes(paths)
     if not files:
         raise BuildError(f"no .md notes under {', '.join(map(str, paths))} — point deckgen at your notes")
     notes, problems = read_notes(files, progress)
-    cards, card_problems = make_cards(notes, config)
-    problems += card_problems
+    old = read_lock(lock) if lock is not None else []
+    if not keep_going and (unread := [p for p in problems if p.unread]):
+        raise BuildError("nothing written; fix these notes first:\n" + "\n".join(map(str, unread)))
+    # a note that cannot be read right now keeps its cards' identities; it is not deleted
+    keep = {p.source.path for p in problems if p.unread}
+    cards, entries, plan = reconcile(note_cards(notes, config), old, now, keep)
+    problems += _move_warnings(plan)
     decks = group(cards)
     kinds: dict[str, int] = dict(sorted(Counter(c.claim.kind for c in cards).items()))
     if strict and problems:
         raise BuildError(f"{len(problems)} problem(s) and --strict is on:\n" + "\n".join(map(str, problems)))
     outputs: list[Path] = []
     if write:
-        for path, group_decks in package_files(decks, out, config).items():
+        retired = [retired_card(n.path, e) for n in entries for e in n.retired]
+        for path, group_decks in package_files(group([*cards, *retired]), out, config).items():
             outputs.append(write_package(group_decks, path, now, config.templates))
-    return BuildResult(len(notes), decks, tuple(problems), tuple(outputs), kinds)
+        if lock is not None:
+            write_lock(lock, entries)
+    return BuildResult(len(notes), decks, tuple(problems), tuple(outputs), kinds, plan)
+
+
+def prune(lock: Path) -> int:
+    """Forget retired claims (the learner has deleted their cards); returns how many."""
+    entries = read_lock(lock)
+    gone = sum(len(n.retired) for n in entries)
+    write_lock(lock, [replace(n, retired=()) for n in entries if n.claims])
+    return gone

@@ -57,7 +57,7 @@ def question_html(claim: Claim) -> str:
 def make_card(note: Note, claim: Claim, config: Config) -> Card:
     """One card for one claim."""
     stamps = tuple((t.label, video_url(note.video_id, t.seconds)) for t in claim.timestamps if note.video_id)
-    where = f"{note.path}, line {claim.source.line}"
+    where = note.path  # not the line: moving a bullet must not change every card below it
     return Card(
         guid=guid_for(fingerprint(note, claim)),
         deck=deck_name(note, config),

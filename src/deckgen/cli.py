@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import datetime
 import json
 import os
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,10 +19,13 @@ import typer
 
 from .build import BuildResult, make_cards
 from .build import build as run_build
-from .config import Config, load_config
+from .build import prune as run_prune
+from .config import Config, load_config, template_path
 from .errors import ConfigError, DeckgenError
+from .identity import Plan
 from .model import BLANK, Card
 from .notes import read_note
+from .watch import watch as run_watch
 
 app = typer.Typer(
     help="Turn Markdown study notes into Anki decks sorted by topic, with timestamp links.",
@@ -46,6 +53,23 @@ TemplatesOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON summary.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on any warning.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the Python traceback of an unexpected error.")]
+LockOpt = Annotated[
+    Path,
+    typer.Option(
+        "--lock", help="Identity file that keeps cards' GUIDs across edits; commit it with your notes."
+    ),
+]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Show the plan (added, changed, …) and write nothing.")
+]
+SheetsOpt = Annotated[bool, typer.Option("--sheets", help="Also write study sheets (see `deckgen sheet`).")]
+PaperOpt = Annotated[str, typer.Option("--paper", help="Sheet paper size: a4 or letter.")]
+ColumnsOpt = Annotated[int, typer.Option("--columns", help="Columns for the questions (1-4; 'key' layout).")]
+LayoutOpt = Annotated[
+    str, typer.Option("--layout", help="fold: answers beside questions; key: questions, then an answer key.")
+]
+QrOpt = Annotated[bool, typer.Option("--qr/--no-qr", help="Print a QR code that opens the video moment.")]
+FormatOpt = Annotated[str, typer.Option("--format", help="Sheet formats, comma-separated: html, pdf, md.")]
 
 
 def _now() -> int:
@@ -101,8 +125,9 @@ def _report(result: BuildResult, as_json: bool) -> None:
     for problem in result.problems:
         typer.echo(f"warning: {problem}", err=True)
     outs = ", ".join(str(p) for p in result.outputs) or "nothing written"
+    counts = ", ".join(f"{k} {v}" for k, v in result.plan.counts().items() if v)
     typer.echo(
-        f"{result.notes} notes → {result.cards} cards in {len(result.decks)} decks, "
+        f"{result.notes} notes → {result.cards} cards in {len(result.decks)} decks ({counts}), "
         f"{len(result.problems)} warnings: {outs}"
     )
 
@@ -111,10 +136,13 @@ def _report(result: BuildResult, as_json: bool) -> None:
 def build(
     paths: PathsArg = None,
     out: OutOpt = Path("out"),
+    lock: LockOpt = Path("deckgen.lock"),
     config: ConfigOpt = None,
     deck: DeckOpt = None,
     root: RootOpt = None,
     templates: TemplatesOpt = None,
+    dry_run: DryRunOpt = False,
+    sheets: SheetsOpt = False,
     strict: StrictOpt = False,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
@@ -122,12 +150,132 @@ def build(
     """Build an Anki package (.apkg) per source from every note under PATHS."""
     with _errors(debug):
         cfg = _config(config, deck=deck, root=root, templates=templates)
-        update, close = _progress()
-        try:
-            result = run_build(paths or [Path(".")], out, cfg, _now(), strict=strict, progress=update)
-        finally:
-            close()
+        result = _run(paths, out, cfg, lock, strict=strict, write=not dry_run)
+        if dry_run:
+            _print_plan(result.plan, as_json)
+            return
+        if sheets:
+            result = replace(result, outputs=result.outputs + tuple(_sheets(result, out, cfg)))
         _report(result, as_json)
+
+
+@app.command()
+def diff(
+    paths: PathsArg = None,
+    lock: LockOpt = Path("deckgen.lock"),
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Show what a build would add, change, move and retire, per deck (same as build --dry-run)."""
+    with _errors(debug):
+        result = _run(paths, Path("out"), _config(config), lock, write=False)
+        _print_plan(result.plan, as_json)
+
+
+@app.command()
+def prune(lock: LockOpt = Path("deckgen.lock"), debug: DebugOpt = False) -> None:
+    """Forget retired cards in the lock, once you have deleted them in Anki (tag:deckgen::retired)."""
+    with _errors(debug):
+        typer.echo(f"forgot {run_prune(lock)} retired cards in {lock}")
+
+
+@app.command()
+def sheet(
+    paths: PathsArg = None,
+    out: OutOpt = Path("out"),
+    config: ConfigOpt = None,
+    templates: TemplatesOpt = None,
+    paper: PaperOpt = "a4",
+    columns: ColumnsOpt = 1,
+    layout: LayoutOpt = "fold",
+    qr: QrOpt = True,
+    formats: FormatOpt = "html,pdf",
+    debug: DebugOpt = False,
+) -> None:
+    """Write printable study sheets (HTML, PDF) per topic deck and one for all, from the same cards."""
+    with _errors(debug):
+        cfg = _config(config, templates=templates)
+        result = _run(paths, out, cfg, None, write=False)
+        options = SheetOptions(paper, columns, layout, qr, tuple(f.strip() for f in formats.split(",")))
+        written = _sheets(result, out, cfg, options)
+        typer.echo(
+            f"{len(result.decks)} decks, {result.cards} cards → {len(written)} sheet files"
+            f" in {out / 'sheets'}"
+        )
+
+
+@app.command()
+def watch(
+    paths: PathsArg = None,
+    out: OutOpt = Path("out"),
+    lock: LockOpt = Path("deckgen.lock"),
+    config: ConfigOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Rebuild whenever a note is saved; a broken note is reported and the last good deck kept."""
+    with _errors(debug):
+        cfg = _config(config)
+
+        def show(outcome: BuildResult | DeckgenError) -> None:
+            stamp = time.strftime("%H:%M:%S")
+            if isinstance(outcome, DeckgenError):
+                typer.echo(f"{stamp} not rebuilt: {outcome}", err=True)
+            else:
+                counts = ", ".join(f"{k} {v}" for k, v in outcome.plan.counts().items())
+                typer.echo(f"{stamp} rebuilt {outcome.cards} cards: {counts}")
+
+        typer.echo("watching for changes (Ctrl+C to stop)", err=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            run_watch(paths or [Path(".")], out, cfg, _now, lock=lock, on_build=show)
+
+
+def _run(
+    paths: list[Path] | None, out: Path, cfg: Config, lock: Path | None, *, strict: bool = False, write: bool
+) -> BuildResult:
+    update, close = _progress()
+    try:
+        return run_build(paths or [Path(".")], out, cfg, _now(), lock=lock, strict=strict, write=write,
+                         progress=update)  # fmt: skip
+    finally:
+        close()
+
+
+@dataclass(frozen=True, slots=True)
+class SheetOptions:
+    """How `deckgen sheet` lays out its sheets."""
+
+    paper: str = "a4"
+    columns: int = 1
+    layout: str = "fold"
+    qr: bool = True
+    formats: tuple[str, ...] = ("html", "pdf")
+
+
+def _sheets(result: BuildResult, out: Path, cfg: Config, o: SheetOptions = SheetOptions()) -> list[Path]:
+    from .write_sheet import write_sheets  # WeasyPrint loads slowly; only sheets need it
+
+    built = datetime.datetime.fromtimestamp(_now(), datetime.timezone.utc).date()
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(_now()))  # reproducible PDFs
+    return write_sheets(
+        result.decks, out, templates=template_path("sheet.html.j2", cfg.templates).parent, built=built,
+        paper=o.paper, columns=o.columns, layout=o.layout, qr=o.qr, formats=o.formats,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def _print_plan(plan: Plan, as_json: bool) -> None:
+    if as_json:
+        changes = [dataclasses.asdict(c) for c in plan.changes if c.action != "unchanged"]
+        typer.echo(json.dumps({"counts": plan.counts(), "changes": changes}, indent=2, ensure_ascii=False))
+        return
+    marks = {"added": "+", "changed": "~", "moved": ">", "retired": "-"}
+    for deck in sorted({c.deck for c in plan.changes if c.action in marks}):
+        typer.echo(deck)
+        for c in plan.changes:
+            if c.deck == deck and c.action in marks:
+                extra = f"  (was in {c.old_deck})" if c.action == "moved" else ""
+                typer.echo(f"  {marks[c.action]} {c.action:<8} {c.question[:90]}{extra}")
+    typer.echo(", ".join(f"{k} {v}" for k, v in plan.counts().items()))
 
 
 def _plain(html_text: str) -> str:

@@ -1,11 +1,23 @@
-"""What identifies a claim across builds, and the GUID Anki matches notes by."""
+"""Which card is which across builds: fingerprints, GUID reuse across edits, and the plan.
+
+A claim keeps its GUID while its note keeps its path *or* its identity (video and title), and
+while the claim keeps its key (the definition's term, the list's lead-in, the sentence) or
+stays similar enough to an unmatched claim of the previous build. Everything else is new or
+retired. The functions here are pure: `lockfile.py` reads and writes the lock.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
-from .model import Claim, Note
-from .text import slug
+from .model import BLANK, Card, Claim, Note
+from .text import content_words, slug
+
+SIMILARITY = 0.5
+"""Two claims of one note and kind whose words overlap at least this much (Jaccard) are the
+same claim, edited; below it the old one is retired and the new one added."""
 
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -21,10 +33,194 @@ def fingerprint(note: Note, claim: Claim) -> str:
 
 
 def guid_for(fingerprint: str) -> str:
-    """A 12-character GUID derived only from the fingerprint."""
+    """A GUID derived only from the fingerprint."""
     n = int.from_bytes(hashlib.sha256(fingerprint.encode("utf-8")).digest()[:9], "big")
     out = []
     for _ in range(12):
         n, r = divmod(n, len(_ALPHABET))
         out.append(_ALPHABET[r])
     return "dg" + "".join(out)
+
+
+def content_hash(card: Card) -> str:
+    """What a learner sees of the card: a change here must reach Anki."""
+    parts = (card.question, card.answer, card.context, card.topic, repr(card.timestamps), card.source,
+             " ".join(card.tags), card.status)  # fmt: skip
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One claim as the lock remembers it."""
+
+    guid: str
+    key: str
+    kind: str
+    hash: str
+    mtime: int
+    deck: str
+    question: str
+    """Plain text, so that the lock reads well and a retired card can still be shown."""
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoteEntry:
+    """One note as the lock remembers it."""
+
+    path: str
+    identity: str
+    sha256: str
+    claims: tuple[Entry, ...] = ()
+    retired: tuple[Entry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One line of the plan."""
+
+    action: str
+    """added, changed, retired, moved or unchanged."""
+    deck: str
+    question: str
+    path: str
+    old_deck: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a build changes, per deck, like a migration plan."""
+
+    changes: tuple[Change, ...] = ()
+
+    def count(self, action: str) -> int:
+        """How many changes of one kind."""
+        return sum(c.action == action for c in self.changes)
+
+    def counts(self) -> dict[str, int]:
+        """Counts of every action, in a fixed order."""
+        return {a: self.count(a) for a in ("added", "changed", "moved", "retired", "unchanged")}
+
+
+@dataclass(slots=True)
+class _Taken:
+    guids: set[str] = field(default_factory=set)
+
+    def fresh(self, fp: str) -> str:
+        """A GUID for a new claim that no live or retired claim holds."""
+        guid, n = guid_for(fp), 1
+        while guid in self.guids:
+            n += 1
+            guid = guid_for(f"{fp}#{n}")
+        self.guids.add(guid)
+        return guid
+
+
+def _words(question: str, answer: str) -> set[str]:
+    return content_words(question + " " + answer)
+
+
+def _similarity(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def match(cards: Sequence[Card], old: Iterable[Entry]) -> dict[int, Entry]:
+    """Pair new cards (by index) with old entries of the same note: by key, then by similarity."""
+    pairs: dict[int, Entry] = {}
+    by_key = {(e.kind, e.key): e for e in old}
+    left = dict(by_key)
+    for i, card in enumerate(cards):
+        if (e := left.pop((card.claim.kind, card.claim.key), None)) is not None:
+            pairs[i] = e
+    candidates = []
+    for i, card in enumerate(cards):
+        if i in pairs:
+            continue
+        words = _words(card.claim.question, card.claim.answer + " " + card.claim.context)
+        for e in left.values():
+            if e.kind == card.claim.kind:
+                score = _similarity(words, _words(e.question, e.answer))
+                if score >= SIMILARITY:
+                    candidates.append((-score, i, e.key, e))
+    used: set[str] = set()
+    for _, i, key, e in sorted(candidates, key=lambda c: c[:3]):
+        if i not in pairs and key not in used:
+            pairs[i] = e
+            used.add(key)
+    return pairs
+
+
+def reconcile(
+    note_cards: Sequence[tuple[Note, Sequence[Card]]],
+    old_notes: Sequence[NoteEntry],
+    now: int,
+    keep: Iterable[str] = (),
+) -> tuple[list[Card], list[NoteEntry], Plan]:
+    """Give every card its GUID and mtime from the lock; retire what left the notes.
+    Notes whose path is in `keep` (unreadable this time) keep their lock entries as they were."""
+    taken = _Taken({e.guid for n in old_notes for e in (*n.claims, *n.retired)})
+    by_path = {n.path: n for n in old_notes}
+    by_id: dict[str, list[NoteEntry]] = {}
+    for n in old_notes:
+        by_id.setdefault(n.identity, []).append(n)
+    used = set(keep) & set(by_path)
+    present = {note.path for note, _ in note_cards} | used
+    out_cards: list[Card] = []
+    entries: list[NoteEntry] = [by_path[p] for p in sorted(used)]
+    changes: list[Change] = []
+    for note, cards in note_cards:
+        ident = note_identity(note)
+        old = by_path.get(note.path) if note.path not in used else None
+        if old is None:  # renamed or moved file: same video and title, old path gone
+            old = next(
+                (n for n in by_id.get(ident, []) if n.path not in present and n.path not in used), None
+            )
+        if old is not None:
+            used.add(old.path)
+        new_cards, entry, note_changes = _reconcile_note(note, ident, cards, old, taken, now)
+        out_cards += new_cards
+        entries.append(entry)
+        changes += note_changes
+    for n in old_notes:  # deleted notes: all their claims retire
+        if n.path not in used:
+            gone = tuple(replace(e, mtime=max(now, e.mtime + 1)) for e in n.claims) + n.retired
+            changes += [Change("retired", e.deck, e.question, n.path) for e in n.claims]
+            entries.append(replace(n, claims=(), retired=gone))
+    entries.sort(key=lambda n: n.path)
+    return out_cards, entries, Plan(tuple(changes))
+
+
+def _reconcile_note(
+    note: Note, ident: str, cards: Sequence[Card], old: NoteEntry | None, taken: _Taken, now: int
+) -> tuple[list[Card], NoteEntry, list[Change]]:
+    previous = (*old.claims, *old.retired) if old else ()  # a retired claim may come back
+    pairs = match(cards, previous)
+    out: list[Card] = []
+    live: list[Entry] = []
+    changes: list[Change] = []
+    for i, card in enumerate(cards):
+        prev = pairs.get(i)
+        guid = prev.guid if prev else taken.fresh(fingerprint(note, card.claim))
+        card = replace(card, guid=guid)
+        h = content_hash(card)
+        if prev is None:
+            action, mtime = "added", now
+        elif prev.hash != h:
+            action, mtime = "changed", max(now, prev.mtime + 1)  # strictly newer, so Anki applies it
+        else:
+            action, mtime = "unchanged", prev.mtime
+        question = card.claim.question.replace(BLANK, "_____")
+        if prev is not None and prev.deck != card.deck:
+            changes.append(Change("moved", card.deck, question, note.path, prev.deck))
+        changes.append(Change(action, card.deck, question, note.path))
+        card = replace(card, mtime=mtime)
+        out.append(card)
+        live.append(
+            Entry(guid, card.claim.key, card.claim.kind, h, mtime, card.deck, question, card.claim.answer)
+        )
+    matched = {e.guid for e in pairs.values()}
+    newly = [e for e in (old.claims if old else ()) if e.guid not in matched]
+    changes += [Change("retired", e.deck, e.question, note.path) for e in newly]
+    still = tuple(e for e in (old.retired if old else ()) if e.guid not in matched)
+    retired = tuple(replace(e, mtime=max(now, e.mtime + 1)) for e in newly) + still
+    return out, NoteEntry(note.path, ident, note.digest, tuple(live), retired), changes

@@ -35,6 +35,8 @@ class Problem:
 
     source: SourceRef
     message: str
+    unread: bool = False
+    """True when the whole note could not be read (not just a part of it skipped)."""
 
     def __str__(self) -> str:
         return f"{self.source}: {self.message}"

@@ -8,8 +8,6 @@ the notes already imported. `tests/test_write_apkg.py` pins them.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Any
 import genanki
 
 from .config import template_path
+from .files import atomic_target
 from .model import Card, Deck
 
 MODEL_ID = 1_842_605_171
@@ -75,13 +74,6 @@ def write_package(decks: Sequence[Deck], path: Path, now: int, templates: Path |
                       tags=list(card.tags), due=due)
             )  # fmt: skip
         gdecks.append(gdeck)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        genanki.Package(gdecks).write_to_file(tmp, timestamp=now)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_target(path) as temporary:
+        genanki.Package(gdecks).write_to_file(str(temporary), timestamp=now)
     return path

@@ -7,9 +7,7 @@ timestamps stay clickable on screen and become QR codes on paper.
 from __future__ import annotations
 
 import datetime
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ import segno
 from markupsafe import Markup
 
 from deckgen.errors import ConfigError
+from deckgen.files import atomic_write
 from deckgen.model import Card, Deck
 
 SHEET_DIR = "sheets"
@@ -162,7 +161,10 @@ def _section(deck: Deck, slug: str, qr: bool) -> Section:
     items = []
     previous_topic = None
     for number, card in enumerate(deck.cards, start=1):
-        stamps = tuple(_stamp(label, url, number, first_at, qr) for label, url in card.timestamps)
+        # One code per card (its first moment) keeps the page readable; the others are links.
+        stamps = tuple(
+            _stamp(label, url, number, first_at, qr and i == 0) for i, (label, url) in enumerate(card.timestamps)
+        )
         items.append(Item(number, card, stamps, card.topic != previous_topic))
         previous_topic = card.topic
     return Section(slug, root, source, title, tuple(items))
@@ -279,18 +281,3 @@ def html_to_markdown(fragment: str) -> Markup:
     writer.feed(fragment)
     writer.close()
     return Markup(" ".join("".join(writer.parts).split()))
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, then rename it into place."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide the sheet from other users
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -1,0 +1,91 @@
+"""`deckgen.lock`: the identity file, read before a build and written after a successful one.
+
+JSON with sorted notes and claims in reading order, so that it diffs well under version
+control. A lock that does not parse stops the build: starting over would mint new GUIDs and
+duplicate every card in the learner's collection.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from .errors import BuildError
+from .files import atomic_write
+from .identity import Entry, NoteEntry
+
+VERSION = 1
+_HINT = (
+    "restore it from version control or a backup; delete it only if you never imported the decks "
+    "(deckgen would give every card a new identity and Anki would duplicate them)"
+)
+
+
+def read_lock(path: Path) -> list[NoteEntry]:
+    """The notes the lock remembers; none when it does not exist yet."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BuildError(f"{path}: cannot read the lock file ({exc}) — {_HINT}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BuildError(
+            f"{path}:{exc.lineno}: the lock file is not valid JSON ({exc.msg}) — {_HINT}"
+        ) from None
+    try:
+        return _parse(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise BuildError(
+            f"{path}: the lock file does not match deckgen's format ({exc!r}) — {_HINT}"
+        ) from None
+
+
+def _entry(raw: dict[str, Any]) -> Entry:
+    return Entry(
+        guid=str(raw["guid"]), key=str(raw["key"]), kind=str(raw["kind"]), hash=str(raw["hash"]),
+        mtime=int(raw["mtime"]), deck=str(raw["deck"]), question=str(raw["question"]),
+        answer=str(raw["answer"]),
+    )  # fmt: skip
+
+
+def _parse(data: Any) -> list[NoteEntry]:
+    if not isinstance(data, dict) or data.get("version") != VERSION:
+        raise ValueError(f"expected an object with version {VERSION}")
+    notes = []
+    for path, raw in data["notes"].items():
+        notes.append(
+            NoteEntry(
+                path=str(path), identity=str(raw["identity"]), sha256=str(raw["sha256"]),
+                claims=tuple(_entry(e) for e in raw["claims"]),
+                retired=tuple(_entry(e) for e in raw.get("retired", [])),
+            )
+        )  # fmt: skip
+    return notes
+
+
+def dump_lock(notes: list[NoteEntry]) -> str:
+    """The lock's text: deterministic, one claim per line so that edits diff well."""
+
+    def claims(entries: tuple[Entry, ...]) -> str:
+        rows = [json.dumps(asdict(e), ensure_ascii=False) for e in entries]
+        return "[" + ",".join(f"\n    {r}" for r in rows) + ("\n   ]" if rows else "]")
+
+    parts = [
+        f"  {json.dumps(n.path, ensure_ascii=False)}: {{\n"
+        f'   "identity": {json.dumps(n.identity, ensure_ascii=False)},\n'
+        f'   "sha256": {json.dumps(n.sha256)},\n'
+        f'   "claims": {claims(n.claims)},\n'
+        f'   "retired": {claims(n.retired)}\n  }}'
+        for n in sorted(notes, key=lambda n: n.path)
+    ]
+    return f'{{\n "version": {VERSION},\n "notes": {{\n' + ",\n".join(parts) + "\n }\n}\n"
+
+
+def write_lock(path: Path, notes: list[NoteEntry]) -> None:
+    """Write the lock atomically: a crash leaves the old one whole."""
+    atomic_write(path, dump_lock(notes).encode("utf-8"))
