@@ -162,9 +162,8 @@ def _section(deck: Deck, slug: str, qr: bool) -> Section:
     previous_topic = None
     for number, card in enumerate(deck.cards, start=1):
         # One code per card (its first moment) keeps the page readable; the others are links.
-        stamps = tuple(
-            _stamp(label, url, number, first_at, qr and i == 0) for i, (label, url) in enumerate(card.timestamps)
-        )
+        pairs = enumerate(card.timestamps)
+        stamps = tuple(_stamp(label, url, number, first_at, qr and i == 0) for i, (label, url) in pairs)
         items.append(Item(number, card, stamps, card.topic != previous_topic))
         previous_topic = card.topic
     return Section(slug, root, source, title, tuple(items))
