@@ -1,0 +1,127 @@
+"""GUIDs across builds: matching, retiring, and properties of random edit sequences."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from deckgen.build import note_cards
+from deckgen.config import Config
+from deckgen.identity import Entry, NoteEntry, reconcile
+from deckgen.model import Card
+from deckgen.notes import parse_note
+
+WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa", "lambda", "sigma"]
+
+
+def render(items: list[tuple[str, str]], title: str = "Topic") -> str:
+    lines = [f"---\ntitle: {title}\nvideoId: Wo95ob_s_NI\n---\n", "Things to know:"]
+    lines += [
+        f'* **{term}:** {body} <a class="yt-timestamp" data-t="00:{i:02d}:00">[00:{i:02d}:00]</a>.'
+        for i, (term, body) in enumerate(items)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def run(
+    text: str, old: list[NoteEntry], now: int, path: str = "n.md"
+) -> tuple[list[Card], list[NoteEntry], dict[str, int]]:
+    note = parse_note(text, path)
+    cards, entries, plan = reconcile(note_cards([note], Config()), old, now)
+    return cards, entries, plan.counts()
+
+
+ITEMS = [
+    ("Coherence", "Models lose the thread over long coding projects"),
+    ("Recovery", "Agents get stuck when errors pile up in a session"),
+    ("Calibration", "Systems can tell which questions they cannot answer"),
+]
+
+
+def test_reworded_definition_keeps_guid_and_gets_newer_mtime() -> None:
+    cards1, lock, _ = run(render(ITEMS), [], 100)
+    edited = [ITEMS[0], ("Recovery", "Agents often stall once mistakes accumulate"), ITEMS[2]]
+    cards2, lock2, counts = run(render(edited), lock, 200)
+    before = {c.claim.key: c for c in cards1}
+    after = {c.claim.key: c for c in cards2}
+    assert after["def:recovery"].guid == before["def:recovery"].guid
+    assert after["def:recovery"].mtime == 200 and after["def:coherence"].mtime == 100
+    assert counts["changed"] >= 1 and counts["added"] == 0 and counts["retired"] == 0
+
+
+def test_renamed_file_and_edited_title_keep_guids() -> None:
+    cards1, lock, _ = run(render(ITEMS), [], 100, "a.md")
+    cards2, lock, _ = run(render(ITEMS), lock, 200, "moved/b.md")  # file renamed
+    cards3, _, _ = run(render(ITEMS, "Topic, revised"), lock, 300, "moved/b.md")  # title edited
+    assert [c.guid for c in cards1] == [c.guid for c in cards2] == [c.guid for c in cards3]
+
+
+def test_deleted_claim_retires_and_can_come_back() -> None:
+    cards1, lock, _ = run(render(ITEMS), [], 100)
+    _, lock2, counts = run(render(ITEMS[:2]), lock, 200)
+    assert counts["retired"] >= 1
+    [entry] = lock2
+    assert "def:calibration" in {e.key for e in entry.retired}
+    cards3, lock3, _ = run(render(ITEMS), lock2, 300)
+    assert {c.guid for c in cards3} == {c.guid for c in cards1}
+    assert not lock3[0].retired
+
+
+def test_new_guid_never_reuses_one_in_the_lock() -> None:
+    cards, _, _ = run(render(ITEMS), [], 100)
+    # another note's retired claim holds the very GUID this note's first claim would derive
+    taken = Entry(cards[0].guid, "def:other", "definition", "h", 50, "Deck", "q", "a")
+    again, lock, counts = run(render(ITEMS), [NoteEntry("gone.md", "gone/id", "", (), (taken,))], 100)
+    assert again[0].guid != taken.guid and counts["added"] == len(again)
+    guids = [e.guid for n in lock for e in (*n.claims, *n.retired)]
+    assert len(guids) == len(set(guids))
+
+
+edit = st.one_of(
+    st.tuples(st.just("reword"), st.integers(0, 9), st.sampled_from(WORDS)),
+    st.tuples(st.just("swap"), st.integers(0, 9), st.sampled_from("0123456789")),
+    st.tuples(st.just("delete"), st.integers(0, 9), st.just("")),
+    st.tuples(st.just("add"), st.integers(0, 9), st.sampled_from(WORDS)),
+    st.tuples(st.just("rename"), st.integers(0, 9), st.just("")),
+)
+
+
+def apply(
+    items: list[tuple[str, str]], path: str, e: tuple[str, int, str]
+) -> tuple[list[tuple[str, str]], str]:
+    action, i, word = e
+    items = list(items)
+    if action == "rename":
+        return items, f"renamed_{i}.md"
+    if not items and action != "add":
+        return items, path
+    i %= max(len(items), 1)
+    if action == "reword":
+        term, body = items[i]
+        items[i] = (term, f"{body} {word}")
+    elif action == "swap":
+        j = int(word) % len(items)
+        items[i], items[j] = items[j], items[i]
+    elif action == "delete":
+        items.pop(i)
+    else:
+        items.insert(i, (f"{word.title()} {len(items)}", f"A fresh point about {word} and {i} things"))
+    return items, path
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(edit, max_size=8))
+def test_random_edits_never_share_a_guid_and_unchanged_keeps_them(edits: list[tuple[str, int, str]]) -> None:
+    items, path, now = list(ITEMS), "n.md", 100
+    _, lock, _ = run(render(items), [], now, path)
+    for e in edits:
+        items, path = apply(items, path, e)
+        now += 10
+        cards, lock, _ = run(render(items), lock, now, path)
+        guids = [x.guid for n in lock for x in (*n.claims, *n.retired)]
+        assert len(guids) == len(set(guids))
+        assert len({c.guid for c in cards}) == len(cards)
+    again, lock2, counts = run(render(items), lock, now + 10, path)
+    assert [c.guid for c in again] == [x.guid for n in lock for x in n.claims if n.path == path]
+    assert counts["added"] == counts["changed"] == counts["retired"] == 0
+    assert lock2 == lock
