@@ -41,7 +41,7 @@ ITEMS = [
 def test_reworded_definition_keeps_guid_and_gets_newer_mtime() -> None:
     cards1, lock, _ = run(render(ITEMS), [], 100)
     edited = [ITEMS[0], ("Recovery", "Agents often stall once mistakes accumulate"), ITEMS[2]]
-    cards2, lock2, counts = run(render(edited), lock, 200)
+    cards2, _, counts = run(render(edited), lock, 200)
     before = {c.claim.key: c for c in cards1}
     after = {c.claim.key: c for c in cards2}
     assert after["def:recovery"].guid == before["def:recovery"].guid
