@@ -77,3 +77,12 @@ def test_tubegraph_timestamps_reach_the_cards() -> None:
     warned = sorted({p.source.path for p in problems})
     print(f"coverage {coverage:.3f} of {len(wanted)} pairs; notes with warnings: {warned}")
     assert len(files) >= 300 and coverage >= 0.95
+
+
+def test_parallel_build_gives_the_same_cards_as_one_process(tmp_path: Path) -> None:
+    """The optimised path (worker processes) must not change a single card."""
+    tubegraph = corpus("tubegraph")
+    one = build([tubegraph], tmp_path / "a", Config(), NOW, jobs=1, write=False)
+    many = build([tubegraph], tmp_path / "b", Config(), NOW, jobs=2, write=False)
+    assert one.cards > 10_000
+    assert one.decks == many.decks and one.problems == many.problems and one.plan == many.plan

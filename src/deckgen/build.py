@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -26,6 +28,8 @@ RETIRED_NOTE = (
     "This claim is no longer in your notes. Find such cards with tag:deckgen::retired and delete "
     "them, then run deckgen prune."
 )
+PARALLEL_FROM = 24
+"""Below this many notes, starting worker processes costs more than it saves."""
 Progress = Callable[[int, int], None]
 """Called with (notes done, notes in all) while reading."""
 
@@ -109,6 +113,47 @@ def note_cards(notes: Iterable[Note], config: Config) -> list[tuple[Note, list[C
     return [(note, [make_card(note, claim, config) for claim in extract(note)]) for note in notes]
 
 
+def _read_and_extract(job: tuple[NoteFile, Config]) -> tuple[Note | None, list[Card], list[Problem]]:
+    """One note file → its cards; runs in a worker process, so it returns the note without its
+    blocks (they are large and nothing after this step needs them)."""
+    f, config = job
+    notes, problems = read_notes([f])
+    if not notes:
+        return None, [], problems
+    [(note, cards)] = note_cards(notes, config)
+    return replace(note, blocks=()), cards, problems
+
+
+def read_cards(
+    files: Sequence[NoteFile], config: Config, jobs: int = 0, progress: Progress | None = None
+) -> tuple[list[tuple[Note, list[Card]]], list[Problem]]:
+    """Read, extract and make cards for every file, on `jobs` processes (0: one per core).
+    The result is the same as `note_cards(read_notes(files))`, in the same order."""
+    jobs = jobs or os.cpu_count() or 1
+    work = [(f, config) for f in files]
+    results: Iterable[tuple[Note | None, list[Card], list[Problem]]]
+    pool = None
+    if jobs > 1 and len(files) >= PARALLEL_FROM:
+        pool = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn").Pool(jobs)
+        results = pool.imap(_read_and_extract, work, chunksize=8)
+    else:
+        results = map(_read_and_extract, work)
+    out: list[tuple[Note, list[Card]]] = []
+    problems: list[Problem] = []
+    try:
+        for i, (note, cards, found) in enumerate(results):
+            problems += found
+            if note is not None:
+                out.append((note, cards))
+            if progress:
+                progress(i + 1, len(files))
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    return out, problems
+
+
 def make_cards(notes: Iterable[Note], config: Config) -> tuple[list[Card], list[Problem]]:
     """Cards for `notes` as a first build would give them (no lock)."""
     cards, _, _ = reconcile(note_cards(notes, config), [], 0)
@@ -155,7 +200,7 @@ def package_files(decks: Sequence[Deck], out: Path, config: Config) -> dict[Path
 
 def build(
     paths: Sequence[Path], out: Path, config: Config, now: int, *, lock: Path | None = None,
-    strict: bool = False, write: bool = True, keep_going: bool = True,
+    strict: bool = False, write: bool = True, keep_going: bool = True, jobs: int = 0,
     progress: Progress | None = None,
 ) -> BuildResult:  # fmt: skip
     """Read every note under `paths`, reconcile its cards with the `lock`, then write one
@@ -164,13 +209,13 @@ def build(
     files = find_notes(paths)
     if not files:
         raise BuildError(f"no .md notes under {', '.join(map(str, paths))} — point deckgen at your notes")
-    notes, problems = read_notes(files, progress)
-    old = read_lock(lock) if lock is not None else []
+    old = read_lock(lock) if lock is not None else []  # a broken lock stops us before any work
+    per_note, problems = read_cards(files, config, jobs, progress)
     if not keep_going and (unread := [p for p in problems if p.unread]):
         raise BuildError("nothing written; fix these notes first:\n" + "\n".join(map(str, unread)))
     # a note that cannot be read right now keeps its cards' identities; it is not deleted
     keep = {p.source.path for p in problems if p.unread}
-    cards, entries, plan = reconcile(note_cards(notes, config), old, now, keep)
+    cards, entries, plan = reconcile(per_note, old, now, keep)
     problems += _move_warnings(plan)
     decks = group(cards)
     kinds: dict[str, int] = dict(sorted(Counter(c.claim.kind for c in cards).items()))
@@ -183,7 +228,7 @@ def build(
             outputs.append(write_package(group_decks, path, now, config.templates))
         if lock is not None:
             write_lock(lock, entries)
-    return BuildResult(len(notes), decks, tuple(problems), tuple(outputs), kinds, plan)
+    return BuildResult(len(per_note), decks, tuple(problems), tuple(outputs), kinds, plan)
 
 
 def prune(lock: Path) -> int:

@@ -105,7 +105,7 @@ def _progress() -> tuple[Callable[[int, int], None], Callable[[], None]]:
 
     def update(done: int, total: int) -> None:
         nonlocal bar
-        if bar is None and total >= 50:
+        if bar is None and total >= 50 and sys.stderr.isatty():
             bar = typer.progressbar(length=total, label="Reading notes", file=sys.stderr)
             bar.__enter__()
         if bar is not None:

@@ -46,8 +46,9 @@ class _Sentence:
 def block_sentences(block: Block) -> list[_Sentence]:
     """The block's sentences, each with the timestamps that stood in or right after it."""
     out: list[_Sentence] = []
-    for i, (a, b) in enumerate(sentence_spans(block.text)):
-        last = i == len(sentence_spans(block.text)) - 1
+    spans = sentence_spans(block.text)
+    for i, (a, b) in enumerate(spans):
+        last = i == len(spans) - 1
         stamps = tuple(t for off, t in block.stamps if a <= off < b or (last and off >= b))
         if text := block.text[a:b].strip():
             out.append(_Sentence(text, stamps, i))
@@ -224,29 +225,30 @@ RULES: tuple[Rule, ...] = (definition_rule, sentence_rule, list_rule)
 """Applied in this order to every block; the order is the order of cards from one block."""
 
 
-def _similar(a: Claim, b: Claim) -> bool:
-    if a.kind == "list" or b.kind == "list":  # one list's per-item cards differ by one blank only
-        return a.question == b.question
-    wa = content_words(a.question + " " + a.answer)
-    wb = content_words(b.question + " " + b.answer)
-    return bool(wa and wb) and len(wa & wb) / len(wa | wb) > DUPLICATE_SIMILARITY
-
-
 def _dedupe(claims: list[Claim]) -> list[Claim]:
     kept: list[Claim] = []
+    words: list[set[str]] = []  # each kept claim's words, computed once
     keys: dict[str, int] = {}
     for c in claims:
         if not c.question.strip() or not c.answer.strip():
             continue
-        twin = next((i for i, k in enumerate(kept) if k.kind == c.kind and _similar(k, c)), None)
+        mine = content_words(c.question + " " + c.answer)
+        same = (i for i, k in enumerate(kept) if k.kind == c.kind and _similar(k, c, words[i], mine))
+        twin = next(same, None)
         if twin is not None:  # keep the first; its card links the twin's moments too
-            kept[twin] = replace(
-                kept[twin], timestamps=tuple(dict.fromkeys(kept[twin].timestamps + c.timestamps))
-            )
+            stamps = tuple(dict.fromkeys(kept[twin].timestamps + c.timestamps))
+            kept[twin] = replace(kept[twin], timestamps=stamps)
             continue
         n = keys[c.key] = keys.get(c.key, 0) + 1
         kept.append(c if n == 1 else replace(c, key=f"{c.key}#{n}"))
+        words.append(mine)
     return kept
+
+
+def _similar(a: Claim, b: Claim, wa: set[str], wb: set[str]) -> bool:
+    if a.kind == "list":  # one list's per-item cards differ by one blank only
+        return a.question == b.question
+    return bool(wa and wb) and len(wa & wb) / len(wa | wb) > DUPLICATE_SIMILARITY
 
 
 def _cover(block: Block, claims: list[Claim]) -> list[Claim]:

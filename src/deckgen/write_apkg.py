@@ -8,6 +8,9 @@ the notes already imported. `tests/test_write_apkg.py` pins them.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import sqlite3
+import zipfile
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
@@ -74,6 +77,18 @@ def write_package(decks: Sequence[Deck], path: Path, now: int, templates: Path |
                       tags=list(card.tags), due=due)
             )  # fmt: skip
         gdecks.append(gdeck)
-    with atomic_target(path) as temporary:
-        genanki.Package(gdecks).write_to_file(str(temporary), timestamp=now)
+    # genanki's write_to_file builds the collection in a file-backed SQLite database (slow:
+    # every script is synced to disk, ~0.1 s per package, and the temp file is never removed).
+    # Its own write_to_db into an in-memory database, zipped as write_to_file does, is the same
+    # package.
+    conn = sqlite3.connect(":memory:")
+    try:
+        genanki.Package(gdecks).write_to_db(conn.cursor(), now, itertools.count(now * 1000))
+        conn.commit()
+        collection = conn.serialize()
+    finally:
+        conn.close()
+    with atomic_target(path) as temporary, zipfile.ZipFile(temporary, "w") as apkg:
+        apkg.writestr("collection.anki2", collection)
+        apkg.writestr("media", "{}")
     return path
