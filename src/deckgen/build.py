@@ -16,8 +16,9 @@ from .cards import deck_part, make_card
 from .config import Config
 from .errors import BuildError, NoteError
 from .extract import extract
+from .files import exclusive, staged
 from .identity import Entry, Plan, reconcile
-from .lockfile import read_lock, write_lock
+from .lockfile import dump_lock, read_lock, write_lock
 from .model import Card, Claim, Deck, Note, Problem, SourceRef
 from .notes import read_note
 from .text import slug
@@ -28,6 +29,8 @@ RETIRED_NOTE = (
     "This claim is no longer in your notes. Find such cards with tag:deckgen::retired and delete "
     "them, then run deckgen prune."
 )
+LOCK_WAIT = 30.0
+"""Seconds a second deckgen waits for the first to finish writing into the same folder."""
 PARALLEL_FROM = 24
 """Below this many notes, starting worker processes costs more than it saves."""
 Progress = Callable[[int, int], None]
@@ -224,10 +227,19 @@ def build(
     outputs: list[Path] = []
     if write:
         retired = [retired_card(n.path, e) for n in entries for e in n.retired]
-        for path, group_decks in package_files(group([*cards, *retired]), out, config).items():
-            outputs.append(write_package(group_decks, path, now, config.templates))
-        if lock is not None:
-            write_lock(lock, entries)
+        packages = package_files(group([*cards, *retired]), out, config)
+        try:
+            with exclusive(out, LOCK_WAIT), staged() as stage:
+                for path, group_decks in packages.items():
+                    write_package(group_decks, stage(path), now, config.templates)
+                    outputs.append(path)
+                if lock is not None:
+                    stage(lock).write_text(dump_lock(entries), encoding="utf-8")
+        except OSError as exc:
+            raise BuildError(
+                f"{exc.filename or out}: cannot write ({exc.strerror}) — check free space and "
+                "permissions; the previous decks and lock are unchanged"
+            ) from None
     return BuildResult(len(per_note), decks, tuple(problems), tuple(outputs), kinds, plan)
 
 

@@ -5,12 +5,24 @@ from __future__ import annotations
 import re
 from html import escape
 
+import nh3
+
 from .config import Config
 from .identity import fingerprint, guid_for
 from .model import BLANK, Card, Claim, Note
 from .text import slug
 
 BLANK_HTML = '<span class="blank">_____</span>'
+_CLEANER = nh3.Cleaner(
+    tags={"div", "span", "b", "i"}, attributes={"div": {"class"}, "span": {"class"}}, url_schemes=set()
+)
+
+
+def safe_html(fragment: str) -> str:
+    """The last line of defence for note text in card fields and sheets: markup outside a small
+    allow-list (scripts, event handlers, iframes, styles, links) is dropped by nh3. Fields are
+    escaped before this, so it changes nothing unless something upstream went wrong."""
+    return _CLEANER.clean(fragment)
 
 
 def video_url(video_id: str, seconds: int) -> str:
@@ -62,12 +74,12 @@ def make_card(note: Note, claim: Claim, config: Config) -> Card:
         guid=guid_for(fingerprint(note, claim)),
         deck=deck_name(note, config),
         tags=card_tags(note, claim),
-        topic=escape(" › ".join((note.title, *claim.section))),
-        question=question_html(claim),
-        answer=escape(claim.answer),
-        context=escape(claim.context),
+        topic=safe_html(escape(" › ".join((note.title, *claim.section)))),
+        question=safe_html(question_html(claim)),
+        answer=safe_html(escape(claim.answer)),
+        context=safe_html(escape(claim.context)),
         timestamps=stamps,
-        source=escape(f"{note.source_name} — {where}" if note.source_name else where),
+        source=safe_html(escape(f"{note.source_name} — {where}" if note.source_name else where)),
         claim=claim,
         note_path=note.path,
     )

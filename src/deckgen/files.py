@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import filelock
+
+from .errors import BuildError
 
 
 @contextmanager
@@ -29,3 +33,45 @@ def atomic_write(path: Path, data: bytes) -> None:
         file.write(data)
         file.flush()
         os.fsync(file.fileno())
+
+
+@contextmanager
+def staged() -> Iterator[Callable[[Path], Path]]:
+    """Stage several files, then rename them all into place at once when the block succeeds.
+
+    `stage(target)` gives a temporary path beside `target` to write to. If anything fails, the
+    temporary files are removed and every target is left exactly as it was."""
+    pending: list[tuple[Path, Path]] = []
+
+    def stage(target: Path) -> Path:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        os.close(handle)
+        pending.append((Path(temporary), target))
+        return Path(temporary)
+
+    try:
+        yield stage
+        for temporary, target in pending:
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, target)
+    finally:
+        for temporary, _ in pending:
+            temporary.unlink(missing_ok=True)
+
+
+@contextmanager
+def exclusive(folder: Path, wait: float) -> Iterator[None]:
+    """Only one deckgen writes into `folder` at a time; a second waits `wait` seconds, then fails."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(folder / ".deckgen-build.lock")
+    try:
+        lock.acquire(timeout=wait)
+    except filelock.Timeout:
+        raise BuildError(
+            f"{folder}: another deckgen is writing here — wait for it to finish, or stop it"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()

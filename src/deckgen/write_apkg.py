@@ -19,7 +19,6 @@ from typing import Any
 import genanki
 
 from .config import template_path
-from .files import atomic_target
 from .model import Card, Deck
 
 MODEL_ID = 1_842_605_171
@@ -66,7 +65,8 @@ class _Note(genanki.Note):  # type: ignore[misc]
 
 
 def write_package(decks: Sequence[Deck], path: Path, now: int, templates: Path | None = None) -> Path:
-    """Write `decks` to one `.apkg` at `path`, atomically; `now` stamps notes without an mtime."""
+    """Write `decks` to one `.apkg` at `path` (the caller stages it); `now` stamps notes
+    without an mtime."""
     model = note_type(templates)
     gdecks = []
     for deck in decks:
@@ -88,7 +88,7 @@ def write_package(decks: Sequence[Deck], path: Path, now: int, templates: Path |
         collection = conn.serialize()
     finally:
         conn.close()
-    with atomic_target(path) as temporary, zipfile.ZipFile(temporary, "w") as apkg:
+    with zipfile.ZipFile(path, "w") as apkg:
         apkg.writestr("collection.anki2", collection)
         apkg.writestr("media", "{}")
     return path
