@@ -114,7 +114,7 @@ def test_failure_mid_write_leaves_old_outputs_and_lock(built: Path, monkeypatch:
 
     monkeypatch.setattr(build_module, "write_package", half_then_fail)
     with pytest.raises(
-        BuildError, match="cannot write .*simulated crash.* the previous decks and lock are unchanged"
+        BuildError, match=r"cannot write .*simulated crash.* the previous decks and lock are unchanged"
     ):
         build([note], built / "out", Config(), 200, lock=built / "deckgen.lock")
     assert snapshot_files(built) == {**before, "note.md": note.read_bytes()}
