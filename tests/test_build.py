@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,21 @@ def test_parallel_build_gives_the_same_cards_as_one_process(tmp_path: Path) -> N
     many = build([tubegraph], tmp_path / "b", Config(), NOW, jobs=2, write=False)
     assert one.cards > 10_000
     assert one.decks == many.decks and one.problems == many.problems and one.plan == many.plan
+
+
+def test_unchanged_inputs_skip_the_build_and_only_changed_packages_are_rewritten(tmp_path: Path) -> None:
+    notes, out, lock = tmp_path / "notes", tmp_path / "out", tmp_path / "deckgen.lock"
+    shutil.copytree(SEEDS, notes)
+    first = build([notes], out, Config(), NOW, lock=lock)
+    stamps = {p.name: p.stat().st_mtime_ns for p in first.outputs}
+    again = build([notes], out, Config(), NOW + 10, lock=lock)
+    assert again.skipped and again.cards == first.cards and again.outputs == first.outputs
+    assert again.plan.counts()["unchanged"] == first.cards
+    assert {p.name: p.stat().st_mtime_ns for p in again.outputs} == stamps
+    note = notes / "superconductors_and_their_potential_applications.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("no resistance", "zero resistance"))
+    edited = build([notes], out, Config(), NOW + 20, lock=lock)
+    assert not edited.skipped and edited.plan.count("changed") >= 1
+    rewritten = {p.name for p in edited.outputs if p.stat().st_mtime_ns != stamps[p.name]}
+    assert rewritten == {"allin.apkg"}
+    assert build([notes], out, Config(root="Talks"), NOW + 30, lock=lock).skipped is False  # settings count

@@ -126,8 +126,10 @@ def test_full_disk_is_a_clear_error(built: Path, monkeypatch: pytest.MonkeyPatch
         raise OSError(errno.ENOSPC, "No space left on device", str(built / "out"))
 
     monkeypatch.setattr(build_module, "write_package", no_space)
+    note = built / "note.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("Long-term Coherence", "Coherence"))
     with pytest.raises(BuildError, match=r"out: cannot write \(No space left on device\) — check free space"):
-        build([built / "note.md"], built / "out", Config(), 200, lock=built / "deckgen.lock")
+        build([built / "note.md"], built / "out", Config(), 200, lock=built / "deckgen.lock", fast=False)
 
 
 def test_second_build_into_the_same_folder_waits_then_refuses(
@@ -137,5 +139,5 @@ def test_second_build_into_the_same_folder_waits_then_refuses(
     before = snapshot_files(built / "out")
     other = filelock.FileLock(built / "out" / ".deckgen-build.lock")  # another deckgen is writing
     with other, pytest.raises(BuildError, match="another deckgen is writing here — wait for it to finish"):
-        build([built / "note.md"], built / "out", Config(), 200, lock=built / "deckgen.lock")
+        build([built / "note.md"], built / "out", Config(), 200, lock=built / "deckgen.lock", fast=False)
     assert snapshot_files(built / "out") == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import sys
@@ -17,12 +18,13 @@ from .config import Config
 from .errors import BuildError, NoteError
 from .extract import extract
 from .files import exclusive, staged
-from .identity import Entry, Plan, reconcile
+from .identity import Entry, NoteEntry, Plan, content_hash, reconcile
 from .lockfile import dump_lock, read_lock, write_lock
 from .model import Card, Claim, Deck, Note, Problem, SourceRef
 from .notes import read_note
+from .state import last_state, save_state, signature, unchanged_summary
 from .text import slug
-from .write_apkg import write_package
+from .write_apkg import note_type_text, write_package
 
 RETIRED_TAG = "deckgen::retired"
 RETIRED_NOTE = (
@@ -52,24 +54,35 @@ class BuildResult:
     """What a build read and wrote."""
 
     notes: int
+    cards: int
     decks: tuple[Deck, ...]
+    """The topic decks with their cards; empty when the build was `skipped`."""
     problems: tuple[Problem, ...]
     outputs: tuple[Path, ...] = ()
     kinds: dict[str, int] = field(default_factory=dict)
     plan: Plan = field(default_factory=Plan)
-
-    @property
-    def cards(self) -> int:
-        """How many cards all decks hold."""
-        return sum(len(d.cards) for d in self.decks)
+    skipped: bool = False
+    """Nothing changed since the last build, so nothing was read or written."""
+    deck_count: int = -1
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary."""
         return {
-            "notes": self.notes, "cards": self.cards, "decks": len(self.decks),
+            "notes": self.notes, "cards": self.cards,
+            "decks": self.deck_count if self.deck_count >= 0 else len(self.decks),
             "kinds": self.kinds, "plan": self.plan.counts(), "warnings": [str(p) for p in self.problems],
-            "outputs": [str(p) for p in self.outputs],
+            "outputs": [str(p) for p in self.outputs], "skipped": self.skipped,
         }  # fmt: skip
+
+    @classmethod
+    def from_summary(cls, s: dict[str, Any], problems: list[list[Any]]) -> BuildResult:
+        """The result of a build that found nothing changed since the one that wrote `s`."""
+        return cls(
+            notes=s["notes"], cards=s["cards"], decks=(),
+            problems=tuple(Problem(SourceRef(p, line), m, unread) for p, line, m, unread in problems),
+            outputs=tuple(Path(p) for p in s["outputs"]), kinds=s["kinds"],
+            plan=Plan(unchanged=s["cards"]), skipped=True, deck_count=s["decks"],
+        )  # fmt: skip
 
 
 def find_notes(paths: Sequence[Path]) -> list[NoteFile]:
@@ -204,14 +217,24 @@ def package_files(decks: Sequence[Deck], out: Path, config: Config) -> dict[Path
 def build(
     paths: Sequence[Path], out: Path, config: Config, now: int, *, lock: Path | None = None,
     strict: bool = False, write: bool = True, keep_going: bool = True, jobs: int = 0,
-    progress: Progress | None = None,
+    fast: bool = True, progress: Progress | None = None,
 ) -> BuildResult:  # fmt: skip
     """Read every note under `paths`, reconcile its cards with the `lock`, then write one
     `.apkg` per source and the new lock. With `write=False` it only returns the plan; with
-    `keep_going=False` a note that cannot be read stops the build before anything is written."""
+    `keep_going=False` a note that cannot be read stops the build before anything is written.
+    With `fast`, a build whose inputs are all as the last build saw them returns at once."""
     files = find_notes(paths)
     if not files:
         raise BuildError(f"no .md notes under {', '.join(map(str, paths))} — point deckgen at your notes")
+    sig = signature([f.path for f in files], config, lock)
+    if write and fast and (last := unchanged_summary(out, sig)) is not None:
+        result = BuildResult.from_summary(last["summary"], last["problems"])
+        if strict and result.problems:
+            raise BuildError(
+                f"{len(result.problems)} problem(s) and --strict is on:\n"
+                + "\n".join(map(str, result.problems))
+            )
+        return result
     old = read_lock(lock) if lock is not None else []  # a broken lock stops us before any work
     per_note, problems = read_cards(files, config, jobs, progress)
     if not keep_going and (unread := [p for p in problems if p.unread]):
@@ -224,23 +247,56 @@ def build(
     kinds: dict[str, int] = dict(sorted(Counter(c.claim.kind for c in cards).items()))
     if strict and problems:
         raise BuildError(f"{len(problems)} problem(s) and --strict is on:\n" + "\n".join(map(str, problems)))
-    outputs: list[Path] = []
-    if write:
-        retired = [retired_card(n.path, e) for n in entries for e in n.retired]
-        packages = package_files(group([*cards, *retired]), out, config)
-        try:
-            with exclusive(out, LOCK_WAIT), staged() as stage:
-                for path, group_decks in packages.items():
-                    write_package(group_decks, stage(path), now, config.templates)
-                    outputs.append(path)
-                if lock is not None:
-                    stage(lock).write_text(dump_lock(entries), encoding="utf-8")
-        except OSError as exc:
-            raise BuildError(
-                f"{exc.filename or out}: cannot write ({exc.strerror}) — check free space and "
-                "permissions; the previous decks and lock are unchanged"
-            ) from None
-    return BuildResult(len(per_note), decks, tuple(problems), tuple(outputs), kinds, plan)
+    result = BuildResult(len(per_note), len(cards), decks, tuple(problems), (), kinds, plan)
+    if not write:
+        return result
+    retired = [retired_card(n.path, e) for n in entries for e in n.retired]
+    packages = package_files(group([*cards, *retired]), out, config)
+    try:
+        with exclusive(out, LOCK_WAIT):
+            written = _write(packages, entries, out, lock, now, config)
+            save_state(out, signature([f.path for f in files], config, lock),
+                       {**replace(result, outputs=tuple(packages)).summary(), "packages": written},
+                       [[p.source.path, p.source.line, p.message, p.unread] for p in problems])  # fmt: skip
+    except OSError as exc:
+        raise BuildError(
+            f"{exc.filename or out}: cannot write ({exc.strerror}) — check free space and "
+            "permissions; the previous decks and lock are unchanged"
+        ) from None
+    return replace(result, outputs=tuple(packages))
+
+
+def _write(
+    packages: dict[Path, list[Deck]], entries: list[NoteEntry], out: Path, lock: Path | None, now: int,
+    config: Config,
+) -> dict[str, str]:  # fmt: skip
+    """Stage the packages whose content changed and the lock, then put them all in place."""
+    before = _package_digests(out)
+    digests: dict[str, str] = {}
+    with staged() as stage:
+        for path, decks in packages.items():
+            digests[path.name] = digest = package_digest(decks, config)
+            if before.get(path.name) != digest or not path.is_file():
+                write_package(decks, stage(path), now, config.templates)
+        if lock is not None:
+            stage(lock).write_text(dump_lock(entries), encoding="utf-8")
+    return digests
+
+
+def package_digest(decks: Sequence[Deck], config: Config) -> str:
+    """What a package holds: when this is unchanged, the file on disk need not be written again."""
+    h = hashlib.sha256(repr(note_type_text(config.templates)).encode())
+    for deck in decks:
+        h.update(deck.name.encode())
+        for c in deck.cards:
+            h.update(f"{c.guid}\x1f{c.mtime}\x1f{content_hash(c)}".encode())
+    return h.hexdigest()
+
+
+def _package_digests(out: Path) -> dict[str, str]:
+    state = last_state(out)
+    packages = state.get("summary", {}).get("packages", {}) if state else {}
+    return packages if isinstance(packages, dict) else {}
 
 
 def prune(lock: Path) -> int:

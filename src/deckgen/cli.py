@@ -126,8 +126,10 @@ def _report(result: BuildResult, as_json: bool) -> None:
         typer.echo(f"warning: {problem}", err=True)
     outs = ", ".join(str(p) for p in result.outputs) or "nothing written"
     counts = ", ".join(f"{k} {v}" for k, v in result.plan.counts().items() if v)
+    if result.skipped:
+        counts += "; nothing changed since the last build"
     typer.echo(
-        f"{result.notes} notes → {result.cards} cards in {len(result.decks)} decks ({counts}), "
+        f"{result.notes} notes → {result.cards} cards in {result.summary()['decks']} decks ({counts}), "
         f"{len(result.problems)} warnings: {outs}"
     )
 
@@ -150,7 +152,7 @@ def build(
     """Build an Anki package (.apkg) per source from every note under PATHS."""
     with _errors(debug):
         cfg = _config(config, deck=deck, root=root, templates=templates)
-        result = _run(paths, out, cfg, lock, strict=strict, write=not dry_run)
+        result = _run(paths, out, cfg, lock, strict=strict, write=not dry_run, fast=not sheets)
         if dry_run:
             _print_plan(result.plan, as_json)
             return
@@ -231,12 +233,13 @@ def watch(
 
 
 def _run(
-    paths: list[Path] | None, out: Path, cfg: Config, lock: Path | None, *, strict: bool = False, write: bool
-) -> BuildResult:
+    paths: list[Path] | None, out: Path, cfg: Config, lock: Path | None, *, strict: bool = False,
+    write: bool, fast: bool = True,
+) -> BuildResult:  # fmt: skip
     update, close = _progress()
     try:
         return run_build(paths or [Path(".")], out, cfg, _now(), lock=lock, strict=strict, write=write,
-                         progress=update)  # fmt: skip
+                         fast=fast, progress=update)  # fmt: skip
     finally:
         close()
 
@@ -265,7 +268,7 @@ def _sheets(result: BuildResult, out: Path, cfg: Config, o: SheetOptions = Sheet
 
 def _print_plan(plan: Plan, as_json: bool) -> None:
     if as_json:
-        changes = [dataclasses.asdict(c) for c in plan.changes if c.action != "unchanged"]
+        changes = [dataclasses.asdict(c) for c in plan.changes]
         typer.echo(json.dumps({"counts": plan.counts(), "changes": changes}, indent=2, ensure_ascii=False))
         return
     marks = {"added": "+", "changed": "~", "moved": ">", "retired": "-"}

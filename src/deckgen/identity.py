@@ -92,10 +92,13 @@ class Plan:
     """What a build changes, per deck, like a migration plan."""
 
     changes: tuple[Change, ...] = ()
+    """Every card that is added, changed, moved or retired."""
+    unchanged: int = 0
+    """Cards that stay as they were (counted, not listed: usually nearly all of them)."""
 
     def count(self, action: str) -> int:
         """How many changes of one kind."""
-        return sum(c.action == action for c in self.changes)
+        return self.unchanged if action == "unchanged" else sum(c.action == action for c in self.changes)
 
     def counts(self) -> dict[str, int]:
         """Counts of every action, in a fixed order."""
@@ -187,7 +190,8 @@ def reconcile(
             changes += [Change("retired", e.deck, e.question, n.path) for e in n.claims]
             entries.append(replace(n, claims=(), retired=gone))
     entries.sort(key=lambda n: n.path)
-    return out_cards, entries, Plan(tuple(changes))
+    listed = sum(c.action in ("added", "changed") for c in changes)
+    return out_cards, entries, Plan(tuple(changes), len(out_cards) - listed)
 
 
 def _reconcile_note(
@@ -212,7 +216,8 @@ def _reconcile_note(
         question = card.claim.question.replace(BLANK, "_____")
         if prev is not None and prev.deck != card.deck:
             changes.append(Change("moved", card.deck, question, note.path, prev.deck))
-        changes.append(Change(action, card.deck, question, note.path))
+        if action != "unchanged":
+            changes.append(Change(action, card.deck, question, note.path))
         card = replace(card, mtime=mtime)
         out.append(card)
         live.append(

@@ -27,18 +27,22 @@ FIELDS = ("Question", "Answer", "Context", "Topic", "Timestamps", "Source", "Sta
 TEMPLATE_NAME = "Recall"
 
 
+def note_type_text(templates: Path | None = None) -> tuple[str, str, str]:
+    """The card templates' front, back and CSS."""
+    names = ("card_front.html", "card_back.html", "card.css")
+    front, back, css = (template_path(n, templates).read_text(encoding="utf-8") for n in names)
+    return front, back, css
+
+
 def note_type(templates: Path | None = None) -> genanki.Model:
     """The one deckgen note type, with front, back and CSS from the template files."""
-
-    def read(name: str) -> str:
-        return template_path(name, templates).read_text(encoding="utf-8")
-
+    front, back, css = note_type_text(templates)
     return genanki.Model(
         MODEL_ID,
         MODEL_NAME,
         fields=[{"name": f} for f in FIELDS],
-        templates=[{"name": TEMPLATE_NAME, "qfmt": read("card_front.html"), "afmt": read("card_back.html")}],
-        css=read("card.css"),
+        templates=[{"name": TEMPLATE_NAME, "qfmt": front, "afmt": back}],
+        css=css,
     )
 
 
