@@ -1,0 +1,137 @@
+"""Time each stage of one build in this process and print the split (wall and CPU s) as JSON.
+
+    python bench/stages.py NOTES_DIR [--out DIR]
+
+Stages: find, read+parse, extract, cards (make_card), cards+reconcile (make_card and the GUIDs
+settled against an empty lock, when deckgen has a lock), group, write. Each is looked up by name, so when the
+library's API moves, the stages that still exist are timed and the others are reported as errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+NOW = 1_700_000_000  # a fixed build time, as SOURCE_DATE_EPOCH would give
+
+
+def timed(split: dict[str, Any], name: str, fn: Callable[[], Any]) -> Any:
+    """Run `fn`, record its wall and CPU seconds under `name` (or the error), return its result."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    try:
+        result = fn()
+    except Exception as exc:  # the API may change under us: report, don't crash
+        split[name] = f"error: {type(exc).__name__}: {exc}"[:200]
+        return None
+    split[name] = {"wall": round(time.perf_counter() - wall, 3), "cpu": round(time.process_time() - cpu, 3)}
+    return result
+
+
+def extract_all(notes: list[Any]) -> list[tuple[Any, list[Any]]]:
+    """Every note with its claims."""
+    from deckgen.extract import extract
+
+    return [(note, list(extract(note))) for note in notes]
+
+
+def cards_all(claims: list[tuple[Any, list[Any]]], config: Any) -> list[Any]:
+    """Every claim as a card (duplicates by GUID dropped, as `make_cards` does)."""
+    from deckgen.cards import make_card
+
+    seen: set[str] = set()
+    cards = []
+    for note, note_claims in claims:
+        for claim in note_claims:
+            card = make_card(note, claim, config)
+            if card.guid not in seen:
+                seen.add(card.guid)
+                cards.append(card)
+    return cards
+
+
+def reconcile_all(claims: list[tuple[Any, list[Any]]], config: Any) -> list[Any] | None:
+    """Cards with GUIDs settled against an empty lock, if this deckgen keeps a lock."""
+    try:
+        from deckgen.cards import make_card
+        from deckgen.identity import reconcile  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    pairs = [(note, [make_card(note, c, config) for c in note_claims]) for note, note_claims in claims]
+    return list(reconcile(pairs, [], NOW)[0])
+
+
+def write_all(decks: Any, out: Path, config: Any) -> int:
+    """Write one package per source; return how many."""
+    from deckgen.build import package_files
+    from deckgen.write_apkg import write_package
+
+    out.mkdir(parents=True, exist_ok=True)  # some versions leave this to build()
+    packages = package_files(decks, out, config)
+    for path, group_decks in packages.items():
+        write_package(group_decks, path, NOW, config.templates)
+    return len(packages)
+
+
+def split_stages(notes_dir: Path, out: Path) -> dict[str, Any]:
+    """The per-stage wall seconds of one build of `notes_dir` into `out`."""
+    split: dict[str, Any] = {}
+    start, cpu = time.perf_counter(), time.process_time()
+    mods = timed(split, "import", _imports)
+    if mods is None:
+        return split
+    build, config = mods["build"], mods["config"]
+    files = timed(split, "find", lambda: build.find_notes([notes_dir]))
+    read = timed(split, "read+parse", lambda: build.read_notes(files)) if files is not None else None
+    notes = read[0] if read else None
+    claims = timed(split, "extract", lambda: extract_all(notes)) if notes is not None else None
+    cards = timed(split, "cards", lambda: cards_all(claims, config)) if claims is not None else None
+    if claims is not None:
+        settled = timed(split, "cards+reconcile", lambda: reconcile_all(claims, config))
+        if settled is not None:
+            cards = settled
+    decks = timed(split, "group", lambda: build.group(cards)) if cards is not None else None
+    if decks is not None:
+        timed(split, "write", lambda: write_all(decks, out, config))
+    split["total"] = {
+        "wall": round(time.perf_counter() - start, 3),
+        "cpu": round(time.process_time() - cpu, 3),
+    }
+    split["counts"] = {
+        "notes": len(notes or ()),
+        "claims": sum(len(c) for _, c in claims or ()),
+        "cards": len(cards or ()),
+        "decks": len(decks or ()),
+    }
+    split["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return split
+
+
+def _imports() -> dict[str, Any]:
+    # `deckgen.build` the attribute is the function; the module lives in sys.modules.
+    build = importlib.import_module("deckgen.build")
+    from deckgen.config import Config
+
+    return {"build": build, "config": Config()}
+
+
+def main() -> int:
+    raw = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=raw)
+    parser.add_argument("notes", type=Path)
+    parser.add_argument("--out", type=Path, default=None, help="where to write (default: a temp folder)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="deckgen-stages-") as tmp:
+        print(json.dumps(split_stages(args.notes, args.out or Path(tmp))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
