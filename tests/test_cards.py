@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from deckgen.build import make_cards
 from deckgen.cards import anki_tag, deck_name, make_card
 from deckgen.config import Config
 from deckgen.errors import ConfigError
@@ -65,8 +66,9 @@ def test_note_text_is_escaped_in_fields() -> None:
 
 
 def test_guid_is_stable_and_unique() -> None:
-    first, second = cards(), cards()
-    assert [c.guid for c in first] == [c.guid for c in second]
+    first, _ = make_cards([parse_note(NOTE, "talks/reasoning.md")], Config())
+    second, _ = make_cards([parse_note(NOTE, "talks/reasoning.md")], Config())
+    assert [c.guid for c in first] == [c.guid for c in second] and first[0].guid.startswith("dg")
     assert len({c.guid for c in first}) == len(first)
-    moved = parse_note(NOTE, "elsewhere/renamed.md")
-    assert make_card(moved, extract(moved)[0], Config()).guid == first[0].guid
+    moved, _ = make_cards([parse_note(NOTE, "elsewhere/renamed.md")], Config())
+    assert [c.guid for c in moved] == [c.guid for c in first]

@@ -8,7 +8,6 @@ from html import escape
 import nh3
 
 from .config import Config
-from .identity import fingerprint, guid_for
 from .model import BLANK, Card, Claim, Note
 from .text import slug
 
@@ -22,7 +21,7 @@ def safe_html(fragment: str) -> str:
     """The last line of defence for note text in card fields and sheets: markup outside a small
     allow-list (scripts, event handlers, iframes, styles, links) is dropped by nh3. Fields are
     escaped before this, so it changes nothing unless something upstream went wrong."""
-    return _CLEANER.clean(fragment)
+    return _CLEANER.clean(fragment) if "<" in fragment else fragment  # no tag, nothing to clean
 
 
 def video_url(video_id: str, seconds: int) -> str:
@@ -71,7 +70,7 @@ def make_card(note: Note, claim: Claim, config: Config) -> Card:
     stamps = tuple((t.label, video_url(note.video_id, t.seconds)) for t in claim.timestamps if note.video_id)
     where = note.path  # not the line: moving a bullet must not change every card below it
     return Card(
-        guid=guid_for(fingerprint(note, claim)),
+        guid="",  # given by identity.reconcile, which knows the lock
         deck=deck_name(note, config),
         tags=card_tags(note, claim),
         topic=safe_html(escape(" › ".join((note.title, *claim.section)))),

@@ -233,8 +233,7 @@ def _dedupe(claims: list[Claim]) -> list[Claim]:
         if not c.question.strip() or not c.answer.strip():
             continue
         mine = content_words(c.question + " " + c.answer)
-        same = (i for i, k in enumerate(kept) if k.kind == c.kind and _similar(k, c, words[i], mine))
-        twin = next(same, None)
+        twin = next((i for i, k in enumerate(kept) if _similar(k, c, words[i], mine)), None)
         if twin is not None:  # keep the first; its card links the twin's moments too
             stamps = tuple(dict.fromkeys(kept[twin].timestamps + c.timestamps))
             kept[twin] = replace(kept[twin], timestamps=stamps)
@@ -246,9 +245,14 @@ def _dedupe(claims: list[Claim]) -> list[Claim]:
 
 
 def _similar(a: Claim, b: Claim, wa: set[str], wb: set[str]) -> bool:
+    if a.kind != b.kind:
+        return False
     if a.kind == "list":  # one list's per-item cards differ by one blank only
         return a.question == b.question
-    return bool(wa and wb) and len(wa & wb) / len(wa | wb) > DUPLICATE_SIMILARITY
+    small, large = sorted((len(wa), len(wb)))
+    if not small or small < DUPLICATE_SIMILARITY * large:  # the overlap cannot reach the threshold
+        return False
+    return len(wa & wb) / len(wa | wb) > DUPLICATE_SIMILARITY
 
 
 def _cover(block: Block, claims: list[Claim]) -> list[Claim]:

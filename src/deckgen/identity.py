@@ -205,8 +205,7 @@ def _reconcile_note(
     for i, card in enumerate(cards):
         prev = pairs.get(i)
         guid = prev.guid if prev else taken.fresh(fingerprint(note, card.claim))
-        card = replace(card, guid=guid)
-        h = content_hash(card)
+        h = content_hash(card)  # the GUID and mtime are not content
         if prev is None:
             action, mtime = "added", now
         elif prev.hash != h:
@@ -218,7 +217,7 @@ def _reconcile_note(
             changes.append(Change("moved", card.deck, question, note.path, prev.deck))
         if action != "unchanged":
             changes.append(Change(action, card.deck, question, note.path))
-        card = replace(card, mtime=mtime)
+        card = replace(card, guid=guid, mtime=mtime)
         out.append(card)
         live.append(
             Entry(guid, card.claim.key, card.claim.kind, h, mtime, card.deck, question, card.claim.answer)
