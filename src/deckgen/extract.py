@@ -130,8 +130,8 @@ def list_rule(note: Note, block: Block) -> list[Claim]:
     key = f"list:{slug(lead)[:60]}"
     if len(names) <= MAX_LIST_ITEMS:
         question = f"Name the {len(names)} items: {lead.rstrip(':')}"
-        return [_claim(note, block, "list", key, question, "; ".join(names),
-                       "; ".join(names), "", stamps)]  # fmt: skip
+        # no context: it would only repeat the answer
+        return [_claim(note, block, "list", key, question, "; ".join(names), "", "", stamps)]
     return [
         _claim(note, block, "list", f"{key}:{slug(name)}",
                f"Which item is missing? {lead.rstrip(':')}: "
