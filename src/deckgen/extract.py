@@ -7,6 +7,7 @@ near-duplicate claims.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -47,9 +48,14 @@ def block_sentences(block: Block) -> list[_Sentence]:
     """The block's sentences, each with the timestamps that stood in or right after it."""
     out: list[_Sentence] = []
     spans = sentence_spans(block.text)
+    pending = list(block.stamps)  # sorted by offset, like the spans: walk both once
+    at = 0
     for i, (a, b) in enumerate(spans):
         last = i == len(spans) - 1
-        stamps = tuple(t for off, t in block.stamps if a <= off < b or (last and off >= b))
+        start = at
+        while at < len(pending) and (pending[at][0] < b or last):
+            at += 1
+        stamps = tuple(t for off, t in pending[start:at] if off >= a or last)
         if text := block.text[a:b].strip():
             out.append(_Sentence(text, stamps, i))
     return out
@@ -81,7 +87,7 @@ def short_answer(sentence: str) -> str:
 def _mask(text: str, term: str) -> str:
     """Hide the term's own words in `text`, so a term card does not give its answer away."""
     out = text
-    for w in content_words(term):
+    for w in sorted(content_words(term), key=lambda w: (-len(w), w)):  # a fixed order: same cards
         if len(w) > 2:
             out = re.sub(rf"\b{re.escape(w[:5])}[\w-]*", "…", out, flags=re.I)
     return out
@@ -225,20 +231,32 @@ RULES: tuple[Rule, ...] = (definition_rule, sentence_rule, list_rule)
 """Applied in this order to every block; the order is the order of cards from one block."""
 
 
+def _prefix(words: set[str]) -> list[str]:
+    """Two word sets overlapping more than DUPLICATE_SIMILARITY share a word among these
+    first few of each (prefix filtering): only claims that do need to be compared."""
+    ordered = sorted(words)
+    return ordered[: len(ordered) - math.ceil(DUPLICATE_SIMILARITY * len(ordered)) + 1]
+
+
 def _dedupe(claims: list[Claim]) -> list[Claim]:
     kept: list[Claim] = []
     words: list[set[str]] = []  # each kept claim's words, computed once
+    index: dict[tuple[str, str], list[int]] = {}  # (kind, prefix word or list question) → kept
     keys: dict[str, int] = {}
     for c in claims:
         if not c.question.strip() or not c.answer.strip():
             continue
         mine = content_words(c.question + " " + c.answer)
-        twin = next((i for i, k in enumerate(kept) if _similar(k, c, words[i], mine)), None)
+        probes = [(c.kind, c.question)] if c.kind == "list" else [(c.kind, w) for w in _prefix(mine)]
+        near = sorted({i for p in probes for i in index.get(p, ())})
+        twin = next((i for i in near if _similar(kept[i], c, words[i], mine)), None)
         if twin is not None:  # keep the first; its card links the twin's moments too
             stamps = tuple(dict.fromkeys(kept[twin].timestamps + c.timestamps))
             kept[twin] = replace(kept[twin], timestamps=stamps)
             continue
         n = keys[c.key] = keys.get(c.key, 0) + 1
+        for p in probes:
+            index.setdefault(p, []).append(len(kept))
         kept.append(c if n == 1 else replace(c, key=f"{c.key}#{n}"))
         words.append(mine)
     return kept
@@ -257,7 +275,8 @@ def _similar(a: Claim, b: Claim, wa: set[str], wb: set[str]) -> bool:
 
 def _cover(block: Block, claims: list[Claim]) -> list[Claim]:
     """Give a block's timestamps that no claim carries to its first claim: no moment is lost."""
-    missing = [t for _, t in block.stamps if not any(t in c.timestamps for c in claims)]
+    carried = {t for c in claims for t in c.timestamps}
+    missing = [t for _, t in block.stamps if t not in carried]
     if not claims or not missing:
         return claims
     first = claims[0]
