@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -38,3 +40,41 @@ def corpus(name: str = "") -> Path:
     if not path.is_dir():
         pytest.skip(f"{path} is absent")
     return path
+
+
+DANGEROUS_TAGS = {
+    "script",
+    "iframe",
+    "object",
+    "embed",
+    "style",
+    "svg",
+    "img",
+    "link",
+    "meta",
+    "form",
+    "base",
+}
+
+
+class _Active(HTMLParser):
+    """Collects active content: dangerous tags, event handlers, script or data URLs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in DANGEROUS_TAGS:
+            self.found.append(tag)
+        for name, value in attrs:
+            if name.startswith("on") or re.match(r"\s*(javascript|data|vbscript):", value or "", re.I):
+                self.found.append(f"{tag} {name}={value}")
+
+
+def active_content(html_text: str) -> list[str]:
+    """What in `html_text` a browser would run or load: empty for a safe card or sheet."""
+    parser = _Active()
+    parser.feed(html_text)
+    parser.close()
+    return parser.found

@@ -8,12 +8,14 @@ import pytest
 
 from deckgen.errors import NoteError
 from deckgen.notes import format_time, parse_note, parse_time, read_note
+from deckgen.text import sentences
 
 
 @pytest.mark.parametrize(
     ("value", "seconds"),
     [("00:09:17", 557), ("1:02:03", 3723), ("09:17", 557), ("2241", 2241), ("31:52]", 1912),
-     ("01:00:37:01", 3637), ("99:99:99", None), ("HH:MM:SS", None), ("", None), ("1:2:3:4:5", None)],
+     ("01:00:37:01", 3637), ("99:99:99", None), ("HH:MM:SS", None), ("", None), ("1:2:3:4:5", None),
+     ("9" * 5000, None), ("²", None), ("1²:00", None), ("1000:00", None)],
 )  # fmt: skip
 def test_parse_time(value: str, seconds: int | None) -> None:
     assert parse_time(value) == seconds
@@ -113,9 +115,18 @@ def test_missing_title_comes_from_file_name() -> None:
     [
         (
             "---\ntitle: [unclosed\n---\n",
-            "x.md:2: front matter is not valid YAML — fix it or remove the --- block",
+            "x.md:2: front matter is not valid YAML (expected ',' or ']', but got '<stream end>')"
+            " — fix it or remove the --- block",
         ),
         ("---\n- a\n- b\n---\n", "x.md:1: front matter is not a mapping — write `key: value` lines"),
+        (
+            "---\ndate: 2024-13-45\n---\n",
+            "x.md:1: front matter has a value YAML cannot read (month must be in 1..12) — put it in quotes",
+        ),
+        (
+            "---\nx: " + "[" * 3000 + "]" * 3000 + "\n---\n",
+            "x.md:1: front matter is nested too deeply — write plain `key: value` lines",
+        ),
     ],
 )
 def test_bad_front_matter(text: str, message: str) -> None:
@@ -137,3 +148,71 @@ def test_read_note_accepts_bom_and_crlf(tmp_path: Path) -> None:
     (tmp_path / "n.md").write_bytes(b"\xef\xbb\xbf---\r\ntitle: T\r\n---\r\nText here.\r\n")
     note = read_note(tmp_path / "n.md")
     assert note.title == "T" and note.blocks[0].text == "Text here."
+
+
+def test_front_matter_values_that_are_not_text() -> None:
+    note = parse_note("---\ntitle: [a, b]\nvideoId: {x: 1}\ntags: &t [a, [*t]]\n---\nText.\n", "n_1.md")
+    assert (note.title, note.video_id, note.tags) == ("n 1", "", ("a",))
+    assert [p.message for p in note.problems] == [
+        "`title` is a list — write it as `title: text` on one line",
+        "`videoId` is a mapping — write it as `videoId: text` on one line",
+    ]
+
+
+def test_many_timestamps_keep_their_offsets() -> None:
+    note = parse_note("One [00:00:01] two [00:00:02]. " * 5000 + "\n", "x.md")
+    [block] = note.blocks
+    assert len(block.stamps) == 10_000
+    assert [off for off, _ in block.stamps[:4]] == [3, 7, 12, 16]
+    assert block.text[:16] == "One two. One two"
+
+
+def test_unclosed_anchor_hides_no_text() -> None:
+    note = parse_note('Models forget <a class="yt-timestamp" data-t="00:02:00">[00:02:00] details.\n', "x.md")
+    [block] = note.blocks
+    assert block.text == "Models forget details."
+    assert [t.label for _, t in block.stamps] == ["02:00"]
+
+
+def test_markup_never_becomes_card_text_and_words_stay_words() -> None:
+    note = parse_note(
+        "Text <script>alert(1)</script> with `javascript:alert(2)` and on**error**=x in it [00:01:00].\n",
+        "x.md",
+    )
+    [block] = note.blocks
+    # the inline script's text is dropped; words about scripts are only words (cards escape them)
+    assert block.text == "Text with javascript:alert(2) and onerror=x in it."
+    assert note.problems == ()
+    assert block.stamps[0][0] == len(block.text) - 1
+
+
+def test_invisible_characters_and_the_blank_marker_are_dropped() -> None:
+    note = parse_note("**Co\u200bherence:** Models\ue000 drift [00:\u200b01:00].\n", "x.md")
+    [block] = note.blocks
+    assert (block.term, block.text, block.stamps[0][1].label) == ("Coherence", "Models drift.", "01:00")
+
+
+def test_empty_note_is_a_warning() -> None:
+    assert [p.message for p in parse_note(" \n\ufeff\n", "x.md").problems] == [
+        "the note is empty — write your notes in it, or delete it"
+    ]
+
+
+def test_file_names_are_printable_in_messages(tmp_path: Path) -> None:
+    (tmp_path / "a\u202eb.md").write_bytes(b"\x00")
+    with pytest.raises(NoteError) as err:
+        read_note(tmp_path / "a\u202eb.md", "a\u202eb.md")
+    assert str(err.value).startswith("a\\u202eb.md:1: this is a binary file")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Это важно. Модель учится.", ["Это важно.", "Модель учится."]),
+        ("模型很好。它学习。", ["模型很好。", "它学习。"]),
+        ("See e.g. Turing. Dr. Who came.", ["See e.g. Turing.", "Dr. Who came."]),
+        ("one. two", ["one. two"]),
+    ],
+)
+def test_sentences_in_any_script(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected

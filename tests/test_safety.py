@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import errno
 import importlib
-import re
 import shutil
-from html.parser import HTMLParser
 from pathlib import Path
 
 import filelock
 import pytest
 
 from anki_check import import_apkg, open_collection, render_problems
-from conftest import REFERENCE
+from conftest import REFERENCE, active_content
 from deckgen.build import build
 from deckgen.cards import safe_html
 from deckgen.config import Config
@@ -34,28 +32,6 @@ From: [[evil | <b onclick=alert(4)>Source</b>]]
 A sentence with "quoted words" and <svg onload=alert(8)> markup in it <a class="yt-timestamp" data-t="00:03:00">[00:03:00]</a>.
 """
 build_module = importlib.import_module("deckgen.build")  # the package exports a function of that name
-DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "style", "svg", "img", "link", "meta", "form"}
-
-
-class _Active(HTMLParser):
-    """Collects active content: dangerous tags, event handlers, script or data URLs."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in DANGEROUS_TAGS:
-            self.found.append(tag)
-        for name, value in attrs:
-            if name.startswith("on") or re.match(r"\s*(javascript|data|vbscript):", value or "", re.I):
-                self.found.append(f"{tag} {name}={value}")
-
-
-def active(html_text: str) -> list[str]:
-    parser = _Active()
-    parser.feed(html_text)
-    return parser.found
 
 
 def test_safe_html_keeps_only_the_allow_list() -> None:
@@ -81,11 +57,11 @@ def test_hostile_note_renders_no_active_content_in_anki(tmp_path: Path) -> None:
     assert len(cards) == result.cards
     for cid in cards:
         card = col.get_card(cid)
-        assert active("".join(card.note().fields)) == []
+        assert active_content("".join(card.note().fields)) == []
         css = col.models.get(card.note().mid)["css"]
         rendered = (card.question() + card.answer()).replace(f"<style>{css}</style>", "")  # our own CSS
         assert "alert(" in rendered or "Other" in rendered  # the text is there, inert
-        assert active(rendered) == [], rendered
+        assert active_content(rendered) == [], rendered
     col.close()
 
 

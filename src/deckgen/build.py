@@ -89,7 +89,7 @@ def find_notes(paths: Sequence[Path]) -> list[NoteFile]:
     """Every `.md` file under `paths`, sorted; hidden folders and symlinked folders skipped."""
     found: list[NoteFile] = []
     for root in paths:
-        if root.is_file():
+        if not root.is_dir() and os.path.lexists(root):  # a file, or a link or pipe read_note explains
             found.append(NoteFile(root, root.name, ""))
             continue
         if not root.is_dir():

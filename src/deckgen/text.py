@@ -1,18 +1,30 @@
-"""Plain-text helpers shared by the reader and the extractor: sentences, words, slugs."""
+"""Plain-text helpers shared by the reader and the extractor: sentences, words, slugs, and
+the clean-up of text that will be shown on a card."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-# A sentence ends at . ! or ? (plus closing quotes/brackets) followed by space and a capital,
-# digit or opening quote. Abbreviations below are not sentence ends.
-_END = re.compile(r"""[.!?]+["'”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9À-ÖØ-Þ])""")
+# A sentence ends at . ! or ? (plus closing quotes/brackets) and space, or at a CJK full stop,
+# when the next word does not start in lower case (a capital, a digit or an uncased script).
+# Abbreviations below are not sentence ends.
+# A match starts only at the first mark of a run: "......" is one try, not one per dot.
+_END = re.compile(
+    r"""(?:(?<![.!?])[.!?]+["'”’)\]]*\s+|(?<![。！？])[。！？]+["'”’」』)\]]*\s*)(?=["“‘「『(\[]?(\w))"""
+)
 _ABBREV = re.compile(
     r"(?:\b(?:e\.g|i\.e|etc|vs|cf|al|approx|Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|Inc|Ltd|Co|No|U\.S|U\.K|"
     r"Fig|Eq|Vol|Ch|Sec|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|[A-Z])\.)$"
 )
+_ABBREV_LEN = 8
+"""The longest abbreviation above, with its dot: only that much text is searched."""
 _WORD = re.compile(r"[\w'’-]+")
+
+INVISIBLE = "\u200b\u2060\ufeff"
+"""Zero-width space, word joiner and a stray byte-order mark: invisible, and they would split
+words, terms and timestamps. Zero-width (non-)joiners stay: scripts and emoji need them."""
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
 
 STOPWORDS = frozenset(
     [
@@ -155,7 +167,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _END.finditer(text):
-        if _ABBREV.search(text[start : m.start() + 1]):
+        if (nxt := m.group(1)).islower() or not (nxt.isalpha() or nxt.isdigit()):
+            continue
+        if _ABBREV.search(text, max(start, m.start() + 1 - _ABBREV_LEN), m.start() + 1):
             continue
         spans.append((start, m.end()))
         start = m.end()
@@ -189,3 +203,15 @@ def truncate_words(text: str, limit: int) -> str:
     """`text` cut to at most `limit` words, with an ellipsis when cut."""
     parts = text.split()
     return text if len(parts) <= limit else " ".join(parts[:limit]).rstrip(",;:") + "…"
+
+
+def visible(text: str) -> str:
+    """`text` without the invisible characters in `INVISIBLE`."""
+    return text.translate(_INVISIBLE)
+
+
+def printable(name: str) -> str:
+    """A file name fit for a one-line message: control and invisible characters as `\\uXXXX`."""
+    return "".join(
+        f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in name
+    )

@@ -1,0 +1,60 @@
+"""Timestamps in note text: reading `HH:MM:SS` forms, and tidying text once anchors are gone."""
+
+from __future__ import annotations
+
+import re
+
+from .model import Timestamp
+
+STAMP = "\x00"
+"""Stands for a timestamp inside text while the text is being tidied."""
+
+_SEP_BETWEEN_STAMPS = re.compile(r"\x00[\s,;&\-–—]*(?:(?:and|to)\s*)?(?=\x00)")
+_EMPTY_BRACKETS = re.compile(r"[(\[]([\s,;\x00]*)[)\]]")
+
+
+def parse_time(value: str) -> int | None:
+    """Seconds for `HH:MM:SS`, `H:MM:SS`, `MM:SS`, `HH:MM:SS:FF` (frames dropped) or `2241`."""
+    value = value.strip().strip("[]")
+    if re.fullmatch(r"[0-9]{1,6}", value):  # ASCII only: int() rejects "²", and huge numbers
+        return int(value)
+    parts = value.split(":")
+    if not 2 <= len(parts) <= 4 or not all(re.fullmatch(r"[0-9]{1,3}", p) for p in parts):
+        return None
+    if len(parts) == 4:
+        parts = parts[:3]
+    nums = [int(p) for p in parts]
+    if any(n >= 60 for n in nums[1:]):
+        return None
+    seconds = 0
+    for n in nums:
+        seconds = seconds * 60 + n
+    return seconds
+
+
+def format_time(seconds: int) -> str:
+    """`09:17` below an hour, `1:02:03` above."""
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+def fold(raw: str, found: list[Timestamp]) -> tuple[str, tuple[tuple[int, Timestamp], ...]]:
+    """Tidy text around removed timestamps; return the text and each stamp's offset."""
+    raw = _EMPTY_BRACKETS.sub(lambda m: m.group(1).replace(" ", ""), raw)
+    raw = _SEP_BETWEEN_STAMPS.sub(STAMP, raw)
+    raw = re.sub(r"\s+", " ", raw)
+    raw = re.sub(r" +(?=\x00)", "", raw)
+    raw = re.sub(r"(\x00+) +(?=[.,;:!?)])", r"\1", raw)
+    raw = re.sub(r" +(?=[.,;:!?])", "", raw).strip()
+    pieces = raw.split(STAMP)
+    text = "".join(pieces)
+    lead = len(text) - len(text.lstrip())
+    offsets: list[int] = []
+    end = trailing = 0  # length so far, and how much of it is trailing whitespace
+    for piece in pieces[:-1]:
+        end += len(piece)
+        stripped = len(piece.rstrip())
+        trailing = trailing + len(piece) if stripped == 0 else len(piece) - stripped
+        offsets.append(max(0, end - trailing - lead))
+    return text.strip(), tuple(zip(offsets, found, strict=True))
