@@ -37,7 +37,10 @@ def test_strict_fails_on_warnings_before_writing(tmp_path: Path) -> None:
     (tmp_path / "n.md").write_text('Text here <a class="yt-timestamp" data-t="99:99">[x]</a>.\n')
     with pytest.raises(BuildError, match=r"1 problem\(s\) and --strict is on:\nn.md:1: malformed"):
         build([tmp_path], tmp_path / "out", Config(), NOW, strict=True)
-    assert not (tmp_path / "out").exists()
+    assert (
+        not list((tmp_path / "out").glob("*.apkg"))
+        and not (tmp_path / "out" / ".deckgen-state.json").exists()
+    )
 
 
 def test_whole_corpus_builds_and_code_never_becomes_a_card(tmp_path: Path) -> None:
@@ -105,3 +108,19 @@ def test_unchanged_inputs_skip_the_build_and_only_changed_packages_are_rewritten
     rewritten = {p.name for p in edited.outputs if p.stat().st_mtime_ns != stamps[p.name]}
     assert rewritten == {"allin.apkg"}
     assert build([notes], out, Config(root="Talks"), NOW + 30, lock=lock).skipped is False  # settings count
+
+
+def test_cached_notes_give_the_same_cards_and_a_broken_entry_is_a_miss(tmp_path: Path) -> None:
+    notes, out = tmp_path / "notes", tmp_path / "out"
+    shutil.copytree(SEEDS, notes)
+    fresh = build([notes], out, Config(), NOW, write=False)
+    entries = sorted((out / ".deckgen-cache").rglob("*.pickle"))
+    assert len(entries) == 5
+    entries[0].write_bytes(b"not a pickle")
+    cached = build([notes], out, Config(), NOW, write=False)
+    assert cached.decks == fresh.decks and cached.problems == fresh.problems
+    note = notes / "reasoning_in_ai_models.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("Long-term Coherence", "Coherence"))
+    edited = build([notes], out, Config(), NOW, write=False)
+    assert any("Coherence”?" in c.claim.question for d in edited.decks for c in d.cards)
+    assert len(list((out / ".deckgen-cache").rglob("*.pickle"))) == 5  # the old entry is pruned

@@ -73,9 +73,9 @@ def built(tmp_path: Path) -> Path:
 
 
 def snapshot_files(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
+    """Every output and the lock (the note cache is not an output: it may gain entries)."""
+    files = (p for p in sorted(folder.rglob("*")) if p.is_file() and ".deckgen-cache" not in p.parts)
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in files}
 
 
 def test_failure_mid_write_leaves_old_outputs_and_lock(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import stat
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -13,6 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from . import cache
 from .cards import deck_part, make_card
 from .config import Config
 from .errors import BuildError, NoteError
@@ -21,7 +23,7 @@ from .files import exclusive, staged
 from .identity import Entry, NoteEntry, Plan, content_hash, reconcile
 from .lockfile import dump_lock, read_lock, write_lock
 from .model import Card, Claim, Deck, Note, Problem, SourceRef
-from .notes import read_note
+from .notes import MAX_NOTE_BYTES, read_note
 from .state import last_state, save_state, signature, unchanged_summary
 from .text import slug
 from .write_apkg import note_type_text, write_package
@@ -129,44 +131,75 @@ def note_cards(notes: Iterable[Note], config: Config) -> list[tuple[Note, list[C
     return [(note, [make_card(note, claim, config) for claim in extract(note)]) for note in notes]
 
 
-def _read_and_extract(job: tuple[NoteFile, Config]) -> tuple[Note | None, list[Card], list[Problem]]:
+NoteResult = tuple[Note | None, list[Card], list[Problem]]
+
+
+def _read_and_extract(job: tuple[NoteFile, Config, Path | None, str]) -> NoteResult:
     """One note file → its cards; runs in a worker process, so it returns the note without its
     blocks (they are large and nothing after this step needs them)."""
-    f, config = job
+    f, config, cache_dir, key = job
     notes, problems = read_notes([f])
     if not notes:
         return None, [], problems
     [(note, cards)] = note_cards(notes, config)
-    return replace(note, blocks=()), cards, problems
+    result: NoteResult = (replace(note, blocks=()), cards, problems)
+    if cache_dir is not None and key:
+        cache.store(cache_dir, key, result)
+    return result
+
+
+def _key(f: NoteFile, config: Config) -> str:
+    """The note's cache key; '' for anything but a readable regular file of note size (a pipe
+    would block the read, and read_note explains what is wrong with the others)."""
+    try:
+        st = f.path.stat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_NOTE_BYTES:
+            return ""
+        return cache.note_key(f.path.read_bytes(), f.display, f.folder, config)
+    except OSError:
+        return ""
 
 
 def read_cards(
-    files: Sequence[NoteFile], config: Config, jobs: int = 0, progress: Progress | None = None
-) -> tuple[list[tuple[Note, list[Card]]], list[Problem]]:
-    """Read, extract and make cards for every file, on `jobs` processes (0: one per core).
-    The result is the same as `note_cards(read_notes(files))`, in the same order."""
+    files: Sequence[NoteFile], config: Config, jobs: int = 0, progress: Progress | None = None,
+    cache_dir: Path | None = None,
+) -> tuple[list[tuple[Note, list[Card]]], list[Problem]]:  # fmt: skip
+    """Read, extract and make cards for every file, on `jobs` processes (0: one per core), and
+    take unchanged notes from `cache_dir`. The result is the same as
+    `note_cards(read_notes(files))`, in the same order."""
+    keys = [_key(f, config) if cache_dir is not None else "" for f in files]
+    results: list[NoteResult | None] = [
+        cache.load(cache_dir, k) if cache_dir is not None and k else None for k in keys
+    ]
+    todo = [i for i, r in enumerate(results) if r is None]
+    work = [(files[i], config, cache_dir, keys[i]) for i in todo]
     jobs = jobs or os.cpu_count() or 1
-    work = [(f, config) for f in files]
-    results: Iterable[tuple[Note | None, list[Card], list[Problem]]]
     pool = None
-    if jobs > 1 and len(files) >= PARALLEL_FROM:
+    fresh: Iterable[NoteResult]
+    if jobs > 1 and len(work) >= PARALLEL_FROM:
         pool = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn").Pool(jobs)
-        results = pool.imap(_read_and_extract, work, chunksize=8)
+        fresh = pool.imap(_read_and_extract, work, chunksize=8)
     else:
-        results = map(_read_and_extract, work)
-    out: list[tuple[Note, list[Card]]] = []
-    problems: list[Problem] = []
+        fresh = map(_read_and_extract, work)
     try:
-        for i, (note, cards, found) in enumerate(results):
-            problems += found
-            if note is not None:
-                out.append((note, cards))
+        for done, (i, result) in enumerate(zip(todo, fresh, strict=True)):
+            results[i] = result
             if progress:
-                progress(i + 1, len(files))
+                progress(len(files) - len(todo) + done + 1, len(files))
     finally:
         if pool is not None:
             pool.close()
             pool.join()
+    if cache_dir is not None:
+        cache.prune(cache_dir, set(keys))
+    out: list[tuple[Note, list[Card]]] = []
+    problems: list[Problem] = []
+    for got in results:
+        assert got is not None  # every miss was filled in above
+        note, cards, found = got
+        problems += found
+        if note is not None:
+            out.append((note, cards))
     return out, problems
 
 
@@ -236,7 +269,7 @@ def build(
             )
         return result
     old = read_lock(lock) if lock is not None else []  # a broken lock stops us before any work
-    per_note, problems = read_cards(files, config, jobs, progress)
+    per_note, problems = read_cards(files, config, jobs, progress, out / cache.CACHE_NAME)
     if not keep_going and (unread := [p for p in problems if p.unread]):
         raise BuildError("nothing written; fix these notes first:\n" + "\n".join(map(str, unread)))
     # a note that cannot be read right now keeps its cards' identities; it is not deleted

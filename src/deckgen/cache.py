@@ -1,0 +1,60 @@
+"""Per-note cache in `out/.deckgen-cache/`: what an unchanged note gave last time.
+
+The key is a hash of the note's bytes, where it sits, the settings that shape its cards and
+deckgen's version, so a hit is exactly what parsing and extracting the note again would give.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .files import atomic_write
+
+VERSION = "0.1.0"
+CACHE_NAME = ".deckgen-cache"
+
+
+def note_key(data: bytes, display: str, folder: str, config: Config) -> str:
+    """The cache key of one note file's bytes as read under these settings."""
+    h = hashlib.sha256(f"{VERSION}\x1f{display}\x1f{folder}\x1f{config.deck}\x1f{config.root}\x1f".encode())
+    h.update(data)
+    return h.hexdigest()
+
+
+def _path(folder: Path, key: str) -> Path:
+    return folder / key[:2] / f"{key}.pickle"
+
+
+def load(folder: Path, key: str) -> Any | None:
+    """The cached result for `key`, or None (a missing or unreadable entry is a miss)."""
+    try:
+        with open(_path(folder, key), "rb") as f:
+            return pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        return None
+
+
+def store(folder: Path, key: str, value: Any) -> None:
+    """Remember `value`; a cache that cannot be written only makes the next build slower."""
+    path = _path(folder, key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass
+
+
+def prune(folder: Path, keep: set[str]) -> None:
+    """Forget entries this build did not use, so the cache does not grow without end."""
+    if not folder.is_dir():
+        return
+    for entry in os.scandir(folder):
+        if entry.is_dir():
+            for item in os.scandir(entry.path):
+                if item.name.removesuffix(".pickle") not in keep:
+                    Path(item.path).unlink(missing_ok=True)
