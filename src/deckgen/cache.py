@@ -6,6 +6,7 @@ deckgen's version, so a hit is exactly what parsing and extracting the note agai
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -15,13 +16,21 @@ from typing import Any
 from .config import Config
 from .files import atomic_write
 
-VERSION = "0.1.0"
 CACHE_NAME = ".deckgen-cache"
 
 
+@functools.cache
+def _code() -> str:
+    """A digest of deckgen's own code: a changed reader or extractor must not reuse old cards."""
+    h = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def note_key(data: bytes, display: str, folder: str, config: Config) -> str:
-    """The cache key of one note file's bytes as read under these settings."""
-    h = hashlib.sha256(f"{VERSION}\x1f{display}\x1f{folder}\x1f{config.deck}\x1f{config.root}\x1f".encode())
+    """The cache key of one note file's bytes as read under these settings by this code."""
+    h = hashlib.sha256(f"{_code()}\x1f{display}\x1f{folder}\x1f{config.deck}\x1f{config.root}\x1f".encode())
     h.update(data)
     return h.hexdigest()
 

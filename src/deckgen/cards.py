@@ -68,7 +68,9 @@ def question_html(claim: Claim) -> str:
 def make_card(note: Note, claim: Claim, config: Config) -> Card:
     """One card for one claim."""
     stamps = tuple((t.label, video_url(note.video_id, t.seconds)) for t in claim.timestamps if note.video_id)
-    where = note.path  # not the line: moving a bullet must not change every card below it
+    # The source, else the file; neither the line (moving a bullet must not change every card
+    # below it) nor, when there is a source, the file name (renaming a file changes no card).
+    where = note.source_name or note.path
     return Card(
         guid="",  # given by identity.reconcile, which knows the lock
         deck=deck_name(note, config),
@@ -78,7 +80,7 @@ def make_card(note: Note, claim: Claim, config: Config) -> Card:
         answer=safe_html(escape(claim.answer)),
         context=safe_html(escape(claim.context)),
         timestamps=stamps,
-        source=safe_html(escape(f"{note.source_name} — {where}" if note.source_name else where)),
+        source=safe_html(escape(where)),
         claim=claim,
         note_path=note.path,
     )

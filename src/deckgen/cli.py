@@ -164,6 +164,7 @@ def build(
 @app.command()
 def diff(
     paths: PathsArg = None,
+    out: OutOpt = Path("out"),
     lock: LockOpt = Path("deckgen.lock"),
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
@@ -171,7 +172,7 @@ def diff(
 ) -> None:
     """Show what a build would add, change, move and retire, per deck (same as build --dry-run)."""
     with _errors(debug):
-        result = _run(paths, Path("out"), _config(config), lock, write=False)
+        result = _run(paths, out, _config(config), lock, write=False)
         _print_plan(result.plan, as_json)
 
 
