@@ -8,7 +8,7 @@ duplicate every card in the learner's collection.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,8 @@ from .files import atomic_write
 from .identity import Entry, NoteEntry
 
 VERSION = 1
+_FIELDS = tuple(f.name for f in fields(Entry))
+_ROW = json.JSONEncoder(ensure_ascii=False)
 _HINT = (
     "restore it from version control or a backup; delete it only if you never imported the decks "
     "(deckgen would give every card a new identity and Anki would duplicate them)"
@@ -72,7 +74,7 @@ def dump_lock(notes: list[NoteEntry]) -> str:
     """The lock's text: deterministic, one claim per line so that edits diff well."""
 
     def claims(entries: tuple[Entry, ...]) -> str:
-        rows = [json.dumps(asdict(e), ensure_ascii=False) for e in entries]
+        rows = [_ROW.encode({f: getattr(e, f) for f in _FIELDS}) for e in entries]
         return "[" + ",".join(f"\n    {r}" for r in rows) + ("\n   ]" if rows else "]")
 
     parts = [
