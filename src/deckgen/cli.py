@@ -202,6 +202,8 @@ def sheet(
         result = _run(paths, out, cfg, None, write=False)
         options = SheetOptions(paper, columns, layout, qr, tuple(f.strip() for f in formats.split(",")))
         written = _sheets(result, out, cfg, options)
+        for problem in result.problems:
+            typer.echo(f"warning: {problem}", err=True)
         typer.echo(
             f"{len(result.decks)} decks, {result.cards} cards → {len(written)} sheet files"
             f" in {out / 'sheets'}"
