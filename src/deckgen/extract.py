@@ -25,6 +25,8 @@ DUPLICATE_SIMILARITY = 0.85
 _PRONOUN_START = re.compile(
     r"^(?:This|These|That|Those|It|Its|They|Their|Them|He|She|His|Her|Such|Both|Another)\b"
 )
+_NAVIGATION = re.compile(r"^(?:see|see also|cf\.?)\b[^.]{0,40}\.?$", re.I)
+"""A definition that only points elsewhere ("See shell") has nothing to ask."""
 _CLAUSE = re.compile(r",\s+(?:such as|which|where|while|though|although|but|and|as|including)\b|;|\s[–—]\s")
 _QUOTED = re.compile(r"[\"“]([^\"“”]{2,80}?)[,.]?[\"”]")
 _ACRONYM = re.compile(
@@ -101,7 +103,7 @@ def _first_stamps(block: Block) -> tuple[Timestamp, ...]:
 def definition_rule(note: Note, block: Block) -> list[Claim]:
     """`**Term:** body` → term → meaning, and meaning → term when the term describes itself."""
     sents = block_sentences(block)
-    if not block.term or not sents:
+    if not block.term or not sents or _NAVIGATION.match(sents[0].text):
         return []
     first = sents[0]
     answer = short_answer(first.text)

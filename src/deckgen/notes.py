@@ -20,6 +20,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from .errors import NoteError
@@ -49,7 +50,7 @@ def _nesting(limit: int) -> Callable[[StateCore], None]:
     return rule
 
 
-_MD = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(front_matter_plugin)
+_MD = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(front_matter_plugin).use(deflist_plugin)
 # markdown-it-py has one `maxNesting` for blocks and inlines: set it before each phase.
 _MD.core.ruler.before("normalize", "block_nesting", _nesting(_MAX_NESTING))
 _MD.core.ruler.before("inline", "inline_nesting", _nesting(_INLINE_NESTING))
@@ -189,6 +190,14 @@ def _plain(s: str) -> str:
     return re.sub(r"\s+", " ", s.replace(STAMP, "")).strip(" :")
 
 
+def _glossary_term(children: list[Token]) -> str:
+    """A definition list's term as glossaries write it: `[absolute path]{#absolute-path}`."""
+    text = re.sub(r"\{[^}]*\}", "", _read_inline(children).text).strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1].strip()
+    return text if text and len(text.split()) <= 8 else ""
+
+
 def _split_term(children: list[Token]) -> tuple[str, list[Token]]:
     """`**Term:** body` → ('Term', body tokens); anything else → ('', children)."""
     toks = [t for t in children if not (t.type == "text" and not t.content.strip())]
@@ -266,6 +275,7 @@ def parse_note(source: str, path: str, folder: str = "", digest: str = "") -> No
     lists: list[dict[str, Any]] = []  # open lists: id, lead-in
     item_first: list[bool] = []  # per open list item: is the next paragraph its first?
     prev_para = ""
+    glossary_term = ""  # the term of a definition list (`term` then `:   definition`)
     source_id = source_name = ""
     in_table = False
     next_list = 0
@@ -290,6 +300,8 @@ def parse_note(source: str, path: str, folder: str = "", digest: str = "") -> No
             item_first.append(True)
         elif tok.type == "list_item_close":
             item_first.pop()
+        elif tok.type == "dt_open":
+            glossary_term = _glossary_term(tokens[i + 1].children or [])
         elif tok.type == "heading_open":
             level = int(tok.tag[1:])
             inline = _read_inline(tokens[i + 1].children or [])
@@ -306,6 +318,8 @@ def parse_note(source: str, path: str, folder: str = "", digest: str = "") -> No
             if item_first:
                 item_first[-1] = False
             term, children = _split_term(tok.children or [])
+            if glossary_term and tokens[i - 2].type == "dd_open":  # a definition's first paragraph
+                term, glossary_term = glossary_term, ""
             inline = _read_inline(children)
             problems += [Problem(SourceRef(path, line), msg) for msg in inline.problems]
             if not inline.text and not term:
