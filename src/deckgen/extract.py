@@ -32,9 +32,15 @@ _QUOTED = re.compile(r"[\"“]([^\"“”]{2,80}?)[,.]?[\"”]")
 _ACRONYM = re.compile(
     r"\b((?:[A-Z][\w-]*\s+)(?:(?:of|and|for|the|in|to)\s+|[A-Z][\w-]*\s+){0,4}\(([A-Z][A-Za-z0-9-]{1,9})\))"
 )
+_UNITS = (
+    "years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries|times|people|"
+    "percent|examples?|steps?|mph|km|miles?|meters?|kg|mg|grams?|dollars?|euros?|tokens?|"
+    "parameters|users|employees|countries|calories|degrees|points|feet|inches"
+)
 _NUMBER = re.compile(
     r"(?<![\w.-])((?:~|about |over |nearly |around |\$)?\d[\d,]*(?:\.\d+)?"
-    r"(?:\s?(?:%|percent|million|billion|trillion|thousand|x)\b)?(?:\s+[a-z]{3,})?)"
+    r"(?:\s?[-–]\s?\d[\d,]*(?:\.\d+)?)?"  # a range: 6,000-8,000
+    r"(?:\s?(?:%|percent|million|billion|trillion|thousand|x)\b)?(?:\s(?:" + _UNITS + r")\b)?)"
 )
 _PROPER = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-Z][\w'’-]*[a-z0-9][\w'’-]*(?:\s+[A-Z][\w'’-]+){0,3})")
 
