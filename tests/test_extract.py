@@ -65,6 +65,8 @@ def test_reference_note_answers_are_short_and_sides_non_empty() -> None:
         ),
         ("Superconductivity was first discovered in 1911 with mercury.", "1911", "year"),
         ("A small amount of data (about 30 examples) generalised well.", "about 30 examples", "number"),
+        ("The object chased the warhead at 6,000-8,000 mph over the sea.", "6,000-8,000 mph", "number"),
+        ("After opening, the box contained 40 booster packs in all.", "40", "number"),
         ("The idea came from Eleanor Roosevelt at a dinner party.", "Eleanor Roosevelt", "name"),
         ("Current systems largely learn through massive pre-training.", "massive pre-training", "2 words"),
     ],
