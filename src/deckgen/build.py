@@ -65,13 +65,14 @@ class BuildResult:
     plan: Plan = field(default_factory=Plan)
     skipped: bool = False
     """Nothing changed since the last build, so nothing was read or written."""
-    deck_count: int = -1
+    deck_count: int = 0
+    """How many topic decks the build has (kept apart from `decks`, which a skipped build lacks)."""
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary."""
         return {
             "notes": self.notes, "cards": self.cards,
-            "decks": self.deck_count if self.deck_count >= 0 else len(self.decks),
+            "decks": self.deck_count,
             "kinds": self.kinds, "plan": self.plan.counts(), "warnings": [str(p) for p in self.problems],
             "outputs": [str(p) for p in self.outputs], "skipped": self.skipped,
         }  # fmt: skip
@@ -280,7 +281,9 @@ def build(
     kinds: dict[str, int] = dict(sorted(Counter(c.claim.kind for c in cards).items()))
     if strict and problems:
         raise BuildError(f"{len(problems)} problem(s) and --strict is on:\n" + "\n".join(map(str, problems)))
-    result = BuildResult(len(per_note), len(cards), decks, tuple(problems), (), kinds, plan)
+    result = BuildResult(
+        len(per_note), len(cards), decks, tuple(problems), (), kinds, plan, deck_count=len(decks)
+    )
     if not write:
         return result
     retired = [retired_card(n.path, e) for n in entries for e in n.retired]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import html
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -129,7 +131,7 @@ def _report(result: BuildResult, as_json: bool) -> None:
     if result.skipped:
         counts += "; nothing changed since the last build"
     typer.echo(
-        f"{result.notes} notes → {result.cards} cards in {result.summary()['decks']} decks ({counts}), "
+        f"{result.notes} notes → {result.cards} cards in {result.deck_count} decks ({counts}), "
         f"{len(result.problems)} warnings: {outs}"
     )
 
@@ -285,9 +287,6 @@ def _print_plan(plan: Plan, as_json: bool) -> None:
 
 
 def _plain(html_text: str) -> str:
-    import html
-    import re
-
     text = re.sub(r"<[^>]+>", " ", html_text.replace(BLANK, "_____"))
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
