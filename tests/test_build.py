@@ -52,7 +52,7 @@ def test_whole_corpus_builds_and_code_never_becomes_a_card(tmp_path: Path) -> No
         for m in _CODE.finditer(f.path.read_text(encoding="utf-8", errors="replace")):
             code |= {line.strip() for line in m.group(0).splitlines()[1:-1] if len(line.strip()) > 30}
     assert len(code) > 100  # the corpus has plenty of fenced code to check against
-    texts = [c.claim.context for d in result.decks for c in d.cards]
+    texts = [c.face.context for d in result.decks for c in d.cards]
     assert not any(
         line in text for text in texts for line in code if not line.startswith(("#", "```", "~~~"))
     )
@@ -75,7 +75,7 @@ def test_tubegraph_timestamps_reach_the_cards() -> None:
     cards, _ = make_cards(notes, Config())
     got = {
         (url.split("v=")[1].split("&")[0], int(url.rsplit("t=", 1)[1][:-1]))
-        for c in cards for _, url in c.timestamps
+        for c in cards for url in (t.url for t in c.face.timestamps)
     }  # fmt: skip
     coverage = len(wanted & got) / len(wanted)
     warned = sorted({p.source.path for p in problems})
@@ -122,5 +122,5 @@ def test_cached_notes_give_the_same_cards_and_a_broken_entry_is_a_miss(tmp_path:
     note = notes / "reasoning_in_ai_models.md"
     note.write_text(note.read_text(encoding="utf-8").replace("Long-term Coherence", "Coherence"))
     edited = build([notes], out, Config(), NOW, write=False)
-    assert any("Coherence”?" in c.claim.question for d in edited.decks for c in d.cards)
+    assert any("Coherence”?" in c.face.question for d in edited.decks for c in d.cards)
     assert len(list((out / ".deckgen-cache").rglob("*.pickle"))) == 5  # the old entry is pruned

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from deckgen.build import make_cards
-from deckgen.cards import anki_tag, deck_name, make_card
+from deckgen.cards import anki_tag, deck_name
 from deckgen.config import Config
 from deckgen.errors import ConfigError
-from deckgen.extract import extract
-from deckgen.model import Card
+from deckgen.model import Card, Link
 from deckgen.notes import parse_note
+from deckgen.render import topic
+from deckgen.write_apkg import card_fields
 
 NOTE = """---
 title: Reasoning in AI models
@@ -28,7 +29,7 @@ From: [[dwarkesh | The Dwarkesh Podcast]]
 
 def cards(config: Config | None = None, text: str = NOTE, folder: str = "") -> list[Card]:
     note = parse_note(text, "talks/reasoning.md", folder=folder)
-    return [make_card(note, c, config or Config()) for c in extract(note)]
+    return make_cards([note], config or Config())[0]
 
 
 def test_deck_by_source_and_title_under_optional_root() -> None:
@@ -50,19 +51,19 @@ def test_bad_deck_template_is_a_config_error() -> None:
 
 
 def test_tags_from_source_front_matter_and_links() -> None:
-    assert cards()[0].tags == ("ai_research", "deep_learning", "dwarkesh", "future_of_programming")
+    assert cards()[0].face.tags == ("ai_research", "deep_learning", "dwarkesh", "future_of_programming")
     assert anki_tag("Deep Learning::Über Topic") == "deep_learning::über_topic"
 
 
 def test_timestamp_links_and_topic() -> None:
     card = cards()[0]
-    assert card.timestamps == (("09:17", "https://www.youtube.com/watch?v=Wo95ob_s_NI&t=557s"),)
-    assert card.topic == "Reasoning in AI models › Limits"
+    assert card.face.timestamps == (Link("09:17", "https://www.youtube.com/watch?v=Wo95ob_s_NI&t=557s"),)
+    assert topic(card.face) == "Reasoning in AI models › Limits"
 
 
 def test_note_text_is_escaped_in_fields() -> None:
     card = cards(text=NOTE.replace("<b>long</b>", "<script>alert(1)</script>"))[0]
-    assert "<script>" not in card.answer + card.context + card.question
+    assert "<script>" not in "".join(card_fields(card))
 
 
 def test_guid_is_stable_and_unique() -> None:

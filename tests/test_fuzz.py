@@ -173,7 +173,7 @@ def test_random_notes_never_crash_and_give_safe_cards(source: str) -> None:
         return
     event("no cards" if not cards else "1-9 cards" if len(cards) < 10 else "10+ cards")
     for card in cards:
-        assert card.claim.question.strip() and card.claim.answer.strip()
-        assert _plain(card.question) and _plain(card.answer)
+        assert card.face.question.strip() and card.face.answer.strip()
+        assert _plain(card_fields(card)[0]) and _plain(card_fields(card)[1])
         for field in card_fields(card):  # note text may say "onerror=", but never as markup
             assert active_content(field) == [], field

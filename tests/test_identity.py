@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deckgen.build import note_cards
+from conftest import SEEDS, TESTS
+from deckgen.build import build, note_drafts
 from deckgen.config import Config
-from deckgen.identity import Entry, NoteEntry, reconcile
-from deckgen.model import Card
+from deckgen.identity import HASH_VERSION, Entry, NoteEntry, claim_text, reconcile
+from deckgen.lockfile import read_lock
+from deckgen.model import BLANK, Card
 from deckgen.notes import parse_note
 
 WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa", "lambda", "sigma"]
@@ -27,7 +33,7 @@ def run(
     text: str, old: list[NoteEntry], now: int, path: str = "n.md"
 ) -> tuple[list[Card], list[NoteEntry], dict[str, int]]:
     note = parse_note(text, path)
-    cards, entries, plan = reconcile(note_cards([note], Config()), old, now)
+    cards, entries, plan = reconcile(note_drafts([note], Config()), old, now)
     return cards, entries, plan.counts()
 
 
@@ -42,8 +48,8 @@ def test_reworded_definition_keeps_guid_and_gets_newer_mtime() -> None:
     cards1, lock, _ = run(render(ITEMS), [], 100)
     edited = [ITEMS[0], ("Recovery", "Agents often stall once mistakes accumulate"), ITEMS[2]]
     cards2, _, counts = run(render(edited), lock, 200)
-    before = {c.claim.key: c for c in cards1}
-    after = {c.claim.key: c for c in cards2}
+    before = {c.key: c for c in cards1}
+    after = {c.key: c for c in cards2}
     assert after["def:recovery"].guid == before["def:recovery"].guid
     assert after["def:recovery"].mtime == 200 and after["def:coherence"].mtime == 100
     assert counts["changed"] >= 1 and counts["added"] == 0 and counts["retired"] == 0
@@ -125,3 +131,45 @@ def test_random_edits_never_share_a_guid_and_unchanged_keeps_them(edits: list[tu
     assert [c.guid for c in again] == [x.guid for n in lock for x in n.claims if n.path == path]
     assert counts["added"] == counts["changed"] == counts["retired"] == 0
     assert lock2 == lock
+
+
+SUPERCONDUCTORS = SEEDS / "superconductors_and_their_potential_applications.md"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("with absolutely no resistance", "with zero resistance"),  # a modest reword
+        ("electrons flow through them perfectly", "electrons flow through them without any loss"),
+        ("leads to no loss of power", "means that no power is lost"),
+        ("magnetic fields reflect off the metal perfectly", "magnetic fields are reflected by the metal"),
+    ],
+)
+def test_real_rewords_keep_their_cards(before: str, after: str) -> None:
+    text = SUPERCONDUCTORS.read_text(encoding="utf-8")
+    assert before in text
+    cards1, lock, _ = run(text, [], 100)
+    cards2, _, counts = run(text.replace(before, after), lock, 200)
+    assert counts["added"] == counts["retired"] == 0, counts
+    assert {c.guid for c in cards1} == {c.guid for c in cards2}
+
+
+def test_claim_text_fills_the_blank_and_drops_the_hint() -> None:
+    assert claim_text(f"Cats have {BLANK} (number) legs.", "four") == "Cats have four legs."
+    assert claim_text("Cats have _____ (2 words) legs.", "four long") == "Cats have four long legs."
+    assert claim_text("What is meant by “Cat”?", "A pet.") == "What is meant by “Cat”? A pet."
+
+
+def test_a_lock_written_by_0_1_0_migrates_without_changes(tmp_path: Path) -> None:
+    """Hashes of 0.1.0 (of the rendered HTML) are checked with the old recipe once, then stored anew."""
+    lock = tmp_path / "deckgen.lock"
+    shutil.copy(TESTS / "fixtures" / "locks" / "seeds-0.1.0.lock", lock)
+    old = read_lock(lock)
+    result = build([SEEDS], tmp_path / "out", Config(), 2_000_000_000, lock=lock)
+    assert result.plan.counts() == {**dict.fromkeys(("added", "changed", "moved", "retired"), 0),
+                                    "unchanged": sum(len(n.claims) for n in old)}  # fmt: skip
+    new = read_lock(lock)
+    assert [e.guid for n in new for e in n.claims] == [e.guid for n in old for e in n.claims]
+    assert all(e.hash.startswith(f"{HASH_VERSION}:") for n in new for e in n.claims)
+    again = build([SEEDS], tmp_path / "out2", Config(), 2_000_000_100, lock=lock)
+    assert again.plan.counts()["unchanged"] == result.cards

@@ -11,6 +11,7 @@ from conftest import SEEDS, corpus
 from deckgen.build import find_notes, make_cards, read_notes
 from deckgen.config import Config
 from deckgen.model import BLANK, Card
+from deckgen.render import topic
 from deckgen.text import content_words
 
 _LEFTOVER = re.compile(r"\*\*|\[\d{1,2}:\d{2}|^\s*[-*+] |<a |\[\[|\]\]")
@@ -24,11 +25,11 @@ def cards_of(path: object) -> list[Card]:
 
 def faults(card: Card) -> list[str]:
     """The quality checks a card fails."""
-    c, out = card.claim, []
+    c, out = card.face, []
     prompt = f"{c.lead} {c.question}"
     if _LEFTOVER.search(prompt) or _LEFTOVER.search(c.answer):  # 1: well-formed
         out.append("leftover markup")
-    if not card.topic:
+    if not topic(c):
         out.append("no topic cue")
     limit = {"sentence": 5, "term": 8, "definition": 40, "list": 40}[c.kind]
     if len(c.answer.split()) > limit:  # 2: atomic
@@ -51,32 +52,32 @@ def near_duplicates(cards: Iterable[Card]) -> list[tuple[str, str]]:
     seen: dict[str, list[tuple[set[str], str]]] = {}
     pairs = []
     for card in cards:
-        if card.claim.kind == "list":
+        if card.kind == "list":
             continue
-        words = content_words(card.claim.question + " " + card.claim.answer)
+        words = content_words(card.face.question + " " + card.face.answer)
         for other, q in seen.setdefault(card.deck, []):
             if words and len(words & other) / len(words | other) > 0.85:
-                pairs.append((q, card.claim.question))
-        seen[card.deck].append((words, card.claim.question))
+                pairs.append((q, card.face.question))
+        seen[card.deck].append((words, card.face.question))
     return pairs
 
 
 def test_sample_notes_pass_every_check() -> None:
     cards = cards_of(SEEDS)
-    failing = {c.claim.question: faults(c) for c in cards if faults(c)}
+    failing = {c.face.question: faults(c) for c in cards if faults(c)}
     assert failing == {}
     assert near_duplicates(cards) == []
     # 7: a card whose source line has a moment links it
     for c in cards:
-        line = (SEEDS / c.note_path).read_text(encoding="utf-8").splitlines()[c.claim.source.line - 1]
+        line = (SEEDS / c.note_path).read_text(encoding="utf-8").splitlines()[c.line - 1]
         if re.search(r"\[\d{1,2}:\d{2}", line):
-            assert c.timestamps, c.claim.question
+            assert c.face.timestamps, c.face.question
 
 
 def test_corpus_cards_mostly_pass() -> None:
     cards = cards_of(corpus("tubegraph"))
     bad = [c for c in cards if faults(c)]
-    assert len(bad) / len(cards) < 0.05, [(c.claim.question, faults(c)) for c in bad[:10]]
+    assert len(bad) / len(cards) < 0.05, [(c.face.question, faults(c)) for c in bad[:10]]
     assert len(near_duplicates(cards)) / len(cards) < 0.01
 
 
@@ -92,5 +93,5 @@ def test_checks_catch_bad_cards(question: str, answer: str, fault: str) -> None:
     from dataclasses import replace
 
     card = cards_of(SEEDS / "reasoning_in_ai_models.md")[0]
-    bad = replace(card, claim=replace(card.claim, question=question, answer=answer, context=answer))
+    bad = replace(card, face=replace(card.face, question=question, answer=answer, context=answer))
     assert fault in faults(bad)

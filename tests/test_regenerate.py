@@ -157,6 +157,6 @@ def test_same_notes_same_output(tmp_path: Path) -> None:
     a = build([tmp_path / "n.md"], tmp_path / "a", Config(), T1, lock=tmp_path / "a.lock")
     b = build([tmp_path / "n.md"], tmp_path / "b", Config(), T1, lock=tmp_path / "b.lock")
     assert (tmp_path / "a.lock").read_bytes() == (tmp_path / "b.lock").read_bytes()
-    assert [(c.guid, c.mtime, c.question) for c in a.decks[0].cards] == [
-        (c.guid, c.mtime, c.question) for c in b.decks[0].cards
+    assert [(c.guid, c.mtime, c.face.question) for c in a.decks[0].cards] == [
+        (c.guid, c.mtime, c.face.question) for c in b.decks[0].cards
     ]

@@ -13,9 +13,9 @@ import pytest
 from anki_check import import_apkg, open_collection, render_problems
 from conftest import REFERENCE, active_content
 from deckgen.build import build
-from deckgen.cards import safe_html
 from deckgen.config import Config
 from deckgen.errors import BuildError
+from deckgen.render import safe_html
 
 HOSTILE = """---
 title: "Evil ::Title <script>alert(1)</script> ../../x"

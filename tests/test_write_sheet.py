@@ -23,7 +23,9 @@ import segno
 
 from deckgen import files, write_sheet
 from deckgen.errors import ConfigError
-from deckgen.model import Card, Claim, Deck, SourceRef
+from deckgen.model import BLANK as MODEL_BLANK
+from deckgen.model import Card, Deck, Face, Link
+from deckgen.render import question_html
 from deckgen.write_sheet import deck_slugs, qr_svg, split_name, write_sheets
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,22 +39,15 @@ BLANK = '<span class="blank">…</span>'
 
 
 def card(deck: str, n: int, question: str, answer: str, *, topic: str = "", stamps=(), **extra) -> Card:
-    """A card as the card stage would make it; `question`/`answer` are HTML fragments."""
-    claim = Claim("sentence", f"k{n}", question, answer, answer, "", (), (), (), SourceRef("notes/a.md", n))
-    fields = {"context": "", "status": ""} | extra
-    return Card(
-        guid=f"guid{n:03d}",
-        deck=deck,
-        tags=("ml",),
-        topic=topic,
-        question=question,
-        answer=answer,
-        timestamps=tuple(stamps),
-        source="notes/a.md",
-        claim=claim,
-        note_path="notes/a.md",
-        **fields,
-    )
+    """A card as the card stage would make it: plain text, `BLANK` marks the blank."""
+    context, status = extra.get("context", ""), extra.get("status", "")
+    title, _, section = topic.partition(" › ")
+    face = Face(
+        kind="sentence", deck=deck, tags=("ml",), title=title, section=(section,) if section else (),
+        lead="", question=question.replace(BLANK, MODEL_BLANK), answer=answer, context=context,
+        timestamps=tuple(Link(label, url) for label, url in stamps), source="notes/a.md",
+    )  # fmt: skip
+    return Card(f"guid{n:03d}", 0, f"k{n}", face, "notes/a.md", n, status=status)
 
 
 def llm_deck(size: int = 6) -> Deck:
@@ -88,7 +83,7 @@ def llm_deck(size: int = 6) -> Deck:
             name,
             4,
             "What does next-word prediction force the network to learn?",
-            "A lossy <b>compression</b> of the world's knowledge",
+            "A lossy compression of the world's knowledge",
             topic="Intro to LLMs › Pretraining",
             stamps=[("06:05", f"{KARPATHY}&t=365s"), ("07:12", f"{KARPATHY}&t=432s")],
         ),
@@ -96,7 +91,7 @@ def llm_deck(size: int = 6) -> Deck:
             name,
             5,
             f"Fine-tuning swaps the pretraining data for {BLANK}.",
-            "high-quality Q&amp;A conversations written by people",
+            "high-quality Q&A conversations written by people",
             topic="Intro to LLMs › Fine-tuning",
             stamps=[("07:12", f"{KARPATHY}&t=432s")],
             status="retired",
@@ -104,7 +99,7 @@ def llm_deck(size: int = 6) -> Deck:
         card(
             name,
             6,
-            f"The <i>reversal curse</i>: a model knows A is B but not {BLANK}.",
+            f"The reversal curse: a model knows A is B but not {BLANK}.",
             "that B is A",
             topic="Intro to LLMs › Fine-tuning",
         ),
@@ -214,8 +209,8 @@ def test_pdf_contains_every_question_and_answer(pdf_build: tuple[list[Deck], lis
     for deck, path in [*zip(decks, paths, strict=False), *((deck, paths[-1]) for deck in decks)]:
         text = "".join(pdf_pages(path))
         for c in deck.cards:
-            assert squash(text_of(c.question)) in text, (path.name, c.question)
-            assert squash(text_of(c.answer)) in text, (path.name, c.answer)
+            assert squash(text_of(question_html(c.face))) in text, (path.name, c.face.question)
+            assert squash(text_of(c.face.answer)) in text, (path.name, c.face.answer)
 
 
 def test_each_deck_starts_on_a_new_page(pdf_build: tuple[list[Deck], list[Path]]) -> None:
@@ -225,8 +220,8 @@ def test_each_deck_starts_on_a_new_page(pdf_build: tuple[list[Deck], list[Path]]
     assert starts[0] == 0 and starts == sorted(set(starts)), starts
     assert starts[1] > 1, "the 40-card deck should fill more than one page"
     for previous, deck, start in zip(decks, decks[1:], starts[1:], strict=False):
-        assert squash(text_of(deck.cards[0].question)) in pages[start]
-        assert squash(text_of(previous.cards[-1].question)) not in pages[start]
+        assert squash(text_of(question_html(deck.cards[0].face))) in pages[start]
+        assert squash(text_of(question_html(previous.cards[-1].face))) not in pages[start]
 
 
 def test_paper_size_and_status_reach_the_pdf(
@@ -396,7 +391,7 @@ def test_cards_keep_their_order_and_numbers(tmp_path: Path) -> None:
     positions = [text.index(f"{n}. ") for n in range(1, 13)]
     assert positions == sorted(positions)
     assert text.startswith("# ML › Karpathy › Intro to Large Language Models\n")
-    assert "*(retired)*" in text and "**…**" in text and "Q\\&A" in text
+    assert "*(retired)*" in text and "**\\_\\_\\_\\_\\_**" in text and "Q\\&A" in text
 
 
 def test_failed_write_leaves_no_half_written_sheet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,19 +10,18 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from html import escape
 from pathlib import Path
 from typing import Any
 
 from . import cache
-from .cards import deck_part, make_card
+from .cards import deck_part, make_face
 from .config import Config
 from .errors import BuildError, NoteError
 from .extract import extract
 from .files import exclusive, staged
-from .identity import Entry, NoteEntry, Plan, reconcile
+from .identity import Draft, Entry, NoteEntry, Plan, reconcile
 from .lockfile import dump_lock, read_lock, write_lock
-from .model import Card, Claim, Deck, Note, Problem, SourceRef
+from .model import Card, Deck, Face, Note, Problem, SourceRef
 from .notes import MAX_NOTE_BYTES, read_note
 from .state import last_state, save_state, signature, unchanged_summary
 from .text import slug
@@ -127,12 +126,12 @@ def read_notes(
     return notes, problems
 
 
-def note_cards(notes: Iterable[Note], config: Config) -> list[tuple[Note, list[Card]]]:
-    """Every note's claims as cards, in reading order (GUIDs not yet reconciled with the lock)."""
-    return [(note, [make_card(note, claim, config) for claim in extract(note)]) for note in notes]
+def note_drafts(notes: Iterable[Note], config: Config) -> list[tuple[Note, list[Draft]]]:
+    """Every note's claims with their faces, in reading order (identities not yet given)."""
+    return [(note, [(claim, make_face(note, claim, config)) for claim in extract(note)]) for note in notes]
 
 
-NoteResult = tuple[Note | None, list[Card], list[Problem]]
+NoteResult = tuple[Note | None, list[Draft], list[Problem]]
 
 
 def _read_and_extract(job: tuple[NoteFile, Config, Path | None, str]) -> NoteResult:
@@ -142,7 +141,7 @@ def _read_and_extract(job: tuple[NoteFile, Config, Path | None, str]) -> NoteRes
     notes, problems = read_notes([f])
     if not notes:
         return None, [], problems
-    [(note, cards)] = note_cards(notes, config)
+    [(note, cards)] = note_drafts(notes, config)
     result: NoteResult = (replace(note, blocks=()), cards, problems)
     if cache_dir is not None and key:
         cache.store(cache_dir, key, result)
@@ -164,10 +163,10 @@ def _key(f: NoteFile, config: Config) -> str:
 def read_cards(
     files: Sequence[NoteFile], config: Config, jobs: int = 0, progress: Progress | None = None,
     cache_dir: Path | None = None,
-) -> tuple[list[tuple[Note, list[Card]]], list[Problem]]:  # fmt: skip
+) -> tuple[list[tuple[Note, list[Draft]]], list[Problem]]:  # fmt: skip
     """Read, extract and make cards for every file, on `jobs` processes (0: one per core), and
     take unchanged notes from `cache_dir`. The result is the same as
-    `note_cards(read_notes(files))`, in the same order."""
+    `note_drafts(read_notes(files))`, in the same order."""
     keys = [_key(f, config) if cache_dir is not None else "" for f in files]
     results: list[NoteResult | None] = [
         cache.load(cache_dir, k) if cache_dir is not None and k else None for k in keys
@@ -193,7 +192,7 @@ def read_cards(
             pool.join()
     if cache_dir is not None:
         cache.prune(cache_dir, set(keys))
-    out: list[tuple[Note, list[Card]]] = []
+    out: list[tuple[Note, list[Draft]]] = []
     problems: list[Problem] = []
     for got in results:
         assert got is not None  # every miss was filled in above
@@ -206,27 +205,29 @@ def read_cards(
 
 def make_cards(notes: Iterable[Note], config: Config) -> tuple[list[Card], list[Problem]]:
     """Cards for `notes` as a first build would give them (no lock)."""
-    cards, _, _ = reconcile(note_cards(notes, config), [], 0)
+    cards, _, _ = reconcile(note_drafts(notes, config), [], 0)
     return cards, []
 
 
 def retired_card(path: str, e: Entry) -> Card:
     """A card whose claim left the notes: kept, marked, and tagged so the learner can delete it."""
-    claim = Claim(e.kind, e.key, e.question, e.answer, "", "", (), (), (), SourceRef(path, 0))  # type: ignore[arg-type]
-    return Card(
-        guid=e.guid, deck=e.deck, tags=(RETIRED_TAG,), topic="", question=escape(e.question),
-        answer=escape(e.answer), context=RETIRED_NOTE, timestamps=(), source=escape(path),
-        claim=claim, note_path=path, status="retired", mtime=e.mtime,
+    face = Face(
+        kind=e.kind, deck=e.deck, tags=(RETIRED_TAG,), title="", section=(), lead="",  # type: ignore[arg-type]
+        question=e.question, answer=e.answer, context=RETIRED_NOTE,
     )  # fmt: skip
+    return Card(e.guid, e.mtime, e.key, face, path, 0, status="retired")
 
 
 def _move_warnings(plan: Plan) -> list[Problem]:
-    moves = sorted({(c.path, c.old_deck, c.deck) for c in plan.changes if c.action == "moved"})
+    moves: dict[tuple[str, str, str], int] = {}
+    for c in plan.changes:
+        if c.action == "moved":  # one warning per note and move, at its first card
+            moves.setdefault((c.path, c.old_deck, c.deck), c.line)
     return [
-        Problem(SourceRef(path, 0), f"cards moved from deck '{old}' to '{new}' — Anki keeps cards "
+        Problem(SourceRef(path, line), f"cards moved from deck '{old}' to '{new}' — Anki keeps cards "
                 f"already imported in '{old}'; move them in Anki's browser: search deck:\"{old}\", "
                 "select all, Change Deck")
-        for path, old, new in moves
+        for (path, old, new), line in sorted(moves.items())
     ]  # fmt: skip
 
 
@@ -278,7 +279,7 @@ def build(
     cards, entries, plan = reconcile(per_note, old, now, keep)
     problems += _move_warnings(plan)
     decks = group(cards)
-    kinds: dict[str, int] = dict(sorted(Counter(c.claim.kind for c in cards).items()))
+    kinds: dict[str, int] = dict(sorted(Counter(c.kind for c in cards).items()))
     if strict and problems:
         raise BuildError(f"{len(problems)} problem(s) and --strict is on:\n" + "\n".join(map(str, problems)))
     result = BuildResult(

@@ -1,27 +1,12 @@
-"""Claims → cards: HTML fields, timestamp links, tags, the deck by topic, the GUID."""
+"""Claims → cards: what the learner sees (plain fields, timestamp URLs, tags, the deck by topic)."""
 
 from __future__ import annotations
 
 import re
-from html import escape
-
-import nh3
 
 from .config import Config
-from .model import BLANK, Card, Claim, Note
+from .model import Card, Claim, Face, Link, Note
 from .text import slug
-
-BLANK_HTML = '<span class="blank">_____</span>'
-_CLEANER = nh3.Cleaner(
-    tags={"div", "span", "b", "i"}, attributes={"div": {"class"}, "span": {"class"}}, url_schemes=set()
-)
-
-
-def safe_html(fragment: str) -> str:
-    """The last line of defence for note text in card fields and sheets: markup outside a small
-    allow-list (scripts, event handlers, iframes, styles, links) is dropped by nh3. Fields are
-    escaped before this, so it changes nothing unless something upstream went wrong."""
-    return _CLEANER.clean(fragment) if "<" in fragment else fragment  # no tag, nothing to clean
 
 
 def video_url(video_id: str, seconds: int) -> str:
@@ -58,29 +43,32 @@ def card_tags(note: Note, claim: Claim) -> tuple[str, ...]:
     return tuple(sorted({t for t in map(anki_tag, raw) if t}))
 
 
-def question_html(claim: Claim) -> str:
-    """The question with its blank and, above it, the lead-in that gives it context."""
-    q = escape(claim.question).replace(BLANK, BLANK_HTML)
-    lead = f'<div class="lead">{escape(claim.lead)}</div>' if claim.lead else ""
-    return lead + q
+def _highlight(claim: Claim) -> tuple[int, int]:
+    at = claim.context.find(claim.answer) if claim.answer else -1
+    return (at, at + len(claim.answer)) if at >= 0 else (0, 0)
 
 
-def make_card(note: Note, claim: Claim, config: Config) -> Card:
-    """One card for one claim."""
-    stamps = tuple((t.label, video_url(note.video_id, t.seconds)) for t in claim.timestamps if note.video_id)
-    # The source, else the file; neither the line (moving a bullet must not change every card
-    # below it) nor, when there is a source, the file name (renaming a file changes no card).
-    where = note.source_name or note.path
-    return Card(
-        guid="",  # given by identity.reconcile, which knows the lock
+def make_face(note: Note, claim: Claim, config: Config) -> Face:
+    """What the learner sees of one claim's card."""
+    return Face(
+        kind=claim.kind,
         deck=deck_name(note, config),
         tags=card_tags(note, claim),
-        topic=safe_html(escape(" › ".join((note.title, *claim.section)))),
-        question=safe_html(question_html(claim)),
-        answer=safe_html(escape(claim.answer)),
-        context=safe_html(escape(claim.context)),
-        timestamps=stamps,
-        source=safe_html(escape(where)),
-        claim=claim,
-        note_path=note.path,
+        title=note.title,
+        section=claim.section,
+        lead=claim.lead,
+        question=claim.question,
+        answer=claim.answer,
+        items=claim.items,
+        context=claim.context,
+        highlight=_highlight(claim),
+        timestamps=tuple(
+            Link(t.label, video_url(note.video_id, t.seconds)) for t in claim.timestamps if note.video_id
+        ),
+        source=note.source_name,
     )
+
+
+def make_card(note: Note, claim: Claim, face: Face, guid: str, mtime: int) -> Card:
+    """One card: the claim's face with the identity `identity.reconcile` gave it."""
+    return Card(guid, mtime, claim.key, face, note.path, claim.source.line)

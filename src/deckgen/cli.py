@@ -5,10 +5,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
-import html
 import json
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +25,7 @@ from .errors import ConfigError, DeckgenError
 from .identity import Plan
 from .model import BLANK, Card
 from .notes import read_note
+from .render import topic
 from .watch import watch as run_watch
 
 app = typer.Typer(
@@ -286,18 +285,14 @@ def _print_plan(plan: Plan, as_json: bool) -> None:
     typer.echo(", ".join(f"{k} {v}" for k, v in plan.counts().items()))
 
 
-def _plain(html_text: str) -> str:
-    text = re.sub(r"<[^>]+>", " ", html_text.replace(BLANK, "_____"))
-    return re.sub(r"\s+", " ", html.unescape(text)).strip()
-
-
 def _card_json(card: Card) -> dict[str, Any]:
+    f = card.face
     return {
-        "kind": card.claim.kind, "deck": card.deck, "guid": card.guid, "topic": _plain(card.topic),
-        "lead": card.claim.lead, "question": card.claim.question.replace(BLANK, "_____"),
-        "answer": card.claim.answer, "context": card.claim.context,
-        "timestamps": [{"label": label, "url": url} for label, url in card.timestamps],
-        "tags": list(card.tags), "source": str(card.claim.source),
+        "kind": f.kind, "deck": f.deck, "guid": card.guid, "topic": topic(f),
+        "lead": f.lead, "question": f.question.replace(BLANK, "_____"),
+        "answer": f.answer, "context": f.context,
+        "timestamps": [{"label": t.label, "url": t.url} for t in f.timestamps],
+        "tags": list(f.tags), "source": f"{card.note_path}:{card.line}",
     }  # fmt: skip
 
 
@@ -323,4 +318,4 @@ def preview(
             links = "  ".join(f"▶ {t['label']} {t['url']}" for t in c["timestamps"])
             typer.echo(f"{i}. [{c['kind']}] {c['topic']}\n{lead}  Q: {c['question']}\n  A: {c['answer']}")
             typer.echo(f"  {links}\n" if links else "")
-        typer.echo(f"{len(cards)} cards in {cards[0].deck if cards else 'no deck'}")
+        typer.echo(f"{len(cards)} cards in {cards[0].face.deck if cards else 'no deck'}")

@@ -8,11 +8,17 @@ retired. The functions here are pure: `lockfile.py` reads and writes the lock.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from html import escape
 
-from .model import BLANK, Card, Claim, Note
+from . import render
+from .cards import make_card
+from .model import BLANK, Card, Claim, Face, Note
 from .text import content_words, slug
 
 SIMILARITY = 0.5
@@ -42,11 +48,31 @@ def guid_for(fingerprint: str) -> str:
     return "dg" + "".join(out)
 
 
-def content_hash(card: Card) -> str:
+HASH_VERSION = "h2"
+"""Prefix of content hashes made from plain `Face` fields; a lock hash without it was made by
+deckgen 0.1.0 from the rendered HTML, and is compared with `legacy_hash` instead."""
+
+
+def content_hash(face: Face) -> str:
     """What a learner sees of the card: a change here must reach Anki."""
-    parts = (card.question, card.answer, card.context, card.topic, repr(card.timestamps), card.source,
-             " ".join(card.tags), card.status)  # fmt: skip
+    data = json.dumps(dataclasses.astuple(face), ensure_ascii=False, separators=(",", ":"))
+    return f"{HASH_VERSION}:{hashlib.sha256(data.encode('utf-8')).hexdigest()[:16]}"
+
+
+def legacy_hash(face: Face, note_path: str, status: str = "") -> str:
+    """The hash deckgen 0.1.0 stored for this face: its HTML fields, as 0.1.0 rendered them."""
+    parts = (render.question_html(face), render.answer_html(face), render.context_html(face),
+             render.safe_html(escape(render.topic(face))),
+             repr(tuple((t.label, t.url) for t in face.timestamps)),
+             render.safe_html(escape(face.source or note_path)), " ".join(face.tags), status)  # fmt: skip
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def same_content(stored: str, face: Face, note_path: str) -> bool:
+    """Whether the lock's hash `stored` is this face's, whichever version wrote it."""
+    if stored.startswith(f"{HASH_VERSION}:"):
+        return stored == content_hash(face)
+    return stored == legacy_hash(face, note_path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +111,8 @@ class Change:
     question: str
     path: str
     old_deck: str = ""
+    line: int = 0
+    """The claim's line in its note; 0 when it is no longer there (retired)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,29 +147,45 @@ class _Taken:
         return guid
 
 
+_HINT = re.compile(r"\s*\((?:\d+ words?|term|number|year|name)\)")
+
+
+def claim_text(question: str, answer: str) -> str:
+    """The claim as one text: a fill-in question with its blank filled and its hint dropped, so
+    that a lock entry (question with `_____`) and a new claim (with `BLANK`) compare alike."""
+    q = _HINT.sub("", question)
+    for mark in (BLANK, "_____"):
+        if mark in q:
+            return q.replace(mark, answer, 1)
+    return f"{q} {answer}"
+
+
 def _words(question: str, answer: str) -> set[str]:
-    return content_words(question + " " + answer)
+    return content_words(claim_text(question, answer))
 
 
 def _similarity(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def match(cards: Sequence[Card], old: Iterable[Entry]) -> dict[int, Entry]:
-    """Pair new cards (by index) with old entries of the same note: by key, then by similarity."""
+Draft = tuple[Claim, Face]
+"""A claim and what its card shows, before the card has its identity."""
+
+
+def match(drafts: Sequence[Draft], old: Iterable[Entry]) -> dict[int, Entry]:
+    """Pair new claims (by index) with old entries of the same note: by key, then by similarity."""
     pairs: dict[int, Entry] = {}
-    by_key = {(e.kind, e.key): e for e in old}
-    left = dict(by_key)
-    for i, card in enumerate(cards):
-        if (e := left.pop((card.claim.kind, card.claim.key), None)) is not None:
+    left = {(e.kind, e.key): e for e in old}
+    for i, (claim, _) in enumerate(drafts):
+        if (e := left.pop((claim.kind, claim.key), None)) is not None:
             pairs[i] = e
     candidates = []
-    for i, card in enumerate(cards):
+    for i, (claim, _) in enumerate(drafts):
         if i in pairs:
             continue
-        words = _words(card.claim.question, card.claim.answer + " " + card.claim.context)
+        words = _words(claim.question, claim.answer)
         for e in left.values():
-            if e.kind == card.claim.kind:
+            if e.kind == claim.kind:
                 score = _similarity(words, _words(e.question, e.answer))
                 if score >= SIMILARITY:
                     candidates.append((-score, i, e.key, e))
@@ -154,7 +198,7 @@ def match(cards: Sequence[Card], old: Iterable[Entry]) -> dict[int, Entry]:
 
 
 def reconcile(
-    note_cards: Sequence[tuple[Note, Sequence[Card]]],
+    note_drafts: Sequence[tuple[Note, Sequence[Draft]]],
     old_notes: Sequence[NoteEntry],
     now: int,
     keep: Iterable[str] = (),
@@ -167,11 +211,11 @@ def reconcile(
     for n in old_notes:
         by_id.setdefault(n.identity, []).append(n)
     used = set(keep) & set(by_path)
-    present = {note.path for note, _ in note_cards} | used
+    present = {note.path for note, _ in note_drafts} | used
     out_cards: list[Card] = []
     entries: list[NoteEntry] = [by_path[p] for p in sorted(used)]
     changes: list[Change] = []
-    for note, cards in note_cards:
+    for note, drafts in note_drafts:
         ident = note_identity(note)
         old = by_path.get(note.path) if note.path not in used else None
         if old is None:  # renamed or moved file: same video and title, old path gone
@@ -180,7 +224,7 @@ def reconcile(
             )
         if old is not None:
             used.add(old.path)
-        new_cards, entry, note_changes = _reconcile_note(note, ident, cards, old, taken, now)
+        new_cards, entry, note_changes = _reconcile_note(note, ident, drafts, old, taken, now)
         out_cards += new_cards
         entries.append(entry)
         changes += note_changes
@@ -195,32 +239,30 @@ def reconcile(
 
 
 def _reconcile_note(
-    note: Note, ident: str, cards: Sequence[Card], old: NoteEntry | None, taken: _Taken, now: int
+    note: Note, ident: str, drafts: Sequence[Draft], old: NoteEntry | None, taken: _Taken, now: int
 ) -> tuple[list[Card], NoteEntry, list[Change]]:
     previous = (*old.claims, *old.retired) if old else ()  # a retired claim may come back
-    pairs = match(cards, previous)
+    pairs = match(drafts, previous)
     out: list[Card] = []
     live: list[Entry] = []
     changes: list[Change] = []
-    for i, card in enumerate(cards):
+    for i, (claim, face) in enumerate(drafts):
         prev = pairs.get(i)
-        guid = prev.guid if prev else taken.fresh(fingerprint(note, card.claim))
-        h = content_hash(card)  # the GUID and mtime are not content
+        guid = prev.guid if prev else taken.fresh(fingerprint(note, claim))
         if prev is None:
             action, mtime = "added", now
-        elif prev.hash != h:
+        elif not same_content(prev.hash, face, note.path):
             action, mtime = "changed", max(now, prev.mtime + 1)  # strictly newer, so Anki applies it
         else:
             action, mtime = "unchanged", prev.mtime
-        question = card.claim.question.replace(BLANK, "_____")
-        if prev is not None and prev.deck != card.deck:
-            changes.append(Change("moved", card.deck, question, note.path, prev.deck))
+        question = claim.question.replace(BLANK, "_____")
+        if prev is not None and prev.deck != face.deck:
+            changes.append(Change("moved", face.deck, question, note.path, prev.deck, claim.source.line))
         if action != "unchanged":
-            changes.append(Change(action, card.deck, question, note.path))
-        card = replace(card, guid=guid, mtime=mtime)
-        out.append(card)
+            changes.append(Change(action, face.deck, question, note.path, line=claim.source.line))
+        out.append(make_card(note, claim, face, guid, mtime))
         live.append(
-            Entry(guid, card.claim.key, card.claim.kind, h, mtime, card.deck, question, card.claim.answer)
+            Entry(guid, claim.key, claim.kind, content_hash(face), mtime, face.deck, question, claim.answer)
         )
     matched = {e.guid for e in pairs.values()}
     newly = [e for e in (old.claims if old else ()) if e.guid not in matched]

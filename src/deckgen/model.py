@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 BlockKind = Literal["paragraph", "item"]
-ClaimKind = Literal["definition", "term", "list", "sentence"]
+CardKind = Literal["definition", "term", "list", "sentence", "cloze", "basic"]
+ClaimKind = CardKind
 
 BLANK = "\ue000"
 """Marks the blank in a fill-in question (a private-use character no note contains)."""
@@ -118,29 +119,74 @@ class Claim:
     timestamps: tuple[Timestamp, ...]
     links: tuple[str, ...]
     source: SourceRef
+    items: tuple[str, ...] = ()
+    """A list claim's items, in the note's order."""
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A moment of the note's video, as a card links it."""
+
+    label: str
+    """As shown: `09:17`."""
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Face:
+    """What the learner sees of a card, as plain text: writers render their own HTML or Markdown
+    from it, and a change to any field reaches Anki (its hash is the card's content hash)."""
+
+    kind: CardKind
+    deck: str
+    tags: tuple[str, ...]
+    title: str
+    """The note's title: the topic line is `title › section`."""
+    section: tuple[str, ...]
+    lead: str
+    """Text shown above the question: the list's lead-in or the sentence before."""
+    question: str
+    """The blank of a fill-in question is the character `BLANK`."""
+    answer: str
+    items: tuple[str, ...] = ()
+    """A list card's items in order (the answer is one of them, or all of them)."""
+    context: str = ""
+    """The source sentence or bullet, shown once on the back."""
+    highlight: tuple[int, int] = (0, 0)
+    """Where the answer stands in `context` (start, end); (0, 0) when it does not."""
+    timestamps: tuple[Link, ...] = ()
+    """Links to the note's moments; empty when the note has no video."""
+    source: str = ""
+    """The source's name (the podcast, the course), or ''."""
+    media: tuple[str, ...] = ()
+    """Files the card shows (images), as their bundled names."""
 
 
 @dataclass(frozen=True, slots=True)
 class Card:
-    """A claim made ready for Anki and paper: fields are HTML, the deck is chosen."""
+    """A card ready for the writers: what it shows, and who it is across builds."""
 
     guid: str
-    deck: str
-    tags: tuple[str, ...]
-    topic: str
-    """`Note title › section`, shown above the question."""
-    question: str
-    answer: str
-    context: str
-    timestamps: tuple[tuple[str, str], ...]
-    """(label, URL) pairs; empty when the note has no video."""
-    source: str
-    claim: Claim
+    mtime: int
+    """When the card's content last changed (seconds since the epoch)."""
+    key: str
+    """The claim's key within its note (see `Claim.key`)."""
+    face: Face
     note_path: str
+    line: int
+    """Where the claim stands in its note (1-based); 0 for a retired card."""
     status: str = ""
     """'' for a live card; 'retired' for a card whose claim left the notes."""
-    mtime: int = 0
-    """When the card's content last changed (seconds since the epoch); 0 means build time."""
+
+    @property
+    def kind(self) -> CardKind:
+        """The card's kind (definition, term, list, sentence…)."""
+        return self.face.kind
+
+    @property
+    def deck(self) -> str:
+        """The topic deck the card belongs to."""
+        return self.face.deck
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from typing import Any
 
 import genanki
 
+from . import render
 from .config import template_path
 from .model import Card, Deck
 
@@ -52,9 +53,13 @@ def deck_id(name: str) -> int:
 
 
 def card_fields(card: Card) -> list[str]:
-    """The card's field values, in `FIELDS` order."""
-    links = " ".join(f'<a href="{escape(url)}">▶ {escape(label)}</a>' for label, url in card.timestamps)
-    return [card.question, card.answer, card.context, card.topic, links, card.source, card.status]
+    """The card's field values as HTML, in `FIELDS` order."""
+    face = card.face
+    return [
+        render.question_html(face), render.answer_html(face), render.context_html(face),
+        render.safe_html(escape(render.topic(face))), render.links_html(face),
+        render.safe_html(escape(render.source_text(card))), card.status,
+    ]  # fmt: skip
 
 
 class _Note(genanki.Note):  # type: ignore[misc]
@@ -78,7 +83,7 @@ def write_package(decks: Sequence[Deck], path: Path, now: int, templates: Path |
         for due, card in enumerate(deck.cards):
             gdeck.add_note(
                 _Note(card.mtime, model=model, fields=card_fields(card), guid=card.guid,
-                      tags=list(card.tags), due=due)
+                      tags=list(card.face.tags), due=due)
             )  # fmt: skip
         gdecks.append(gdeck)
     # genanki's write_to_file builds the collection in a file-backed SQLite database (slow:

@@ -20,6 +20,7 @@ import jinja2
 import segno
 from markupsafe import Markup
 
+from deckgen import render
 from deckgen.errors import ConfigError
 from deckgen.files import atomic_write
 from deckgen.model import Card, Deck
@@ -49,11 +50,30 @@ class Stamp:
 
 
 @dataclass(frozen=True, slots=True)
+class SheetCard:
+    """A card's fields as the sheet templates show them: the topic as text (the template
+    escapes it), the rest as HTML made by `render`."""
+
+    topic: str
+    question: str
+    answer: str
+    context: str
+    status: str
+
+    @classmethod
+    def of(cls, card: Card) -> SheetCard:
+        """The sheet's view of `card`."""
+        f = card.face
+        return cls(render.topic(f), render.question_html(f), render.answer_html(f),
+                   render.context_html(f), card.status)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
     """A card with its number on the sheet."""
 
     number: int
-    card: Card
+    card: SheetCard
     stamps: tuple[Stamp, ...]
     new_topic: bool
     """The topic differs from the previous card's, so it is shown again."""
@@ -162,10 +182,11 @@ def _section(deck: Deck, slug: str, qr: bool) -> Section:
     previous_topic = None
     for number, card in enumerate(deck.cards, start=1):
         # One code per card (its first moment) keeps the page readable; the others are links.
-        pairs = enumerate(card.timestamps)
-        stamps = tuple(_stamp(label, url, number, first_at, qr and i == 0) for i, (label, url) in pairs)
-        items.append(Item(number, card, stamps, card.topic != previous_topic))
-        previous_topic = card.topic
+        pairs = enumerate(card.face.timestamps)
+        stamps = tuple(_stamp(t.label, t.url, number, first_at, qr and i == 0) for i, t in pairs)
+        view = SheetCard.of(card)
+        items.append(Item(number, view, stamps, view.topic != previous_topic))
+        previous_topic = view.topic
     return Section(slug, root, source, title, tuple(items))
 
 
