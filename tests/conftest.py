@@ -17,6 +17,8 @@ REPO = TESTS.parent
 SEEDS = REPO / "seeds"
 REFERENCE = SEEDS / "reasoning_in_ai_models.md"
 CORPUS = REPO.parent / "shared" / "corpus"
+VAULT = TESTS / "fixtures" / "vault"
+"""30 small in-repo notes (written by tests/fixtures/make_vault.py): enough for the worker pool."""
 REGEN = os.environ.get("DECKGEN_REGEN_GOLDEN") == "1"
 """`DECKGEN_REGEN_GOLDEN=1 pytest` rewrites golden and fixture files instead of comparing."""
 
@@ -40,6 +42,19 @@ def corpus(name: str = "") -> Path:
     if not path.is_dir():
         pytest.skip(f"{path} is absent")
     return path
+
+
+@pytest.fixture(scope="session")
+def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One dry-run build of the whole shared corpus (on two worker processes), shared by every
+    test that needs it; skips when the corpus is absent."""
+    from deckgen.build import BuildOptions, build
+    from deckgen.config import Config
+
+    root = corpus()
+    return build(
+        [root], tmp_path_factory.mktemp("corpus"), Config(), 1_750_000_000, BuildOptions(write=False, jobs=2)
+    )
 
 
 DANGEROUS_TAGS = {

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import SEEDS, TESTS
-from deckgen.build import build, note_drafts
+from deckgen.build import BuildOptions, build, note_drafts
 from deckgen.config import Config
 from deckgen.identity import HASH_VERSION, Entry, NoteEntry, claim_text, reconcile
 from deckgen.lockfile import read_lock
@@ -165,11 +165,11 @@ def test_a_lock_written_by_0_1_0_migrates_without_changes(tmp_path: Path) -> Non
     lock = tmp_path / "deckgen.lock"
     shutil.copy(TESTS / "fixtures" / "locks" / "seeds-0.1.0.lock", lock)
     old = read_lock(lock)
-    result = build([SEEDS], tmp_path / "out", Config(), 2_000_000_000, lock=lock)
+    result = build([SEEDS], tmp_path / "out", Config(), 2_000_000_000, BuildOptions(lock=lock))
     assert result.plan.counts() == {**dict.fromkeys(("added", "changed", "moved", "retired"), 0),
                                     "unchanged": sum(len(n.claims) for n in old)}  # fmt: skip
     new = read_lock(lock)
     assert [e.guid for n in new for e in n.claims] == [e.guid for n in old for e in n.claims]
     assert all(e.hash.startswith(f"{HASH_VERSION}:") for n in new for e in n.claims)
-    again = build([SEEDS], tmp_path / "out2", Config(), 2_000_000_100, lock=lock)
+    again = build([SEEDS], tmp_path / "out2", Config(), 2_000_000_100, BuildOptions(lock=lock))
     assert again.plan.counts()["unchanged"] == result.cards

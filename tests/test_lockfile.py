@@ -9,17 +9,21 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import REFERENCE
-from deckgen.build import build, prune
+from deckgen import lockfile
+from deckgen.build import BuildOptions, build, make_cards, prune
 from deckgen.cli import app
 from deckgen.config import Config
 from deckgen.errors import BuildError
 from deckgen.lockfile import dump_lock, read_lock
+from deckgen.notes import read_note
 
 
 @pytest.fixture
 def built(tmp_path: Path) -> Path:
     shutil.copy(REFERENCE, tmp_path / "note.md")
-    build([tmp_path / "note.md"], tmp_path / "out", Config(), 100, lock=tmp_path / "deckgen.lock")
+    build(
+        [tmp_path / "note.md"], tmp_path / "out", Config(), 100, BuildOptions(lock=tmp_path / "deckgen.lock")
+    )
     return tmp_path
 
 
@@ -28,15 +32,16 @@ def test_lock_round_trips_and_lists_every_card(built: Path) -> None:
     notes = read_lock(built / "deckgen.lock")
     assert dump_lock(notes) == text
     [note] = notes
-    assert note.path == "note.md" and len(note.claims) == 54
-    assert text.count('"guid"') == 54  # one line per claim
+    cards, _ = make_cards([read_note(built / "note.md", "note.md")], Config())
+    assert note.path == "note.md" and [e.guid for e in note.claims] == [c.guid for c in cards]
+    assert text.count('"guid"') == len(cards) > 0  # one line per claim
 
 
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
         (lambda t: t[:200], r"deckgen\.lock:\d+: the lock file is not valid JSON"),
-        (lambda t: t.replace('"version": 1', '"version": 9'), "does not match deckgen's format"),
+        (lambda t: t.replace('"version": 1', '"version": 0'), "does not match deckgen's format"),
         (lambda t: t.replace('"guid"', '"gid"', 1), "does not match deckgen's format"),
     ],
 )
@@ -45,7 +50,7 @@ def test_broken_lock_stops_the_build_and_changes_nothing(built: Path, damage, me
     lock.write_text(damage(lock.read_text(encoding="utf-8")), encoding="utf-8")
     before = (lock.read_bytes(), apkg.read_bytes())
     with pytest.raises(BuildError, match=message) as err:
-        build([built / "note.md"], built / "out", Config(), 200, lock=lock)
+        build([built / "note.md"], built / "out", Config(), 200, BuildOptions(lock=lock))
     assert "restore it from version control or a backup" in str(err.value)
     assert (lock.read_bytes(), apkg.read_bytes()) == before
 
@@ -63,7 +68,40 @@ def test_broken_lock_is_a_clear_cli_error(built: Path) -> None:
 def test_prune_forgets_retired_claims(built: Path) -> None:
     note = built / "note.md"
     note.write_text(note.read_text(encoding="utf-8").replace("*   **Learned search algorithms:**", "Gone:"))
-    build([note], built / "out", Config(), 200, lock=built / "deckgen.lock")
+    build([note], built / "out", Config(), 200, BuildOptions(lock=built / "deckgen.lock"))
     assert any(n.retired for n in read_lock(built / "deckgen.lock"))
     assert prune(built / "deckgen.lock") >= 1
     assert not any(n.retired for n in read_lock(built / "deckgen.lock"))
+
+
+def test_a_lock_newer_than_deckgen_is_refused(built: Path) -> None:
+    lock = built / "deckgen.lock"
+    lock.write_text(
+        lock.read_text(encoding="utf-8").replace('"version": 1', '"version": 9'), encoding="utf-8"
+    )
+    with pytest.raises(BuildError, match=r"format 9, newer than this deckgen reads \(1\) — upgrade deckgen"):
+        read_lock(lock)
+
+
+def test_an_older_lock_is_migrated_and_written_back_in_the_new_format(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seam for the next format: VERSION goes up and MIGRATIONS gains the step from the last."""
+    lock = built / "deckgen.lock"
+    old = read_lock(lock)
+
+    def to_2(data: dict) -> dict:  # type: ignore[type-arg]
+        for note in data["notes"].values():
+            note["claims"] = [{**e, "hash": e["hash"].upper()} for e in note["claims"]]
+        return data
+
+    monkeypatch.setattr(lockfile, "VERSION", 2)
+    monkeypatch.setattr(lockfile, "MIGRATIONS", {1: to_2})
+    [note] = read_lock(lock)
+    assert [e.hash for e in note.claims] == [e.hash.upper() for e in old[0].claims]
+    assert [e.guid for e in note.claims] == [e.guid for e in old[0].claims]
+    assert lockfile.migrate({"version": 1, "notes": {}}, 1) == {"version": 2, "notes": {}}
+    assert '"version": 2' in dump_lock([note])
+    monkeypatch.setattr(lockfile, "MIGRATIONS", {})
+    with pytest.raises(BuildError, match=r"no migration from lock format 1"):
+        read_lock(lock)

@@ -15,7 +15,7 @@ import pytest
 
 from anki_check import import_apkg, open_collection, snapshot, study_all
 from conftest import REFERENCE
-from deckgen.build import RETIRED_TAG, build
+from deckgen.build import RETIRED_TAG, BuildOptions, build
 from deckgen.config import Config
 
 T1, T2, T3 = 1_750_000_000, 1_750_000_100, 1_750_000_200
@@ -68,7 +68,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (notes / "reasoning_in_ai_models.md").write_text(v1_text(), encoding="utf-8")
     col = open_collection(tmp / "collection.anki2")
     s: dict[str, Any] = {}
-    s["v1"] = build([notes], out, Config(), T1, lock=lock)
+    s["v1"] = build([notes], out, Config(), T1, BuildOptions(lock=lock))
     s["import1"] = import_apkg(col, s["v1"].outputs[0], update="if_newer")
     s["studied"] = study_all(col)
     s["snap1"] = snapshot(col)
@@ -76,8 +76,8 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     v2 = v2_text(v1_text())
     (notes / "reasoning_in_ai_models.md").unlink()
     (notes / "ai_reasoning.md").write_text(v2, encoding="utf-8")  # rename the file
-    s["plan"] = build([notes], out, Config(), T2, lock=lock, write=False).plan
-    s["v2"] = build([notes], out, Config(), T2, lock=lock)
+    s["plan"] = build([notes], out, Config(), T2, BuildOptions(lock=lock, write=False)).plan
+    s["v2"] = build([notes], out, Config(), T2, BuildOptions(lock=lock))
     s["import2"] = import_apkg(col, s["v2"].outputs[0], update="if_newer")
     s["snap2"] = snapshot(col)
 
@@ -87,7 +87,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     note["Context"] = "my own note"
     col.update_note(note)
     s["hand_edited"] = guid
-    s["v3"] = build([notes], out, Config(), T3, lock=lock)
+    s["v3"] = build([notes], out, Config(), T3, BuildOptions(lock=lock))
     s["import3"] = import_apkg(col, s["v3"].outputs[0], update="if_newer")
     s["snap3"] = snapshot(col)
     col.close()
@@ -154,8 +154,8 @@ def test_unchanged_rebuild_updates_nothing_and_keeps_hand_edits(story: dict[str,
 
 def test_same_notes_same_output(tmp_path: Path) -> None:
     shutil.copy(REFERENCE, tmp_path / "n.md")
-    a = build([tmp_path / "n.md"], tmp_path / "a", Config(), T1, lock=tmp_path / "a.lock")
-    b = build([tmp_path / "n.md"], tmp_path / "b", Config(), T1, lock=tmp_path / "b.lock")
+    a = build([tmp_path / "n.md"], tmp_path / "a", Config(), T1, BuildOptions(lock=tmp_path / "a.lock"))
+    b = build([tmp_path / "n.md"], tmp_path / "b", Config(), T1, BuildOptions(lock=tmp_path / "b.lock"))
     assert (tmp_path / "a.lock").read_bytes() == (tmp_path / "b.lock").read_bytes()
     assert [(c.guid, c.mtime, c.face.question) for c in a.decks[0].cards] == [
         (c.guid, c.mtime, c.face.question) for c in b.decks[0].cards

@@ -12,7 +12,7 @@ import pytest
 
 from anki_check import import_apkg, open_collection, render_problems
 from conftest import REFERENCE, active_content
-from deckgen.build import build
+from deckgen.build import BuildOptions, build
 from deckgen.config import Config
 from deckgen.errors import BuildError
 from deckgen.render import safe_html
@@ -32,6 +32,7 @@ From: [[evil | <b onclick=alert(4)>Source</b>]]
 A sentence with "quoted words" and <svg onload=alert(8)> markup in it <a class="yt-timestamp" data-t="00:03:00">[00:03:00]</a>.
 """
 build_module = importlib.import_module("deckgen.build")  # the package exports a function of that name
+package_module = importlib.import_module("deckgen.package")
 
 
 def test_safe_html_keeps_only_the_allow_list() -> None:
@@ -68,7 +69,9 @@ def test_hostile_note_renders_no_active_content_in_anki(tmp_path: Path) -> None:
 @pytest.fixture
 def built(tmp_path: Path) -> Path:
     shutil.copy(REFERENCE, tmp_path / "note.md")
-    build([tmp_path / "note.md"], tmp_path / "out", Config(), 100, lock=tmp_path / "deckgen.lock")
+    build(
+        [tmp_path / "note.md"], tmp_path / "out", Config(), 100, BuildOptions(lock=tmp_path / "deckgen.lock")
+    )
     return tmp_path
 
 
@@ -82,17 +85,17 @@ def test_failure_mid_write_leaves_old_outputs_and_lock(built: Path, monkeypatch:
     note = built / "note.md"
     note.write_text(note.read_text(encoding="utf-8").replace("Long-term Coherence", "Coherence"))
     before = snapshot_files(built)
-    real = build_module.write_package
+    real = package_module.write_package
 
     def half_then_fail(decks, path, now, templates=None):  # type: ignore[no-untyped-def]
         real(decks, path, now, templates)  # the package is written, then the build dies
         raise OSError(errno.EIO, "simulated crash")
 
-    monkeypatch.setattr(build_module, "write_package", half_then_fail)
+    monkeypatch.setattr(package_module, "write_package", half_then_fail)
     with pytest.raises(
         BuildError, match=r"cannot write .*simulated crash.* the previous decks and lock are unchanged"
     ):
-        build([note], built / "out", Config(), 200, lock=built / "deckgen.lock")
+        build([note], built / "out", Config(), 200, BuildOptions(lock=built / "deckgen.lock"))
     assert snapshot_files(built) == {**before, "note.md": note.read_bytes()}
     assert not list(built.rglob("*.tmp"))
 
@@ -101,11 +104,12 @@ def test_full_disk_is_a_clear_error(built: Path, monkeypatch: pytest.MonkeyPatch
     def no_space(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(built / "out"))
 
-    monkeypatch.setattr(build_module, "write_package", no_space)
+    monkeypatch.setattr(package_module, "write_package", no_space)
     note = built / "note.md"
     note.write_text(note.read_text(encoding="utf-8").replace("Long-term Coherence", "Coherence"))
+    slow = BuildOptions(lock=built / "deckgen.lock", fast=False)
     with pytest.raises(BuildError, match=r"out: cannot write \(No space left on device\) — check free space"):
-        build([built / "note.md"], built / "out", Config(), 200, lock=built / "deckgen.lock", fast=False)
+        build([built / "note.md"], built / "out", Config(), 200, slow)
 
 
 def test_second_build_into_the_same_folder_waits_then_refuses(
@@ -113,7 +117,8 @@ def test_second_build_into_the_same_folder_waits_then_refuses(
 ) -> None:
     monkeypatch.setattr(build_module, "LOCK_WAIT", 0.2)
     before = snapshot_files(built / "out")
+    slow = BuildOptions(lock=built / "deckgen.lock", fast=False)
     other = filelock.FileLock(built / "out" / ".deckgen-build.lock")  # another deckgen is writing
     with other, pytest.raises(BuildError, match="another deckgen is writing here — wait for it to finish"):
-        build([built / "note.md"], built / "out", Config(), 200, lock=built / "deckgen.lock", fast=False)
+        build([built / "note.md"], built / "out", Config(), 200, slow)
     assert snapshot_files(built / "out") == before

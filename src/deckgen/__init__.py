@@ -3,14 +3,14 @@
 The library API: `build()` runs the whole pipeline; `read_note`, `extract`, `make_card` are its stages.
 """
 
-from .build import BuildResult, build
+from .build import BuildOptions, BuildResult, build
 from .config import Config, load_config
 from .errors import BuildError, ConfigError, DeckgenError, NoteError
 from .extract import extract
 from .notes import read_note
 
 __all__ = [
-    "BuildError", "BuildResult", "Config", "ConfigError", "DeckgenError", "NoteError",
+    "BuildError", "BuildOptions", "BuildResult", "Config", "ConfigError", "DeckgenError", "NoteError",
     "build", "extract", "load_config", "read_note",
 ]  # fmt: skip
 __version__ = "0.1.0"

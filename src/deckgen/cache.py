@@ -1,7 +1,8 @@
 """Per-note cache in `out/.deckgen-cache/`: what an unchanged note gave last time.
 
 The key is a hash of the note's bytes, where it sits, the settings that shape its cards and
-deckgen's version, so a hit is exactly what parsing and extracting the note again would give.
+deckgen's own code (`code_digest`), so a hit is exactly what parsing and extracting the note
+again would give.
 """
 
 from __future__ import annotations
@@ -17,20 +18,25 @@ from .config import Config
 from .files import atomic_write
 
 CACHE_NAME = ".deckgen-cache"
+PACKAGE = Path(__file__).parent
 
 
 @functools.cache
-def _code() -> str:
-    """A digest of deckgen's own code: a changed reader or extractor must not reuse old cards."""
+def code_digest(package: Path = PACKAGE) -> str:
+    """A digest of deckgen's own code, every module of every sub-package: after an upgrade an
+    old cache entry or an old build state must not stand for what the new code would give."""
     h = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    for path in sorted(package.rglob("*.py")):
+        h.update(f"{path.relative_to(package).as_posix()}\x1f".encode())
         h.update(path.read_bytes())
     return h.hexdigest()
 
 
 def note_key(data: bytes, display: str, folder: str, config: Config) -> str:
     """The cache key of one note file's bytes as read under these settings by this code."""
-    h = hashlib.sha256(f"{_code()}\x1f{display}\x1f{folder}\x1f{config.deck}\x1f{config.root}\x1f".encode())
+    h = hashlib.sha256(
+        f"{code_digest()}\x1f{display}\x1f{folder}\x1f{config.deck}\x1f{config.root}\x1f".encode()
+    )
     h.update(data)
     return h.hexdigest()
 

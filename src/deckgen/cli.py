@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .build import BuildResult, make_cards
+from .build import BuildOptions, BuildResult, make_cards
 from .build import build as run_build
 from .build import prune as run_prune
 from .config import Config, load_config, template_path
@@ -242,8 +242,8 @@ def _run(
 ) -> BuildResult:  # fmt: skip
     update, close = _progress()
     try:
-        return run_build(paths or [Path(".")], out, cfg, _now(), lock=lock, strict=strict, write=write,
-                         fast=fast, progress=update)  # fmt: skip
+        options = BuildOptions(lock=lock, strict=strict, write=write, fast=fast, progress=update)
+        return run_build(paths or [Path(".")], out, cfg, _now(), options)
     finally:
         close()
 

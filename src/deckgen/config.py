@@ -24,6 +24,9 @@ class Config:
     """Optional parent deck for every deck, e.g. `Talks`."""
     templates: Path | None = None
     """Folder with card and sheet templates overriding the built-in ones."""
+    exclude: tuple[str, ...] = ()
+    """Files and folders under each input folder that are not notes, in gitignore syntax
+    (`drafts/`, `templates/`, `*.excalidraw.md`); `.deckgenignore` files add to it."""
 
     def __post_init__(self) -> None:
         names = {f for _, f, _, _ in string.Formatter().parse(self.deck) if f is not None}
@@ -58,6 +61,9 @@ def load_config(path: Path | None, **overrides: Any) -> Config:
         deck=str(merged.get("deck", default.deck)),
         root=str(merged.get("root") or ""),
         templates=Path(merged["templates"]) if merged.get("templates") else None,
+        exclude=(merged["exclude"],)
+        if isinstance(merged.get("exclude"), str)
+        else tuple(merged.get("exclude") or ()),
     )
 
 

@@ -3,11 +3,17 @@
 JSON with sorted notes and claims in reading order, so that it diffs well under version
 control. A lock that does not parse stops the build: starting over would mint new GUIDs and
 duplicate every card in the learner's collection.
+
+The format carries a version. A change of format bumps `VERSION` and adds a step to
+`MIGRATIONS` that turns the JSON of the version before into the new one, so every older lock
+still reads (and is written back in the new format by the next build). A lock newer than this
+deckgen is refused rather than guessed at.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -17,6 +23,10 @@ from .files import atomic_write
 from .identity import Entry, NoteEntry
 
 VERSION = 1
+"""The lock format this deckgen writes."""
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+MIGRATIONS: dict[int, Migration] = {}
+"""Version n → the step that turns a lock of format n into format n + 1 (none yet)."""
 _FIELDS = tuple(f.name for f in fields(Entry))
 _ROW = json.JSONEncoder(ensure_ascii=False)
 _HINT = (
@@ -39,12 +49,31 @@ def read_lock(path: Path) -> list[NoteEntry]:
         raise BuildError(
             f"{path}:{exc.lineno}: the lock file is not valid JSON ({exc.msg}) — {_HINT}"
         ) from None
+    found = data.get("version") if isinstance(data, dict) else None
+    if isinstance(found, int) and found > VERSION:
+        raise BuildError(
+            f"{path}: the lock file has format {found}, newer than this deckgen reads ({VERSION}) — "
+            "upgrade deckgen; the lock is left as it is"
+        )
     try:
-        return _parse(data)
+        return _parse(migrate(data, found) if isinstance(found, int) else data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise BuildError(
             f"{path}: the lock file does not match deckgen's format ({exc!r}) — {_HINT}"
         ) from None
+
+
+def migrate(data: dict[str, Any], from_version: int) -> dict[str, Any]:
+    """The lock's JSON `data`, of format `from_version`, brought to format `VERSION` one step
+    at a time; a version with no step to the next is not a lock deckgen ever wrote."""
+    version = from_version
+    while version < VERSION:
+        if version not in MIGRATIONS:
+            raise ValueError(f"no migration from lock format {version}")
+        data = MIGRATIONS[version](data)
+        version += 1
+        data["version"] = version
+    return data
 
 
 def _entry(raw: dict[str, Any]) -> Entry:

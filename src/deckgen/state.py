@@ -1,6 +1,10 @@
 """What the last build saw, in `out/.deckgen-state.json`: a build whose inputs are all as they
 were (same files with the same sizes and modification times, same lock, settings, templates
-and deckgen version) has nothing to do and writes nothing.
+and deckgen code) has nothing to do and writes nothing.
+
+The notes are looked at once, before they are read (`inputs_digest`), and that view is what
+is saved: a note saved while a build reads the notes then looks changed to the next build.
+The lock is deckgen's own output, so its stat joins only when the signature is made.
 """
 
 from __future__ import annotations
@@ -11,11 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from . import cache
 from .config import Config, template_path
 from .files import atomic_write
 
 STATE_NAME = ".deckgen-state.json"
-VERSION = "0.1.0"
 
 
 def _stat(path: Path) -> list[int]:
@@ -26,20 +30,26 @@ def _stat(path: Path) -> list[int]:
     return [st.st_size, st.st_mtime_ns]
 
 
-def signature(notes: Sequence[Path], config: Config, lock: Path | None) -> str:
-    """A digest of everything a build reads, by size and modification time (no file is read)."""
+def inputs_digest(notes: Sequence[Path], config: Config) -> str:
+    """A digest of the notes, settings, templates and code a build reads, by size and
+    modification time (no file is read). Take it before reading the notes."""
     templates = template_path("card.css", config.templates).parent
     inputs: dict[str, Any] = {
-        "version": VERSION,
-        "config": [config.deck, config.root, str(config.templates)],
+        "code": cache.code_digest(),  # the same digest as the note cache's key
+        "config": [config.deck, config.root, str(config.templates), list(config.exclude)],
         "notes": [[str(p), *_stat(p)] for p in notes],
-        "lock": [str(lock), *_stat(lock)] if lock is not None else None,
         "templates": [[p.name, *_stat(p)] for p in sorted(templates.glob("*"))],
         "user_templates": [[p.name, *_stat(p)] for p in sorted(config.templates.glob("*"))]
         if config.templates
         else [],
     }
     return hashlib.sha256(json.dumps(inputs).encode("utf-8")).hexdigest()
+
+
+def signature(inputs: str, lock: Path | None) -> str:
+    """The build's signature: `inputs_digest` and the lock as it is now."""
+    seen = [inputs, [str(lock), *_stat(lock)] if lock is not None else None]
+    return hashlib.sha256(json.dumps(seen).encode("utf-8")).hexdigest()
 
 
 def last_state(out: Path) -> dict[str, Any] | None:
@@ -51,10 +61,18 @@ def last_state(out: Path) -> dict[str, Any] | None:
     return state if isinstance(state, dict) else None
 
 
-def unchanged_summary(out: Path, sig: str) -> dict[str, Any] | None:
+def last_packages(state: dict[str, Any] | None) -> dict[str, str]:
+    """The packages (file name → content digest) the build that left `state` wrote."""
+    summary = state.get("summary") if state else None
+    packages = summary.get("packages") if isinstance(summary, dict) else None
+    if not isinstance(packages, dict):
+        return {}
+    return {str(k): str(v) for k, v in packages.items()}
+
+
+def unchanged_summary(state: dict[str, Any] | None, sig: str) -> dict[str, Any] | None:
     """The last build's state (`summary` and `problems`) when its signature is `sig` and its
     outputs are all still there."""
-    state = last_state(out)
     if state is None or state.get("signature") != sig:
         return None
     summary = state.get("summary")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import watchfiles
 
-from .build import BuildResult, build
+from .build import BuildOptions, BuildResult, build
 from .config import Config
 from .errors import DeckgenError
 
@@ -37,7 +37,7 @@ def watch(
 
     def once() -> None:
         try:
-            on_build(build(paths, out, config, now(), lock=lock, keep_going=False))
+            on_build(build(paths, out, config, now(), BuildOptions(lock=lock, keep_going=False)))
         except DeckgenError as exc:
             on_build(exc)
 

@@ -1,0 +1,30 @@
+"""`BuildOptions`: how one build runs, passed to `build()` as a single frozen value."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+Progress = Callable[[int, int], None]
+"""Called with (notes done, notes in all) while reading."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    """Everything about a build that is not its input, output folder, settings or clock."""
+
+    lock: Path | None = None
+    """The identity file (`deckgen.lock`); None builds as if for the first time and keeps no lock."""
+    strict: bool = False
+    """Fail on any problem, before anything is written."""
+    write: bool = True
+    """False for a dry run: return the plan and write nothing at all (not even the note cache)."""
+    keep_going: bool = True
+    """False: a note that cannot be read stops the build before anything is written."""
+    jobs: int = 0
+    """Worker processes for reading notes; 0 is one per core."""
+    fast: bool = True
+    """Return at once when every input is as the last build saw it."""
+    progress: Progress | None = None
+    """Told how far reading has got; None for silence."""

@@ -1,0 +1,81 @@
+"""Packaging: which decks go into which `.apkg`, which packages must be written again, and
+putting packages and lock in place together."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from .cards import deck_part
+from .config import Config
+from .filenames import file_slug
+from .files import staged
+from .identity import NoteEntry
+from .lockfile import dump_lock
+from .model import Card, Deck
+from .write_apkg import note_type_text, write_package
+
+
+def group(cards: Iterable[Card]) -> tuple[Deck, ...]:
+    """Cards → decks sorted by name, each deck's cards in reading order."""
+    by_deck: dict[str, list[Card]] = {}
+    for card in cards:
+        by_deck.setdefault(card.deck, []).append(card)
+    return tuple(Deck(name, tuple(cs)) for name, cs in sorted(by_deck.items()))
+
+
+def package_files(decks: Sequence[Deck], out: Path, config: Config) -> dict[Path, list[Deck]]:
+    """One `.apkg` per source (the first deck level under the root deck)."""
+    skip = 1 if config.root else 0
+    packages: dict[Path, list[Deck]] = {}
+    for deck in decks:
+        top = deck.name.split("::")[skip] if "::" in deck.name else deck.name
+        packages.setdefault(out / f"{file_slug(deck_part(top))}.apkg", []).append(deck)
+    return packages
+
+
+def package_digest(decks: Sequence[Deck], config: Config) -> str:
+    """What a package holds: when this is unchanged, the file on disk need not be written again."""
+    h = hashlib.sha256(repr(note_type_text(config.templates)).encode())
+    for deck in decks:
+        h.update(deck.name.encode())
+        for c in deck.cards:  # a card's mtime moves whenever its content changes
+            h.update(f"{c.guid}\x1f{c.mtime}\x1f".encode())
+    return h.hexdigest()
+
+
+def write_outputs(
+    packages: Mapping[Path, Sequence[Deck]], entries: list[NoteEntry], lock: Path | None, now: int,
+    config: Config, before: Mapping[str, str],
+) -> dict[str, str]:  # fmt: skip
+    """Stage the packages whose content changed since `before` (name → digest of the last
+    build) and the lock, then put them all in place; returns every package's digest."""
+    digests: dict[str, str] = {}
+    with staged() as stage:
+        for path, decks in packages.items():
+            digests[path.name] = digest = package_digest(decks, config)
+            if before.get(path.name) != digest or not path.is_file():
+                try:
+                    write_package(list(decks), stage(path), now, config.templates)
+                except OSError as exc:
+                    if Path(str(exc.filename or "")).name.startswith(f".{path.name}."):
+                        # name the package, not its temporary file
+                        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+                    raise
+        if lock is not None:
+            stage(lock).write_text(dump_lock(entries), encoding="utf-8")
+    return digests
+
+
+def remove_stale(out: Path, before: Mapping[str, str], written: Mapping[str, str]) -> list[Path]:
+    """Delete the packages the last build wrote (`before`) that this one did not (`written`),
+    so that a deck of a source that is gone cannot be imported by mistake. Only names deckgen
+    recorded are touched: a file the learner put in `out` stays."""
+    removed = []
+    for name in sorted(set(before) - set(written)):
+        path = out / name
+        if name.endswith(".apkg") and path.name == name and path.is_file():
+            path.unlink()
+            removed.append(path)
+    return removed

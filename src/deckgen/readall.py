@@ -1,0 +1,129 @@
+"""Every note file → its cards: the cache-aware, optionally parallel read of the whole input."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import stat
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from . import cache
+from .cards import make_face
+from .config import Config
+from .discover import NoteFile
+from .errors import NoteError
+from .extract import extract
+from .identity import Draft, reconcile
+from .model import Card, Note, Problem, SourceRef
+from .notes import MAX_NOTE_BYTES, read_note
+from .options import Progress
+
+PARALLEL_FROM = 24
+"""Below this many notes, starting worker processes costs more than it saves."""
+
+NoteResult = tuple[Note | None, list[Draft], list[Problem]]
+
+
+def read_notes(
+    files: Sequence[NoteFile], progress: Progress | None = None
+) -> tuple[list[Note], list[Problem]]:
+    """Parse every file; a note that cannot be read becomes a problem, the others go on."""
+    notes: list[Note] = []
+    problems: list[Problem] = []
+    for i, f in enumerate(files):
+        try:
+            note = read_note(f.path, f.display, f.folder)
+        except NoteError as exc:
+            problems.append(Problem(SourceRef(exc.path, exc.line), exc.message, unread=True))
+        else:
+            notes.append(note)
+            problems.extend(note.problems)
+        if progress:
+            progress(i + 1, len(files))
+    return notes, problems
+
+
+def note_drafts(notes: Iterable[Note], config: Config) -> list[tuple[Note, list[Draft]]]:
+    """Every note's claims with their faces, in reading order (identities not yet given)."""
+    return [(note, [(claim, make_face(note, claim, config)) for claim in extract(note)]) for note in notes]
+
+
+def make_cards(notes: Iterable[Note], config: Config) -> tuple[list[Card], list[Problem]]:
+    """Cards for `notes` as a first build would give them (no lock)."""
+    cards, _, _ = reconcile(note_drafts(notes, config), [], 0)
+    return cards, []
+
+
+def _read_and_extract(job: tuple[NoteFile, Config, Path | None, str]) -> NoteResult:
+    """One note file → its cards; runs in a worker process, so it returns the note without its
+    blocks (they are large and nothing after this step needs them). With a `cache_dir` it
+    also stores the result there."""
+    f, config, cache_dir, key = job
+    notes, problems = read_notes([f])
+    if not notes:
+        return None, [], problems
+    [(note, cards)] = note_drafts(notes, config)
+    result: NoteResult = (replace(note, blocks=()), cards, problems)
+    if cache_dir is not None and key:
+        cache.store(cache_dir, key, result)
+    return result
+
+
+def _key(f: NoteFile, config: Config) -> str:
+    """The note's cache key; '' for anything but a readable regular file of note size (a pipe
+    would block the read, and read_note explains what is wrong with the others)."""
+    try:
+        st = f.path.stat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_NOTE_BYTES:
+            return ""
+        return cache.note_key(f.path.read_bytes(), f.display, f.folder, config)
+    except OSError:
+        return ""
+
+
+def read_cards(
+    files: Sequence[NoteFile], config: Config, jobs: int = 0, progress: Progress | None = None,
+    cache_dir: Path | None = None, store: bool = True,
+) -> tuple[list[tuple[Note, list[Draft]]], list[Problem]]:  # fmt: skip
+    """Read, extract and make cards for every file, on `jobs` processes (0: one per core), and
+    take unchanged notes from `cache_dir`. With `store`, new results go into the cache and
+    entries this read did not use are pruned; without it the cache is only read. The result
+    is the same as `note_drafts(read_notes(files))`, in the same order."""
+    keys = [_key(f, config) if cache_dir is not None else "" for f in files]
+    results: list[NoteResult | None] = [
+        cache.load(cache_dir, k) if cache_dir is not None and k else None for k in keys
+    ]
+    todo = [i for i, r in enumerate(results) if r is None]
+    store_in = cache_dir if store else None
+    work = [(files[i], config, store_in, keys[i]) for i in todo]
+    for done, (i, result) in enumerate(zip(todo, _run(work, jobs), strict=True)):
+        results[i] = result
+        if progress:
+            progress(len(files) - len(todo) + done + 1, len(files))
+    if store_in is not None:
+        cache.prune(store_in, set(keys))
+    out: list[tuple[Note, list[Draft]]] = []
+    problems: list[Problem] = []
+    for got in results:
+        assert got is not None  # every miss was filled in above
+        note, cards, found = got
+        problems += found
+        if note is not None:
+            out.append((note, cards))
+    return out, problems
+
+
+def _run(work: list[tuple[NoteFile, Config, Path | None, str]], jobs: int) -> Iterable[NoteResult]:
+    """`_read_and_extract` over `work` in order: in worker processes when there is enough."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(work) < PARALLEL_FROM:
+        yield from map(_read_and_extract, work)
+        return
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with context.Pool(jobs) as pool:
+        yield from pool.imap(_read_and_extract, work, chunksize=8)
+        pool.close()
+        pool.join()

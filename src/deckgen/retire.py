@@ -1,0 +1,38 @@
+"""Retired cards: claims that left the notes stay in the packages, marked, until pruned."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from .identity import Entry, NoteEntry
+from .lockfile import read_lock, write_lock
+from .model import Card, Face
+
+RETIRED_TAG = "deckgen::retired"
+RETIRED_NOTE = (
+    "This claim is no longer in your notes. Find such cards with tag:deckgen::retired and delete "
+    "them, then run deckgen prune."
+)
+
+
+def retired_card(path: str, e: Entry) -> Card:
+    """A card whose claim left the notes: kept, marked, and tagged so the learner can delete it."""
+    face = Face(
+        kind=e.kind, deck=e.deck, tags=(RETIRED_TAG,), title="", section=(), lead="",  # type: ignore[arg-type]
+        question=e.question, answer=e.answer, context=RETIRED_NOTE,
+    )  # fmt: skip
+    return Card(e.guid, e.mtime, e.key, face, path, 0, status="retired")
+
+
+def retired_cards(entries: list[NoteEntry]) -> list[Card]:
+    """Every retired claim the lock keeps, as a card."""
+    return [retired_card(n.path, e) for n in entries for e in n.retired]
+
+
+def prune(lock: Path) -> int:
+    """Forget retired claims (the learner has deleted their cards); returns how many."""
+    entries = read_lock(lock)
+    gone = sum(len(n.retired) for n in entries)
+    write_lock(lock, [replace(n, retired=()) for n in entries if n.claims])
+    return gone
