@@ -7,7 +7,9 @@ timestamps stay clickable on screen and become QR codes on paper.
 from __future__ import annotations
 
 import datetime
+import html as html_text
 import re
+import traceback
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,6 +59,9 @@ class Item:
     stamps: tuple[Stamp, ...]
     new_topic: bool
     """The topic differs from the previous card's, so it is shown again."""
+    topic: str = ""
+    """The card's topic as plain text: the templates escape it once (the card stage hands it over
+    already HTML-escaped, and escaping that again printed `Q&amp;A`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +169,7 @@ def _section(deck: Deck, slug: str, qr: bool) -> Section:
         # One code per card (its first moment) keeps the page readable; the others are links.
         pairs = enumerate(card.timestamps)
         stamps = tuple(_stamp(label, url, number, first_at, qr and i == 0) for i, (label, url) in pairs)
-        items.append(Item(number, card, stamps, card.topic != previous_topic))
+        items.append(Item(number, card, stamps, card.topic != previous_topic, html_text.unescape(card.topic)))
         previous_topic = card.topic
     return Section(slug, root, source, title, tuple(items))
 
@@ -186,9 +191,9 @@ def _render(
 ) -> dict[str, bytes]:
     outputs: dict[str, bytes] = {}
     if "md" in formats:
-        outputs["md"] = _template(templates, "sheet.md.j2").render(sections=sections, **context).encode()
+        outputs["md"] = _fill(templates, "sheet.md.j2", sections=sections, **context).encode()
     if "html" in formats or "pdf" in formats:
-        html = _template(templates, "sheet.html.j2").render(sections=sections, **context)
+        html = _fill(templates, "sheet.html.j2", sections=sections, **context)
         outputs["html"] = html.encode()
         if "pdf" in formats:
             outputs["pdf"] = _pdf(html, templates)
@@ -206,6 +211,28 @@ def _pdf(html: str, templates: Path) -> bytes:
     return pdf
 
 
+def _fill(templates: Path, name: str, **context: object) -> str:
+    """Render one template; a mistake in it becomes a `path:line` ConfigError, not a traceback."""
+    template = _template(templates, name)
+    try:
+        return template.render(**context)
+    except jinja2.TemplateSyntaxError as error:  # in a template it includes
+        raise ConfigError(f"{error.filename}:{error.lineno}: {error.message} — {_TEMPLATE_HINT}") from None
+    except Exception as error:  # a user's template can fail in any way its expressions can
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if _in(f.filename, templates)]
+        if not frames:
+            raise
+        where = f"{frames[-1].filename}:{frames[-1].lineno}"
+        raise ConfigError(f"{where}: {error} — {_TEMPLATE_HINT}") from None
+
+
+_TEMPLATE_HINT = "fix the study-sheet template, or delete it to use deckgen's built-in one"
+
+
+def _in(filename: str, folder: Path) -> bool:
+    return filename != "<string>" and Path(filename).is_relative_to(folder)
+
+
 def _template(templates: Path, name: str) -> jinja2.Template:
     try:
         return _environment(templates, markdown=name.endswith(".md.j2")).get_template(name)
@@ -213,6 +240,10 @@ def _template(templates: Path, name: str) -> jinja2.Template:
         raise ConfigError(
             f"{templates / name}: study-sheet template missing; copy it from deckgen's templates/ folder"
         ) from error
+    except jinja2.TemplateSyntaxError as error:
+        raise ConfigError(
+            f"{error.filename or templates / name}:{error.lineno}: {error.message} — {_TEMPLATE_HINT}"
+        ) from None
 
 
 def _environment(templates: Path, *, markdown: bool) -> jinja2.Environment:
