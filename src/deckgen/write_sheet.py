@@ -35,6 +35,7 @@ _MAX_SLUG = 80
 # would otherwise turn note text into emphasis, links, code or raw HTML.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|])")
 _MD_MARKS = {"b": "**", "strong": "**", "i": "*", "em": "*"}
+Folders = tuple[Path, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,7 @@ def write_sheets(
     decks: Sequence[Deck],
     out: Path,
     *,
-    templates: Path,
+    templates: Path | Sequence[Path],
     built: datetime.date,
     paper: Literal["a4", "letter"] = "a4",
     columns: int = 1,
@@ -87,7 +88,10 @@ def write_sheets(
     qr: bool = True,
     formats: Sequence[Literal["html", "pdf", "md"]] = ("html", "pdf"),
 ) -> list[Path]:
-    """Write `out/sheets/<slug>.<ext>` per deck and `all.<ext>`; return the paths written."""
+    """Write `out/sheets/<slug>.<ext>` per deck and `all.<ext>`; return the paths written.
+
+    `templates` is a folder, or folders searched in order (a user's, then the built-in one)."""
+    folders = (templates,) if isinstance(templates, Path) else tuple(templates)
     _check_options(paper, columns, layout, formats)
     if not decks:
         return []
@@ -100,7 +104,7 @@ def write_sheets(
     # Render everything before writing anything, so a template error leaves no new files.
     rendered: list[tuple[Path, bytes]] = []
     for slug, group in groups:
-        outputs = _render(templates, formats, group, context)
+        outputs = _render(folders, formats, group, context)
         rendered += [(folder / f"{slug}.{fmt}", outputs[fmt]) for fmt in dict.fromkeys(formats)]
     folder.mkdir(parents=True, exist_ok=True)
     for path, data in rendered:
@@ -187,7 +191,7 @@ def _stamp(label: str, url: str, number: int, first_at: dict[str, int], qr: bool
 
 
 def _render(
-    templates: Path, formats: Sequence[str], sections: list[Section], context: dict[str, object]
+    templates: Folders, formats: Sequence[str], sections: list[Section], context: dict[str, object]
 ) -> dict[str, bytes]:
     outputs: dict[str, bytes] = {}
     if "md" in formats:
@@ -200,18 +204,19 @@ def _render(
     return outputs
 
 
-def _pdf(html: str, templates: Path) -> bytes:
+def _pdf(html: str, templates: Folders) -> bytes:
     # Imported here: WeasyPrint is slow to load and only the PDF needs it.
     import weasyprint
 
     # Offline on purpose: a card fragment must not make the build fetch from the web.
     fetcher = weasyprint.URLFetcher(allowed_protocols={"file", "data"})
-    document = weasyprint.HTML(string=html, base_url=str(templates), url_fetcher=fetcher)
+    base = next((f for f in templates if (f / "sheet.html.j2").is_file()), templates[0])
+    document = weasyprint.HTML(string=html, base_url=str(base), url_fetcher=fetcher)
     pdf: bytes = document.write_pdf()
     return pdf
 
 
-def _fill(templates: Path, name: str, **context: object) -> str:
+def _fill(templates: Folders, name: str, **context: object) -> str:
     """Render one template; a mistake in it becomes a `path:line` ConfigError, not a traceback."""
     template = _template(templates, name)
     try:
@@ -229,24 +234,24 @@ def _fill(templates: Path, name: str, **context: object) -> str:
 _TEMPLATE_HINT = "fix the study-sheet template, or delete it to use deckgen's built-in one"
 
 
-def _in(filename: str, folder: Path) -> bool:
-    return filename != "<string>" and Path(filename).is_relative_to(folder)
+def _in(filename: str, folders: Folders) -> bool:
+    return filename != "<string>" and any(Path(filename).is_relative_to(f) for f in folders)
 
 
-def _template(templates: Path, name: str) -> jinja2.Template:
+def _template(templates: Folders, name: str) -> jinja2.Template:
     try:
         return _environment(templates, markdown=name.endswith(".md.j2")).get_template(name)
     except jinja2.TemplateNotFound as error:
         raise ConfigError(
-            f"{templates / name}: study-sheet template missing; copy it from deckgen's templates/ folder"
+            f"{templates[0] / name}: study-sheet template missing; copy it from deckgen's templates/ folder"
         ) from error
     except jinja2.TemplateSyntaxError as error:
         raise ConfigError(
-            f"{error.filename or templates / name}:{error.lineno}: {error.message} — {_TEMPLATE_HINT}"
+            f"{error.filename or templates[0] / name}:{error.lineno}: {error.message} — {_TEMPLATE_HINT}"
         ) from None
 
 
-def _environment(templates: Path, *, markdown: bool) -> jinja2.Environment:
+def _environment(templates: Folders, *, markdown: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
         autoescape=not markdown,
