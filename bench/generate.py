@@ -23,7 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_CORPUS = Path("/work/shared/corpus/tubegraph")
+# The shared corpus sits next to the checkout (as tests/conftest.py expects), wherever that is.
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "tubegraph"
 MANIFEST = ".bench-vault.json"  # hidden: deckgen skips dot files
 CHANNELS = 80
 PROBS = (0.0, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 1.0)

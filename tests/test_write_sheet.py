@@ -411,8 +411,9 @@ def test_failed_write_leaves_no_half_written_sheet(tmp_path: Path, monkeypatch: 
 def test_broken_template_writes_nothing(tmp_path: Path) -> None:
     custom = tmp_path / "templates"
     shutil.copytree(TEMPLATES, custom)
-    (custom / "sheet.md.j2").write_text("{{ sections[0].no_such_field }}", encoding="utf-8")
-    with pytest.raises(Exception, match="no_such_field"):
+    (custom / "sheet.md.j2").write_text("# Sheet\n\n{{ sections[0].no_such_field }}", encoding="utf-8")
+    where = re.escape(f"{custom / 'sheet.md.j2'}:3: ")
+    with pytest.raises(ConfigError, match=where + ".*no_such_field.* — fix the study-sheet template"):
         write_sheets([tokens_deck()], tmp_path / "out", templates=custom, built=BUILT, formats=("html", "md"))
     assert not (tmp_path / "out").exists()
     (custom / "sheet.md.j2").unlink()
@@ -459,3 +460,45 @@ def test_golden_sheet(tmp_path: Path, golden: str, options: dict[str, object]) -
         expected.write_text(actual, encoding="utf-8")
     assert expected.exists(), "run `DECKGEN_REGEN_GOLDEN=1 pytest tests/test_write_sheet.py` to create it"
     assert actual == expected.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("<html>\n{% for s in sections %}\n{{ s.title }}\n", 3),  # never closed: its last line
+        ("<html>\n{{ sections[0] | no_such_filter }}\n", 2),
+        ("<p>\n\n{{ sections[0].items[0].card.no_such_field }}</p>\n", 3),
+        ("<p>\n{% include 'part.j2' %}\n", 2),  # the included file's own line
+    ],
+)
+def test_template_mistakes_name_the_file_and_line(tmp_path: Path, text: str, line: int) -> None:
+    custom = tmp_path / "templates"
+    custom.mkdir()
+    (custom / "sheet.html.j2").write_text(text, encoding="utf-8")
+    (custom / "part.j2").write_text("<b>\n{{ 1 +  }}\n", encoding="utf-8")
+    target = "part.j2" if "include" in text else "sheet.html.j2"
+    with pytest.raises(ConfigError) as caught:
+        write_sheets([tokens_deck()], tmp_path / "out", templates=custom, built=BUILT, formats=("html",))
+    assert str(caught.value).startswith(f"{custom / target}:{line}: ")
+    assert not (tmp_path / "out").exists()
+
+
+def test_topic_is_escaped_once(tmp_path: Path) -> None:
+    """A note titled "Q&A with R&D" through the real card stage: the sheet shows its topic as written."""
+    from deckgen.build import group, make_cards
+    from deckgen.config import Config
+    from deckgen.notes import read_note
+
+    note = tmp_path / "qa.md"
+    note.write_text(
+        "---\ntitle: Q&A with R&D\n---\n## Labs & budgets\n\n"
+        "* **Skunkworks:** A small team that works apart from the main company.\n",
+        encoding="utf-8",
+    )
+    cards, _ = make_cards([read_note(note, note.name)], Config())
+    paths = write_sheets(group(cards), tmp_path, templates=TEMPLATES, built=BUILT, formats=("html", "md"))
+    sheet, markdown = (path.read_text(encoding="utf-8") for path in paths[:2])
+    topic = re.search(r'<p class="topic">(.*?)</p>', sheet)
+    assert topic is not None and html.unescape(topic[1]) == "Q&A with R&D › Labs & budgets"
+    assert "&amp;amp;" not in sheet and "&amp;" not in markdown
+    assert "## Q\\&A with R\\&D › Labs \\& budgets\n" in markdown

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime
 import json
 import os
@@ -17,15 +16,14 @@ from typing import Annotated, Any
 
 import typer
 
+from . import __version__
 from .build import BuildOptions, BuildResult, make_cards
 from .build import build as run_build
 from .build import prune as run_prune
+from .cli_output import JSON_HELP, card_json, document, report, say, show_rebuild, warn
 from .config import Config, load_config, template_path
-from .errors import ConfigError, DeckgenError
-from .identity import Plan
-from .model import BLANK, Card
+from .errors import BuildError, ConfigError, DeckgenError
 from .notes import read_note
-from .render import topic
 from .watch import watch as run_watch
 
 app = typer.Typer(
@@ -33,6 +31,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: flags shown as flags, no boxes when piped
 )
 
 PathsArg = Annotated[
@@ -51,7 +50,7 @@ RootOpt = Annotated[str | None, typer.Option("--root", help="Parent deck for all
 TemplatesOpt = Annotated[
     Path | None, typer.Option("--templates", help="Folder with templates that override the built-in ones.")
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON summary.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on any warning.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the Python traceback of an unexpected error.")]
 LockOpt = Annotated[
@@ -71,6 +70,29 @@ LayoutOpt = Annotated[
 ]
 QrOpt = Annotated[bool, typer.Option("--qr/--no-qr", help="Print a QR code that opens the video moment.")]
 FormatOpt = Annotated[str, typer.Option("--format", help="Sheet formats, comma-separated: html, pdf, md.")]
+BaseOpt = Annotated[
+    Path,
+    typer.Option(
+        "--base",
+        help="The folder you build from: the note's sub-folders below it give {folder} as in a build.",
+    ),
+]
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"deckgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    """Turn Markdown study notes into Anki decks sorted by topic, with timestamp links."""
 
 
 def _now() -> int:
@@ -79,21 +101,33 @@ def _now() -> int:
 
 
 @contextmanager
-def _errors(debug: bool) -> Iterator[None]:
+def _errors(debug: bool, as_json: bool = False) -> Iterator[None]:
     """Turn deckgen's errors into messages and exit codes: 2 for bad usage, 1 for a failed build."""
     try:
         yield
-    except ConfigError as exc:
-        typer.echo(f"deckgen: {exc}", err=True)
-        raise typer.Exit(2) from None
+    except BrokenPipeError:
+        _quiet_stdout()
+        raise typer.Exit(0) from None
     except DeckgenError as exc:
-        typer.echo(f"deckgen: {exc}", err=True)
-        raise typer.Exit(1) from None
+        _fail(str(exc), 2 if isinstance(exc, ConfigError) else 1, as_json)
     except (OSError, MemoryError) as exc:
         if debug:
             raise
-        typer.echo(f"deckgen: {exc} (run with --debug for details)", err=True)
-        raise typer.Exit(1) from None
+        _fail(f"{exc} (run with --debug for details)", 1, as_json)
+
+
+def _fail(message: str, code: int, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(document(None, error=message), indent=2, ensure_ascii=False))
+    say(f"deckgen: {message}", err=True, fg="red")
+    raise typer.Exit(code)
+
+
+def _quiet_stdout() -> None:
+    """The reader left (`deckgen preview … | head`): send what is still buffered to /dev/null, so
+    Python's last flush does not fail again (the recipe in Python's `signal` documentation)."""
+    with contextlib.suppress(OSError, ValueError):  # a test runner's stdout has no file descriptor
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _config(config: Path | None, **overrides: Any) -> Config:
@@ -119,22 +153,6 @@ def _progress() -> tuple[Callable[[int, int], None], Callable[[], None]]:
     return update, close
 
 
-def _report(result: BuildResult, as_json: bool) -> None:
-    if as_json:
-        typer.echo(json.dumps(result.summary(), indent=2, ensure_ascii=False))
-        return
-    for problem in result.problems:
-        typer.echo(f"warning: {problem}", err=True)
-    outs = ", ".join(str(p) for p in result.outputs) or "nothing written"
-    counts = ", ".join(f"{k} {v}" for k, v in result.plan.counts().items() if v)
-    if result.skipped:
-        counts += "; nothing changed since the last build"
-    typer.echo(
-        f"{result.notes} notes → {result.cards} cards in {result.deck_count} decks ({counts}), "
-        f"{len(result.problems)} warnings: {outs}"
-    )
-
-
 @app.command()
 def build(
     paths: PathsArg = None,
@@ -151,15 +169,12 @@ def build(
     debug: DebugOpt = False,
 ) -> None:
     """Build an Anki package (.apkg) per source from every note under PATHS."""
-    with _errors(debug):
+    with _errors(debug, as_json):
         cfg = _config(config, deck=deck, root=root, templates=templates)
         result = _run(paths, out, cfg, lock, strict=strict, write=not dry_run, fast=not sheets)
-        if dry_run:
-            _print_plan(result.plan, as_json)
-            return
-        if sheets:
+        if sheets and not dry_run:
             result = replace(result, outputs=result.outputs + tuple(_sheets(result, out, cfg)))
-        _report(result, as_json)
+        report(result, as_json, dry_run=dry_run)
 
 
 @app.command()
@@ -168,20 +183,26 @@ def diff(
     out: OutOpt = Path("out"),
     lock: LockOpt = Path("deckgen.lock"),
     config: ConfigOpt = None,
+    deck: DeckOpt = None,
+    root: RootOpt = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Show what a build would add, change, move and retire, per deck (same as build --dry-run)."""
-    with _errors(debug):
-        result = _run(paths, out, _config(config), lock, write=False)
-        _print_plan(result.plan, as_json)
+    with _errors(debug, as_json):
+        result = _run(paths, out, _config(config, deck=deck, root=root), lock, write=False)
+        report(result, as_json, dry_run=True)
 
 
 @app.command()
 def prune(lock: LockOpt = Path("deckgen.lock"), debug: DebugOpt = False) -> None:
     """Forget retired cards in the lock, once you have deleted them in Anki (tag:deckgen::retired)."""
     with _errors(debug):
-        typer.echo(f"forgot {run_prune(lock)} retired cards in {lock}")
+        if not lock.is_file():  # pruning must never start a new, empty lock
+            raise BuildError(
+                f"{lock}: no such lock — run deckgen prune where deckgen.lock is, or pass --lock"
+            )
+        say(f"forgot {run_prune(lock)} retired cards in {lock}")
 
 
 @app.command()
@@ -189,6 +210,8 @@ def sheet(
     paths: PathsArg = None,
     out: OutOpt = Path("out"),
     config: ConfigOpt = None,
+    deck: DeckOpt = None,
+    root: RootOpt = None,
     templates: TemplatesOpt = None,
     paper: PaperOpt = "a4",
     columns: ColumnsOpt = 1,
@@ -199,16 +222,14 @@ def sheet(
 ) -> None:
     """Write printable study sheets (HTML, PDF) per topic deck and one for all, from the same cards."""
     with _errors(debug):
-        cfg = _config(config, templates=templates)
+        cfg = _config(config, deck=deck, root=root, templates=templates)
         result = _run(paths, out, cfg, None, write=False)
         options = SheetOptions(paper, columns, layout, qr, tuple(f.strip() for f in formats.split(",")))
         written = _sheets(result, out, cfg, options)
+        folder = out / "sheets"
+        say(f"{len(result.decks)} decks, {result.cards} cards → {len(written)} sheet files in {folder}")
         for problem in result.problems:
-            typer.echo(f"warning: {problem}", err=True)
-        typer.echo(
-            f"{len(result.decks)} decks, {result.cards} cards → {len(written)} sheet files"
-            f" in {out / 'sheets'}"
-        )
+            warn(problem)
 
 
 @app.command()
@@ -217,23 +238,24 @@ def watch(
     out: OutOpt = Path("out"),
     lock: LockOpt = Path("deckgen.lock"),
     config: ConfigOpt = None,
+    deck: DeckOpt = None,
+    root: RootOpt = None,
+    templates: TemplatesOpt = None,
+    strict: StrictOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Rebuild whenever a note is saved; a broken note is reported and the last good deck kept."""
+    """Rebuild whenever a note or deckgen.yaml is saved; a broken note is reported, the last decks kept."""
     with _errors(debug):
-        cfg = _config(config)
+        settings = config if config is not None else Path("deckgen.yaml")
 
-        def show(outcome: BuildResult | DeckgenError) -> None:
-            stamp = time.strftime("%H:%M:%S")
-            if isinstance(outcome, DeckgenError):
-                typer.echo(f"{stamp} not rebuilt: {outcome}", err=True)
-            else:
-                counts = ", ".join(f"{k} {v}" for k, v in outcome.plan.counts().items())
-                typer.echo(f"{stamp} rebuilt {outcome.cards} cards: {counts}")
+        def load() -> Config:
+            return load_config(settings, deck=deck, root=root, templates=templates)
 
-        typer.echo("watching for changes (Ctrl+C to stop)", err=True)
         with contextlib.suppress(KeyboardInterrupt):
-            run_watch(paths or [Path(".")], out, cfg, _now, lock=lock, on_build=show)
+            run_watch(
+                paths or [Path(".")], out, load(), _now, lock=lock, on_build=show_rebuild, strict=strict,
+                config_file=settings, reload=load,
+            )  # fmt: skip
 
 
 def _run(
@@ -262,60 +284,51 @@ class SheetOptions:
 def _sheets(result: BuildResult, out: Path, cfg: Config, o: SheetOptions = SheetOptions()) -> list[Path]:
     from .write_sheet import write_sheets  # WeasyPrint loads slowly; only sheets need it
 
+    # The user's folder first: any template it lacks comes from the built-in ones.
+    folders = [*([cfg.templates] if cfg.templates else []), template_path("sheet.html.j2").parent]
+
     built = datetime.datetime.fromtimestamp(_now(), datetime.timezone.utc).date()
     os.environ.setdefault("SOURCE_DATE_EPOCH", str(_now()))  # reproducible PDFs
     return write_sheets(
-        result.decks, out, templates=template_path("sheet.html.j2", cfg.templates).parent, built=built,
+        result.decks, out, templates=folders, built=built,
         paper=o.paper, columns=o.columns, layout=o.layout, qr=o.qr, formats=o.formats,  # type: ignore[arg-type]
     )  # fmt: skip
 
 
-def _print_plan(plan: Plan, as_json: bool) -> None:
-    if as_json:
-        changes = [dataclasses.asdict(c) for c in plan.changes]
-        typer.echo(json.dumps({"counts": plan.counts(), "changes": changes}, indent=2, ensure_ascii=False))
-        return
-    marks = {"added": "+", "changed": "~", "moved": ">", "retired": "-"}
-    for deck in sorted({c.deck for c in plan.changes if c.action in marks}):
-        typer.echo(deck)
-        for c in plan.changes:
-            if c.deck == deck and c.action in marks:
-                extra = f"  (was in {c.old_deck})" if c.action == "moved" else ""
-                typer.echo(f"  {marks[c.action]} {c.action:<8} {c.question[:90]}{extra}")
-    typer.echo(", ".join(f"{k} {v}" for k, v in plan.counts().items()))
-
-
-def _card_json(card: Card) -> dict[str, Any]:
-    f = card.face
-    return {
-        "kind": f.kind, "deck": f.deck, "guid": card.guid, "topic": topic(f),
-        "lead": f.lead, "question": f.question.replace(BLANK, "_____"),
-        "answer": f.answer, "context": f.context,
-        "timestamps": [{"label": t.label, "url": t.url} for t in f.timestamps],
-        "tags": list(f.tags), "source": f"{card.note_path}:{card.line}",
-    }  # fmt: skip
+def note_place(note: Path, base: Path) -> tuple[str, str]:
+    """(display path, folder) that `deckgen build BASE` gives `note`; a note outside BASE is
+    read as a file given on its own (no folder), as build reads one."""
+    try:
+        rel = Path(os.path.abspath(note)).relative_to(os.path.abspath(base))
+    except ValueError:
+        return note.name, ""
+    folder = rel.parent.as_posix()
+    return rel.as_posix(), "" if folder == "." else folder
 
 
 @app.command()
 def preview(
     note: Annotated[Path, typer.Argument(help="One Markdown note.")],
+    base: BaseOpt = Path("."),
     config: ConfigOpt = None,
-    as_json: JsonOpt = False,
+    deck: DeckOpt = None,
+    root: RootOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the cards as a JSON list.")] = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Show the cards one note gives, without writing anything."""
+    """Show the cards one note gives, in the deck a build would put them in, without writing anything."""
     with _errors(debug):
-        parsed = read_note(note, note.name)
-        cards, problems = make_cards([parsed], _config(config))
+        parsed = read_note(note, *note_place(note, base))
+        cards, problems = make_cards([parsed], _config(config, deck=deck, root=root))
         if as_json:
-            typer.echo(json.dumps([_card_json(c) for c in cards], indent=2, ensure_ascii=False))
+            typer.echo(json.dumps([card_json(c) for c in cards], indent=2, ensure_ascii=False))
             return
         for problem in (*parsed.problems, *problems):
-            typer.echo(f"warning: {problem}", err=True)
+            warn(problem)
         for i, card in enumerate(cards, 1):
-            c = _card_json(card)
+            c = card_json(card)
             lead = f"  ({c['lead']})\n" if c["lead"] else ""
             links = "  ".join(f"▶ {t['label']} {t['url']}" for t in c["timestamps"])
             typer.echo(f"{i}. [{c['kind']}] {c['topic']}\n{lead}  Q: {c['question']}\n  A: {c['answer']}")
             typer.echo(f"  {links}\n" if links else "")
-        typer.echo(f"{len(cards)} cards in {cards[0].face.deck if cards else 'no deck'}")
+        typer.echo(f"{len(cards)} cards in {cards[0].deck if cards else 'no deck'}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -12,6 +13,16 @@ import yaml
 from .errors import ConfigError
 
 DECK_FIELDS = ("source", "title", "folder")
+_LEVEL_ENDS = re.compile(r"^[\s:]+|[\s:]+$")
+_YAML_HINT = (
+    "fix the YAML there; quote a value that contains ': ' or ' #', ends with ':', "
+    "or starts with {, [, *, & or !"
+)
+
+
+def _trim_levels(text: str) -> str:
+    # `Talks::` would otherwise make `Talks:::…`: Anki reads `:::` as an empty or a `:`-named level.
+    return _LEVEL_ENDS.sub("", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,52 +30,111 @@ class Config:
     """Build settings. Every field has a default, so `deckgen.yaml` is optional."""
 
     deck: str = "{source}::{title}"
-    """Deck name template; `::` separates deck levels. Fields: {source}, {title}, {folder}."""
+    """Deck name template; `::` separates deck levels. Fields: {source}, {title}, {folder}.
+    Leading and trailing `::` are dropped."""
     root: str = ""
-    """Optional parent deck for every deck, e.g. `Talks`."""
+    """Optional parent deck for every deck, e.g. `Talks` (one level; leading and trailing `::` dropped)."""
     templates: Path | None = None
     """Folder with card and sheet templates overriding the built-in ones."""
     exclude: tuple[str, ...] = ()
-    """Files and folders under each input folder that are not notes, in gitignore syntax
-    (`drafts/`, `templates/`, `*.excalidraw.md`); `.deckgenignore` files add to it."""
+    """Gitignore-style patterns of notes and folders to skip (as in `.deckgenignore`)."""
 
     def __post_init__(self) -> None:
-        names = {f for _, f, _, _ in string.Formatter().parse(self.deck) if f is not None}
+        object.__setattr__(self, "deck", _trim_levels(self.deck))
+        object.__setattr__(self, "root", _trim_levels(self.root))
+        try:
+            names = {f for _, f, _, _ in string.Formatter().parse(self.deck) if f is not None}
+        except ValueError as exc:  # an unmatched `{` or `}`
+            raise ConfigError(
+                f"deck template {self.deck!r}: {exc} — write fields as {{source}}, {{title}} or {{folder}}"
+            ) from None
         if unknown := names - set(DECK_FIELDS):
             raise ConfigError(
                 f"deck template {self.deck!r} uses {', '.join(sorted(unknown))} — "
                 f"use only {{source}}, {{title}} and {{folder}}"
             )
+        if not self.deck or any(not level.strip() for level in self.deck.split("::")):
+            raise ConfigError(
+                f"deck template {self.deck!r} has an empty level — write it like '{{source}}::{{title}}'"
+            )
+        if "::" in self.root:
+            top, below = self.root.split("::", 1)
+            raise ConfigError(
+                f"root {self.root!r} has several levels — give one parent deck ({top!r}) and put the "
+                f"others into the deck template, e.g. deck: '{below}::{{source}}::{{title}}'"
+            )
 
 
 def load_config(path: Path | None, **overrides: Any) -> Config:
     """Read `path` (if given and present), then apply the non-None `overrides`."""
-    data: dict[str, Any] = {}
-    if path is not None and path.is_file():
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
-            raise ConfigError(f"{path}: cannot read it ({exc}) — fix the YAML") from None
-        if loaded is not None and not isinstance(loaded, dict):
-            raise ConfigError(f"{path}: expected `key: value` lines")
-        data = loaded or {}
+    data, lines = _read_yaml(path) if path is not None and path.is_file() else ({}, {})
+
+    def where(key: str) -> str:
+        """Where a setting came from, to start an error message with."""
+        if overrides.get(key) is not None:
+            return f"--{key}"
+        return f"{path}:{lines.get(key, 1)}"
+
     known = {f.name for f in fields(Config)}
-    if unknown := set(data) - known:
+    if unknown := sorted(set(data) - known):
+        first = min(unknown, key=lambda k: lines.get(k, 1))
         raise ConfigError(
-            f"{path}: unknown key(s) {', '.join(sorted(unknown))} — known: {', '.join(sorted(known))}"
+            f"{where(first)}: unknown key(s) {', '.join(unknown)} — known: {', '.join(sorted(known))}"
         )
+    for key, value in data.items():
+        if key == "exclude" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            continue
+        if value is not None and not isinstance(value, (str, int, float)):
+            raise ConfigError(f"{where(key)}: {key} must be text, not {type(value).__name__} — quote it")
     if data.get("templates") is not None and path is not None:
         data["templates"] = (path.parent / str(data["templates"])).resolve()
     merged = {**data, **{k: v for k, v in overrides.items() if v is not None}}
-    default = Config()
-    return Config(
-        deck=str(merged.get("deck", default.deck)),
-        root=str(merged.get("root") or ""),
-        templates=Path(merged["templates"]) if merged.get("templates") else None,
-        exclude=(merged["exclude"],)
-        if isinstance(merged.get("exclude"), str)
-        else tuple(merged.get("exclude") or ()),
-    )
+    templates = Path(merged["templates"]) if merged.get("templates") else None
+    if templates is not None and not templates.is_dir():
+        raise ConfigError(
+            f"{where('templates')}: templates folder {templates} does not exist — "
+            "create it (copy the files you want to change from deckgen's templates/) or fix the path"
+        )
+    try:
+        deck = str(merged["deck"]) if merged.get("deck") is not None else Config().deck
+        exclude = merged.get("exclude") or ()
+        return Config(deck=deck, root=str(merged.get("root") or ""), templates=templates,
+                      exclude=(exclude,) if isinstance(exclude, str) else tuple(exclude))  # fmt: skip
+    except ConfigError as exc:
+        key = "root" if str(exc).startswith("root") else "deck"
+        raise ConfigError(f"{where(key)}: {exc}") from None
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
+    """The settings in `path` and the line of each key, or a `path:line` error."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc.strerror}) — check its permissions") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 text — save the file as UTF-8") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        if mark is None or mark.line >= len(text.splitlines()):  # found at the end: where it began
+            mark = getattr(exc, "context_mark", None) or mark
+        line = max(1, min(mark.line + 1, len(text.splitlines()))) if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}:{line}: {problem} — {_YAML_HINT}") from None
+    if loaded is None:
+        return {}, {}
+    if not isinstance(loaded, dict) or not isinstance(node, yaml.MappingNode):
+        raise ConfigError(
+            f"{path}:1: expected `key: value` lines, found a {type(loaded).__name__} — "
+            "write settings like deck: '{source}::{title}'"
+        )
+    lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+    return {str(k): v for k, v in loaded.items()}, lines
 
 
 def template_path(name: str, override: Path | None = None) -> Path:

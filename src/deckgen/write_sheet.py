@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from deckgen import render
 from deckgen.errors import ConfigError
+from deckgen.filenames import file_slug
 from deckgen.files import atomic_write
 from deckgen.model import Card, Deck
 
@@ -29,11 +30,11 @@ SHEET_DIR = "sheets"
 ALL_SLUG = "all"
 MAX_COLUMNS = 4
 FORMATS = ("html", "pdf", "md")
-_MAX_SLUG = 80
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that
 # would otherwise turn note text into emphasis, links, code or raw HTML.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|])")
 _MD_MARKS = {"b": "**", "strong": "**", "i": "*", "em": "*"}
+Folders = tuple[Path, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +52,8 @@ class Stamp:
 
 @dataclass(frozen=True, slots=True)
 class SheetCard:
-    """A card's fields as the sheet templates show them: the topic as text (the template
-    escapes it), the rest as HTML made by `render`."""
+    """A card's fields as the sheet templates show them, as HTML made by `render`."""
 
-    topic: str
     question: str
     answer: str
     context: str
@@ -64,8 +63,7 @@ class SheetCard:
     def of(cls, card: Card) -> SheetCard:
         """The sheet's view of `card`."""
         f = card.face
-        return cls(render.topic(f), render.question_html(f), render.answer_html(f),
-                   render.context_html(f), card.status)  # fmt: skip
+        return cls(render.question_html(f), render.answer_html(f), render.context_html(f), card.status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +75,8 @@ class Item:
     stamps: tuple[Stamp, ...]
     new_topic: bool
     """The topic differs from the previous card's, so it is shown again."""
+    topic: str = ""
+    """The card's topic as plain text: the templates escape it once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +94,7 @@ def write_sheets(
     decks: Sequence[Deck],
     out: Path,
     *,
-    templates: Path,
+    templates: Path | Sequence[Path],
     built: datetime.date,
     paper: Literal["a4", "letter"] = "a4",
     columns: int = 1,
@@ -102,7 +102,10 @@ def write_sheets(
     qr: bool = True,
     formats: Sequence[Literal["html", "pdf", "md"]] = ("html", "pdf"),
 ) -> list[Path]:
-    """Write `out/sheets/<slug>.<ext>` per deck and `all.<ext>`; return the paths written."""
+    """Write `out/sheets/<slug>.<ext>` per deck and `all.<ext>`; return the paths written.
+
+    `templates` is a folder, or folders searched in order (a user's, then the built-in one)."""
+    folders = (templates,) if isinstance(templates, Path) else tuple(templates)
     _check_options(paper, columns, layout, formats)
     if not decks:
         return []
@@ -115,7 +118,7 @@ def write_sheets(
     # Render everything before writing anything, so a template error leaves no new files.
     rendered: list[tuple[Path, bytes]] = []
     for slug, group in groups:
-        outputs = _render(templates, formats, group, context)
+        outputs = _render(folders, formats, group, context)
         rendered += [(folder / f"{slug}.{fmt}", outputs[fmt]) for fmt in dict.fromkeys(formats)]
     folder.mkdir(parents=True, exist_ok=True)
     for path, data in rendered:
@@ -135,22 +138,12 @@ def _check_options(paper: str, columns: int, layout: str, formats: Sequence[str]
         raise ConfigError(f"formats must be some of html, pdf, md; got {list(formats)!r}")
 
 
-def slugify(name: str) -> str:
-    """A file-name-safe form of a deck name: `ML::Karpathy::Intro` → `ml-karpathy-intro`."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    # \w keeps letters of every script; anything else (dots, slashes) becomes a dash,
-    # so no slug can name a parent folder or leave out/sheets.
-    slug = re.sub(r"[\W_]+", "-", bare).strip("-")[:_MAX_SLUG].strip("-")
-    return slug or "deck"
-
-
 def deck_slugs(names: Sequence[str]) -> tuple[str, ...]:
     """Unique slugs in order; later duplicates (and a deck called 'All') get `-2`, `-3`…"""
     taken = {ALL_SLUG}
     slugs = []
     for name in names:
-        base = slug = slugify(name)
+        base = slug = file_slug(name)
         counter = 1
         while slug in taken:
             counter += 1
@@ -184,9 +177,9 @@ def _section(deck: Deck, slug: str, qr: bool) -> Section:
         # One code per card (its first moment) keeps the page readable; the others are links.
         pairs = enumerate(card.face.timestamps)
         stamps = tuple(_stamp(t.label, t.url, number, first_at, qr and i == 0) for i, t in pairs)
-        view = SheetCard.of(card)
-        items.append(Item(number, view, stamps, view.topic != previous_topic))
-        previous_topic = view.topic
+        topic = render.topic(card.face)
+        items.append(Item(number, SheetCard.of(card), stamps, topic != previous_topic, topic))
+        previous_topic = topic
     return Section(slug, root, source, title, tuple(items))
 
 
@@ -203,40 +196,67 @@ def _stamp(label: str, url: str, number: int, first_at: dict[str, int], qr: bool
 
 
 def _render(
-    templates: Path, formats: Sequence[str], sections: list[Section], context: dict[str, object]
+    templates: Folders, formats: Sequence[str], sections: list[Section], context: dict[str, object]
 ) -> dict[str, bytes]:
     outputs: dict[str, bytes] = {}
     if "md" in formats:
-        outputs["md"] = _template(templates, "sheet.md.j2").render(sections=sections, **context).encode()
+        outputs["md"] = _fill(templates, "sheet.md.j2", sections=sections, **context).encode()
     if "html" in formats or "pdf" in formats:
-        html = _template(templates, "sheet.html.j2").render(sections=sections, **context)
+        html = _fill(templates, "sheet.html.j2", sections=sections, **context)
         outputs["html"] = html.encode()
         if "pdf" in formats:
             outputs["pdf"] = _pdf(html, templates)
     return outputs
 
 
-def _pdf(html: str, templates: Path) -> bytes:
+def _pdf(html: str, templates: Folders) -> bytes:
     # Imported here: WeasyPrint is slow to load and only the PDF needs it.
     import weasyprint
 
     # Offline on purpose: a card fragment must not make the build fetch from the web.
     fetcher = weasyprint.URLFetcher(allowed_protocols={"file", "data"})
-    document = weasyprint.HTML(string=html, base_url=str(templates), url_fetcher=fetcher)
+    base = next((f for f in templates if (f / "sheet.html.j2").is_file()), templates[0])
+    document = weasyprint.HTML(string=html, base_url=str(base), url_fetcher=fetcher)
     pdf: bytes = document.write_pdf()
     return pdf
 
 
-def _template(templates: Path, name: str) -> jinja2.Template:
+def _fill(templates: Folders, name: str, **context: object) -> str:
+    """Render one template; a mistake in it becomes a `path:line` ConfigError, not a traceback."""
+    template = _template(templates, name)
+    try:
+        return template.render(**context)
+    except jinja2.TemplateSyntaxError as error:  # in a template it includes
+        raise ConfigError(f"{error.filename}:{error.lineno}: {error.message} — {_TEMPLATE_HINT}") from None
+    except Exception as error:  # a user's template can fail in any way its expressions can
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if _in(f.filename, templates)]
+        if not frames:
+            raise
+        where = f"{frames[-1].filename}:{frames[-1].lineno}"
+        raise ConfigError(f"{where}: {error} — {_TEMPLATE_HINT}") from None
+
+
+_TEMPLATE_HINT = "fix the study-sheet template, or delete it to use deckgen's built-in one"
+
+
+def _in(filename: str, folders: Folders) -> bool:
+    return filename != "<string>" and any(Path(filename).is_relative_to(f) for f in folders)
+
+
+def _template(templates: Folders, name: str) -> jinja2.Template:
     try:
         return _environment(templates, markdown=name.endswith(".md.j2")).get_template(name)
     except jinja2.TemplateNotFound as error:
         raise ConfigError(
-            f"{templates / name}: study-sheet template missing; copy it from deckgen's templates/ folder"
+            f"{templates[0] / name}: study-sheet template missing; copy it from deckgen's templates/ folder"
         ) from error
+    except jinja2.TemplateSyntaxError as error:
+        raise ConfigError(
+            f"{error.filename or templates[0] / name}:{error.lineno}: {error.message} — {_TEMPLATE_HINT}"
+        ) from None
 
 
-def _environment(templates: Path, *, markdown: bool) -> jinja2.Environment:
+def _environment(templates: Folders, *, markdown: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
         autoescape=not markdown,

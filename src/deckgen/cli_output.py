@@ -1,0 +1,140 @@
+"""What the `deckgen` command prints: the summary line, the `--json` document, the plan, colour."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import html
+import json
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from .build import BuildResult
+from .errors import DeckgenError
+from .identity import Plan
+from .model import BLANK, Card
+from .render import topic
+
+SCHEMA = "deckgen.build/1"
+PLAN_ACTIONS = ("added", "changed", "moved", "retired", "unchanged", "ranked_out", "conflicts", "deleted")
+"""The plan's counts in `--json`, always all present (0 until a build has such actions)."""
+JSON_HELP = (
+    f"Print one JSON object (schema {SCHEMA!r}), also on failure: schema, ok, error, dry_run, notes, "
+    f"cards, decks, kinds, plan (counts of {', '.join(PLAN_ACTIONS)}), changes (action, deck, "
+    "question, path, old_deck), warnings, outputs, skipped."
+)
+
+
+def say(text: str, *, err: bool = False, fg: str | None = None) -> None:
+    """Print a line; coloured only on a terminal (click strips it otherwise) and never with NO_COLOR."""
+    typer.secho(text, err=err, fg=fg, color=False if os.environ.get("NO_COLOR") else None)
+
+
+def warn(problem: object) -> None:
+    say(f"warning: {problem}", err=True, fg="yellow")
+
+
+def plural(count: int, word: str) -> str:
+    """`1 card`, `2 cards`."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def document(
+    result: BuildResult | None, *, dry_run: bool = False, error: str | None = None
+) -> dict[str, Any]:
+    """`--json` of build, build --dry-run and diff: one shape, also when the command failed."""
+    r = result or BuildResult(0, 0, (), ())
+    return {
+        "schema": SCHEMA, "ok": error is None, "error": error, "dry_run": dry_run,
+        "notes": r.notes, "cards": r.cards, "decks": r.deck_count, "kinds": r.kinds,
+        "plan": {action: r.plan.count(action) for action in PLAN_ACTIONS},
+        "changes": [dataclasses.asdict(c) for c in r.plan.changes],
+        "warnings": [str(p) for p in r.problems], "outputs": [str(p) for p in r.outputs],
+        "skipped": r.skipped,
+    }  # fmt: skip
+
+
+def plan_counts(plan: Plan) -> str:
+    """The plan's non-zero counts: `added 3, unchanged 51`."""
+    return ", ".join(f"{k} {v}" for k, v in plan.counts().items() if v) or "no cards"
+
+
+def summary_line(result: BuildResult) -> str:
+    """`5 notes → 54 cards in 5 decks (added 54) → out/a.apkg, out/b.apkg[; 2 warnings]`."""
+    counts = plan_counts(result.plan) + ("; nothing changed since the last build" if result.skipped else "")
+    outs = ", ".join(str(p) for p in result.outputs) or "nothing written"
+    # `N notes → N cards` stays as it always was: scripts and tests read it.
+    line = f"{result.notes} notes → {result.cards} cards in {result.deck_count} decks ({counts}) → {outs}"
+    return line + (f"; {plural(len(result.problems), 'warning')}" if result.problems else "")
+
+
+def report(result: BuildResult, as_json: bool, *, dry_run: bool = False) -> None:
+    """A finished build: the JSON document, or the summary line (the plan for a dry run), then warnings."""
+    if as_json:
+        typer.echo(json.dumps(document(result, dry_run=dry_run), indent=2, ensure_ascii=False))
+        return
+    if dry_run:
+        print_plan(result.plan)
+    else:
+        say(summary_line(result))
+    for problem in result.problems:
+        warn(problem)
+
+
+def show_rebuild(outcome: BuildResult | DeckgenError, changed: tuple[Path, ...]) -> None:
+    """One line per rebuild: when, which file started it, and what came of it."""
+    cause = ""
+    if changed:
+        more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
+        cause = f"{shown(changed[0])}{more} changed: "
+    stamp = time.strftime("%H:%M:%S")
+    if isinstance(outcome, DeckgenError):
+        say(f"{stamp} {cause}not rebuilt: {outcome}", err=True, fg="red")
+    else:
+        say(f"{stamp} {cause}{summary_line(outcome)}")
+        for problem in outcome.problems:
+            warn(problem)
+    if not changed:  # the first build: from now on, saves trigger rebuilds
+        say("watching for changes (Ctrl+C to stop)", err=True)
+
+
+def shown(path: Path) -> str:
+    """A path relative to the current folder when it is below it (watchfiles reports absolute ones)."""
+    with contextlib.suppress(ValueError):
+        return str(path.relative_to(Path.cwd()))
+    return str(path)
+
+
+def print_plan(plan: Plan) -> None:
+    """The plan per deck, one card a line, then its counts."""
+    marks = {"added": "+", "changed": "~", "moved": ">", "retired": "-"}
+    for deck in sorted({c.deck for c in plan.changes if c.action in marks}):
+        say(deck)
+        for c in plan.changes:
+            if c.deck == deck and c.action in marks:
+                extra = f"  (was in {c.old_deck})" if c.action == "moved" else ""
+                say(f"  {marks[c.action]} {c.action:<8} {c.question[:90]}{extra}")
+    say(", ".join(f"{k} {v}" for k, v in plan.counts().items()))
+
+
+def plain(html_text: str) -> str:
+    """A card field's HTML as one line of text."""
+    text = re.sub(r"<[^>]+>", " ", html_text.replace(BLANK, "_____"))
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+
+
+def card_json(card: Card) -> dict[str, Any]:
+    """One card for `preview --json`."""
+    f = card.face
+    return {
+        "kind": f.kind, "deck": f.deck, "guid": card.guid, "topic": topic(f),
+        "lead": f.lead, "question": f.question.replace(BLANK, "_____"),
+        "answer": f.answer, "context": f.context,
+        "timestamps": [{"label": t.label, "url": t.url} for t in f.timestamps],
+        "tags": list(f.tags), "source": f"{card.note_path}:{card.line}",
+    }  # fmt: skip
