@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Timestamp
+from ..model import Timestamp
 
 STAMP = "\x00"
 """Stands for a timestamp inside text while the text is being tidied."""
