@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 
 import pytest
 
 from deckgen.errors import NoteError
+from deckgen.model import Block
 from deckgen.notes import format_time, parse_note, parse_time, read_note
+from deckgen.notes.parser import ParsedMarkdown
 from deckgen.text import sentences
 
 
@@ -135,6 +139,28 @@ def test_bad_front_matter(text: str, message: str) -> None:
     assert str(err.value) == message
 
 
+def _stack_depth() -> int:
+    frame, depth = sys._getframe(), 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    return depth
+
+
+def test_deepest_note_with_little_stack_left_is_refused_not_a_crash() -> None:
+    """Nesting at markdown-it-py's limit parses in ~270 frames but its tree needs ~520: a caller
+    that has used most of the stack gets a `NoteError`, not a `RecursionError`."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(_stack_depth() + 400)
+    try:
+        with pytest.raises(NoteError) as err:
+            parse_note("> " * 1000 + "Too deep.\n", "deep.md")
+    finally:
+        sys.setrecursionlimit(limit)
+    assert str(err.value) == (
+        "deep.md:1: the note is nested too deeply to read — use fewer levels of lists and quotes"
+    )
+
+
 def test_read_note_rejects_binary_and_non_utf8(tmp_path: Path) -> None:
     (tmp_path / "bin.md").write_bytes(b"\x89PNG\x00\x00")
     (tmp_path / "latin.md").write_bytes("title\n\ncaf\xe9".encode("latin-1"))
@@ -216,3 +242,29 @@ def test_file_names_are_printable_in_messages(tmp_path: Path) -> None:
 )
 def test_sentences_in_any_script(text: str, expected: list[str]) -> None:
     assert sentences(text) == expected
+
+
+def test_parse_note_takes_any_parser() -> None:
+    """The reader needs only a `Parser`: front matter, title and video ID are its own work."""
+    block = Block(kind="paragraph", text="Parsed elsewhere.", stamps=(), emphasis=(), links=(),
+                  headings=("H",), line=3)  # fmt: skip
+
+    def parser(source: str, path: str) -> ParsedMarkdown:
+        assert source == "whatever"
+        return ParsedMarkdown("title: Swapped\nvideoId: bad", (block,), "src", "Source", ())
+
+    note = parse_note("whatever", "x.md", parser=parser)
+    assert (note.title, note.video_id, note.source_name, note.blocks) == ("Swapped", "", "Source", (block,))
+    assert [str(p) for p in note.problems] == [
+        "x.md:1: videoId 'bad' is not a YouTube video ID (11 letters, digits, - or _) — cards get no links"
+    ]
+
+
+def test_only_the_parser_modules_know_markdown_it() -> None:
+    src = Path(__file__).parent.parent / "src" / "deckgen"
+    users = {
+        p.relative_to(src).as_posix()
+        for p in src.rglob("*.py")
+        if re.search(r"^(from|import) (markdown_it|mdit_py_plugins)\b", p.read_text(encoding="utf-8"), re.M)
+    }
+    assert users == {"notes/markdown.py", "notes/inline.py"}

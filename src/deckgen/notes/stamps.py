@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import re
 
-from .model import Timestamp
+from ..model import Timestamp
 
 STAMP = "\x00"
 """Stands for a timestamp inside text while the text is being tidied."""
 
 _SEP_BETWEEN_STAMPS = re.compile(r"\x00[\s,;&\-–—]*(?:(?:and|to)\s*)?(?=\x00)")
 _EMPTY_BRACKETS = re.compile(r"[(\[]([\s,;\x00]*)[)\]]")
+_NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII only: int() rejects "²", and huge numbers
+_PART = re.compile(r"[0-9]{1,3}")
 
 
 def parse_time(value: str) -> int | None:
     """Seconds for `HH:MM:SS`, `H:MM:SS`, `MM:SS`, `HH:MM:SS:FF` (frames dropped) or `2241`."""
     value = value.strip().strip("[]")
-    if re.fullmatch(r"[0-9]{1,6}", value):  # ASCII only: int() rejects "²", and huge numbers
+    if _NUMBER.fullmatch(value):
         return int(value)
     parts = value.split(":")
-    if not 2 <= len(parts) <= 4 or not all(re.fullmatch(r"[0-9]{1,3}", p) for p in parts):
+    if not 2 <= len(parts) <= 4 or not all(_PART.fullmatch(p) for p in parts):
         return None
     if len(parts) == 4:
         parts = parts[:3]
@@ -42,6 +44,8 @@ def format_time(seconds: int) -> str:
 def fold(raw: str, found: list[Timestamp]) -> tuple[str, tuple[tuple[int, Timestamp], ...]]:
     """Tidy text around removed timestamps; return the text and each stamp's offset."""
     raw = _EMPTY_BRACKETS.sub(lambda m: m.group(1).replace(" ", ""), raw)
+    if not found and STAMP not in raw:  # most text has no stamps: only the spaces to tidy
+        return re.sub(r" +(?=[.,;:!?])", "", re.sub(r"\s+", " ", raw)).strip(), ()
     raw = _SEP_BETWEEN_STAMPS.sub(STAMP, raw)
     raw = re.sub(r"\s+", " ", raw)
     raw = re.sub(r" +(?=\x00)", "", raw)

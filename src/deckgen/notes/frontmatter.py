@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
-from .errors import NoteError
-from .model import Problem, SourceRef
+from ..errors import NoteError
+from ..model import Problem, SourceRef
 
 
 def front_matter(text: str, path: str) -> dict[str, Any]:

@@ -1,0 +1,172 @@
+"""One run of markdown-it-py inline tokens (a paragraph, item or heading) → plain text.
+
+Markdown and HTML are stripped; timestamps in every form (`yt-timestamp` anchors, bare `[00:01:00]`,
+`[00:01:00](https://youtu…)` links) are lifted out with their offsets; bold and italic phrases and
+`[[wiki links]]` are kept aside. Part of the markdown-it-py adapter, with `markdown.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markdown_it.token import Token
+
+from ..model import Timestamp
+from .stamps import STAMP, fold, format_time, parse_time
+
+_ANCHOR = re.compile(r"""<a\b[^>]*\byt-timestamp\b[^>]*>""", re.I)
+_ANCHOR_TIME = re.compile(r"""\b(?:data-t|href)\s*=\s*["']([^"']*)["']""", re.I)
+_BARE_TIME = re.compile(r"\[(\d{1,2}:\d{2}(?::\d{2}){0,2})\]")
+_LINK_TIME = re.compile(r"\[?\d{1,2}:\d{2}(?::\d{2}){0,2}\]?")
+WIKI = re.compile(r"\[\[([^\[\]|]+?)(?:\s*\|\s*([^\[\]]+?))?\]\]")
+_HIDDEN = re.compile(r"<(script|style)\b", re.I)  # inline elements whose text is never shown
+_LABEL = re.compile(r"^\s*\[[^\]\n]*\]")
+_CLOSING_TAG = re.compile(r"</\s*([A-Za-z][\w-]*)")
+
+
+@dataclass(frozen=True, slots=True)
+class Inline:
+    """What one inline token run says once Markdown and anchors are stripped."""
+
+    text: str
+    stamps: tuple[tuple[int, Timestamp], ...]
+    emphasis: tuple[str, ...]
+    links: tuple[str, ...]
+    problems: tuple[str, ...]
+    """Messages for what could not be read (a malformed timestamp); the caller adds the line."""
+
+
+def _wiki_text(m: re.Match[str], links: list[str]) -> str:
+    target, label = m.group(1).strip(), (m.group(2) or "").strip()
+    links.append(target)
+    if label:
+        return label
+    # `[[some_topic_slug]]` is a "see also" reference, not part of the sentence.
+    if "_" in target and " " not in target and target == target.lower():
+        return ""
+    return target
+
+
+def _malformed(value: str) -> str:
+    return f"malformed timestamp {value[:20]!r} skipped — write it as HH:MM:SS"
+
+
+def _text_piece(s: str, links: list[str], stamps: list[Timestamp], problems: list[str]) -> str:
+    s = WIKI.sub(lambda m: _wiki_text(m, links), s)
+
+    def bare(m: re.Match[str]) -> str:
+        sec = parse_time(m.group(1))
+        if sec is None:
+            problems.append(_malformed(m.group(1)))
+            return ""
+        stamps.append(Timestamp(sec, format_time(sec)))
+        return STAMP
+
+    return _BARE_TIME.sub(bare, s)
+
+
+def read_inline(children: list[Token]) -> Inline:
+    """Walk the inline tokens of one paragraph, item or heading."""
+    raw: list[str] = []
+    stamps: list[Timestamp] = []
+    links: list[str] = []
+    emphasis: list[str] = []
+    problems: list[str] = []
+    open_marks: list[int] = []  # start index in `raw` of each open strong/em
+    closes = _closing_tags(children)
+    skip_to = ""  # the closing tag that ends a skipped anchor or script, e.g. "</a"
+    label = -1  # after an unclosed anchor: the token that starts with its `[00:01:00]` label
+    in_link = False
+    for i, tok in enumerate(children):
+        if skip_to:
+            skip_to = "" if tok.type == "html_inline" and tok.content.lower().startswith(skip_to) else skip_to
+        elif in_link:
+            in_link = tok.type != "link_close"
+        elif tok.type == "link_open" and (sec := _link_time(children, i)) is not None:
+            in_link = True  # `[00:12:34](https://youtube…)`: a timestamp written as a link
+            stamps.append(Timestamp(sec, format_time(sec)))
+            raw.append(STAMP)
+        elif tok.type == "html_inline" and (m := _ANCHOR.match(tok.content)):
+            skip_to, label = ("</a", -1) if closes.get("a", -1) > i else ("", i + 1)  # unclosed: hide no text
+            sec, value = _anchor_time(m.group(0))
+            if sec is None:
+                problems.append(_malformed(value))
+            else:
+                stamps.append(Timestamp(sec, format_time(sec)))
+                raw.append(STAMP)
+        elif tok.type == "html_inline" and (m := _HIDDEN.match(tok.content)):
+            name = m.group(1).lower()
+            skip_to = f"</{name}" if closes.get(name, -1) > i else ""
+        elif tok.type in ("text", "code_inline"):
+            piece = _LABEL.sub("", tok.content, count=1) if i == label else tok.content
+            raw.append(_text_piece(piece, links, stamps, problems) if tok.type == "text" else piece)
+        elif tok.type in ("softbreak", "hardbreak"):
+            raw.append(" ")
+        elif tok.type in ("strong_open", "em_open"):
+            open_marks.append(len(raw))
+        elif tok.type in ("strong_close", "em_close") and open_marks:
+            start = open_marks.pop()
+            phrase = _plain("".join(raw[start:]))
+            if phrase:
+                emphasis.append(phrase)
+        # Images and other inline HTML (<br/>, <span>) carry no text of their own.
+    # Text stays text: cards escape it and nh3 cleans every field (cards.safe_html).
+    text, offsets = fold("".join(raw), stamps)
+    return Inline(text, offsets, tuple(emphasis), tuple(links), tuple(problems))
+
+
+def _anchor_time(tag: str) -> tuple[int | None, str]:
+    """A `yt-timestamp` anchor's seconds (None when malformed) and the value it was read from."""
+    found = _ANCHOR_TIME.search(tag)
+    value = found.group(1) if found else ""
+    return parse_time(value.split("]", 1)[0]), value
+
+
+def _closing_tags(children: list[Token]) -> dict[str, int]:
+    """The index of the last closing tag of each name among inline tokens: `{"a": 7}`."""
+    closes: dict[str, int] = {}
+    for i, tok in enumerate(children):
+        if tok.type == "html_inline" and (m := _CLOSING_TAG.match(tok.content)):
+            closes[m.group(1).lower()] = i
+    return closes
+
+
+def _link_time(children: list[Token], i: int) -> int | None:
+    """Seconds when the link at `i` has a timestamp as its whole text."""
+    nxt = children[i + 1] if i + 1 < len(children) else None
+    if nxt is None or nxt.type != "text" or not _LINK_TIME.fullmatch(nxt.content.strip()):
+        return None
+    return parse_time(nxt.content)
+
+
+def _plain(s: str) -> str:
+    return re.sub(r"\s+", " ", s.replace(STAMP, "")).strip(" :")
+
+
+def glossary_term(children: list[Token]) -> str:
+    """A definition list's term as glossaries write it: `[absolute path]{#absolute-path}`."""
+    text = re.sub(r"\{[^}]*\}", "", read_inline(children).text).strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1].strip()
+    return text if text and len(text.split()) <= 8 else ""
+
+
+def split_term(children: list[Token]) -> tuple[str, list[Token]]:
+    """`**Term:** body` → ('Term', body tokens); anything else → ('', children)."""
+    toks = [t for t in children if not (t.type == "text" and not t.content.strip())]
+    if len(toks) < 4 or toks[0].type != "strong_open" or toks[2].type != "strong_close":
+        return "", children
+    inner, after = toks[1], toks[3]
+    if inner.type != "text":
+        return "", children
+    if inner.content.rstrip().endswith(":"):
+        term, rest = inner.content.rstrip()[:-1], toks[3:]
+    elif after.type == "text" and after.content.lstrip().startswith(":"):
+        stripped = after.content.lstrip()[1:]
+        rest = [Token("text", "", 0, content=stripped), *toks[4:]]
+        term = inner.content
+    else:
+        return "", children
+    term = WIKI.sub(lambda m: (m.group(2) or m.group(1)).strip(), term).strip()
+    return (term, rest) if term and len(term.split()) <= 8 else ("", children)

@@ -1,0 +1,233 @@
+"""Markdown text → blocks, with markdown-it-py: the `Parser` deckgen uses.
+
+The only module (with `inline.py`, which reads the inline tokens it hands over) that knows
+markdown-it-py. The token stream becomes a `SyntaxTreeNode` tree, and one walk over that tree turns
+paragraphs and list items into `Block`s, carrying the headings above them, the lead-in of each list
+and the term of each definition.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from ..errors import NoteError
+from ..model import Block, Problem, SourceRef
+from ..text import sentences
+from .inline import glossary_term, read_inline, split_term
+from .parser import ParsedMarkdown
+
+_MAX_NESTING = 128
+"""markdown-it-py's limit on nested blocks (a list level counts twice): more than the 50 levels
+people might write. Deeper text is not read. At the limit, building the `SyntaxTreeNode` tree (three
+frames a level) takes about 520 of Python's 1000 stack frames; parsing takes fewer."""
+_INLINE_NESTING = 20
+"""The limit on nested links and emphasis, markdown-it-py's default. Each unmatched `[` costs
+time in proportion to it, so it stays low."""
+
+
+def _nesting(limit: int) -> Callable[[StateCore], None]:
+    """A core rule that sets the nesting limit for the rules after it."""
+
+    def rule(state: StateCore) -> None:
+        state.md.options["maxNesting"] = limit
+
+    return rule
+
+
+_MD = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(front_matter_plugin).use(deflist_plugin)
+# markdown-it-py has one `maxNesting` for blocks and inlines: set it before each phase.
+_MD.core.ruler.before("normalize", "block_nesting", _nesting(_MAX_NESTING))
+_MD.core.ruler.before("inline", "inline_nesting", _nesting(_INLINE_NESTING))
+
+_SOURCE = re.compile(r"^\W*From\W*:?\W*\[\[([^\[\]|]+?)(?:\s*\|\s*([^\[\]]+?))?\]\]", re.I)
+_RUNAWAY = re.compile(r"\s*(<!--|<(?:script|pre|style|textarea)\b)", re.I)
+_NEWLINE = re.compile(r"\r\n?|\n")
+
+
+def parse_markdown(source: str, path: str) -> ParsedMarkdown:
+    """Markdown `source` → its blocks and problems; `path` names the note in them."""
+    walk = _Walk(path)
+    try:
+        tokens = _MD.parse(source)
+        walk.children(SyntaxTreeNode(tokens))
+    except RecursionError:  # only when the caller has left little of the stack: see _MAX_NESTING
+        raise NoteError(
+            path, 1, "the note is nested too deeply to read — use fewer levels of lists and quotes"
+        ) from None
+    return ParsedMarkdown(
+        front_matter=walk.front_matter,
+        blocks=tuple(walk.blocks),
+        source_id=walk.source_id,
+        source_name=walk.source_name,
+        problems=(*_structure_problems(tokens, source, path), *walk.problems),
+    )
+
+
+@dataclass(slots=True)
+class _List:
+    """A list being walked."""
+
+    id: int
+    lead: str
+    """The sentence that introduces the list, or its parent item's term."""
+    items: list[int] = field(default_factory=list)
+    """Indexes in `_Walk.blocks` of the list's items."""
+
+
+@dataclass(slots=True)
+class _Walk:
+    """One walk over a note's tree: what it has found so far, and where it is."""
+
+    path: str
+    front_matter: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    source_id: str = ""
+    source_name: str = ""
+    headings: list[tuple[int, str]] = field(default_factory=list)
+    section: tuple[str, ...] = ()
+    """The non-empty headings' texts, outermost first: every block below them carries it."""
+    lists: list[_List] = field(default_factory=list)
+    """The open lists, innermost last."""
+    item_first: list[bool] = field(default_factory=list)
+    """Per open list item: is its next paragraph its first (the item's text)?"""
+    prev_para: str = ""
+    """The text of the last paragraph outside lists: its last sentence may introduce a list."""
+    glossary_term: str = ""
+    """The term of a definition list (`term` then `:   definition`), until its definition."""
+    next_list: int = 0
+
+    def children(self, node: SyntaxTreeNode) -> None:
+        after = ""
+        for i, child in enumerate(node.children):
+            self.visit(child, after_paragraph=after == "paragraph", opens_dd=i == 0 and node.type == "dd")
+            after = child.type
+
+    def visit(self, node: SyntaxTreeNode, after_paragraph: bool, opens_dd: bool) -> None:
+        """Read one node; `after_paragraph`: it follows a paragraph; `opens_dd`: it starts a definition."""
+        kind = node.type
+        if kind == "paragraph":
+            self.paragraph(node, opens_dd)
+        elif kind == "list_item":
+            self.item_first.append(True)
+            self.children(node)
+            self.item_first.pop()
+        elif kind in ("bullet_list", "ordered_list"):
+            self.walk_list(node, after_paragraph)
+        elif kind == "heading":
+            self.heading(node)
+        elif kind == "dt":
+            self.glossary_term = glossary_term(_inline(node).children or [])
+        elif kind == "front_matter":
+            self.front_matter = node.content
+        elif node.nester_tokens and kind != "table":  # blockquote, dl, dd; a table has no paragraphs
+            self.children(node)
+
+    def walk_list(self, node: SyntaxTreeNode, after_paragraph: bool) -> None:
+        if self.lists and self.blocks and self.blocks[-1].list_id == self.lists[-1].id:
+            parent = self.blocks[-1]  # a nested list: its parent item introduces it
+            lead = parent.term or (sentences(parent.text) or [""])[0]
+        else:
+            lead = (sentences(self.prev_para) or [""])[-1] if after_paragraph else ""
+        self.lists.append(current := _List(self.next_list, lead))
+        self.next_list += 1
+        self.children(node)
+        self.lists.pop()
+        self.prev_para = ""
+        for n, i in enumerate(current.items, 1):
+            self.blocks[i] = replace(
+                self.blocks[i], list_size=len(current.items), list_last=n == len(current.items)
+            )
+
+    def heading(self, node: SyntaxTreeNode) -> None:
+        level = int(node.tag[1:])
+        inline = read_inline(_inline(node).children or [])
+        self.problems += [Problem(SourceRef(self.path, _line(node)), msg) for msg in inline.problems]
+        self.headings = [(lv, t) for lv, t in self.headings if lv < level] + [(level, inline.text)]
+        self.section = tuple(t for _, t in self.headings if t)
+        self.prev_para = ""
+
+    def paragraph(self, node: SyntaxTreeNode, opens_dd: bool) -> None:
+        tok = _inline(node)
+        m = _SOURCE.match(tok.content)
+        if m and not self.source_id:
+            self.source_id = m.group(1).strip()
+            self.source_name = (m.group(2) or m.group(1)).strip()
+            return
+        is_item = bool(self.item_first) and self.item_first[-1]
+        if self.item_first:
+            self.item_first[-1] = False
+        term, children = split_term(tok.children or [])
+        if self.glossary_term and opens_dd:  # a definition's first paragraph
+            term, self.glossary_term = self.glossary_term, ""
+        inline = read_inline(children)
+        line = tok.map[0] + 1 if tok.map else 0
+        self.problems += [Problem(SourceRef(self.path, line), msg) for msg in inline.problems]
+        if not inline.text and not term:
+            return
+        lead_in, list_id = "", -1
+        if is_item:
+            lead_in, list_id = self.lists[-1].lead, self.lists[-1].id
+            self.lists[-1].items.append(len(self.blocks))
+        self.blocks.append(
+            Block(
+                kind="item" if is_item else "paragraph", text=inline.text, stamps=inline.stamps,
+                emphasis=inline.emphasis, links=inline.links,
+                headings=self.section, line=line, term=term,
+                lead_in=lead_in, list_id=list_id,
+            )
+        )  # fmt: skip
+        if not self.lists:  # split into sentences only when a list follows: most paragraphs have none
+            self.prev_para = inline.text
+
+
+def _inline(node: SyntaxTreeNode) -> Token:
+    """The inline token of a paragraph, heading or definition term (markdown-it-py gives each one)."""
+    first = node.children[0].token if node.children else None
+    return first or Token("inline", "", 0)
+
+
+def _line(node: SyntaxTreeNode) -> int:
+    return node.map[0] + 1 if node.map else 0
+
+
+def _structure_problems(tokens: list[Token], source: str, path: str) -> list[Problem]:
+    """Unclosed code fences and HTML blocks (they swallow the text after them), and text nested
+    too deeply to be read."""
+    lines = _NEWLINE.split(source)
+    problems: list[Problem] = []
+    for tok in tokens:
+        if tok.type == "fence" and tok.map and not _fence_closed(tok, lines):
+            why = (f"code block is never closed, so the text after it is read as code — "
+                   f"add a {tok.markup} line where the code ends")  # fmt: skip
+            problems.append(Problem(SourceRef(path, tok.map[0] + 1), why))
+        elif tok.type == "html_block" and (m := _RUNAWAY.match(tok.content)):
+            opener = m.group(1).lower()
+            closer = "-->" if opener == "<!--" else f"</{opener[1:]}>"
+            if closer not in tok.content.lower():
+                why = (f"HTML {opener}{'' if opener == '<!--' else '>'} is never closed, so the "
+                       f"text after it is skipped — close it with {closer}")  # fmt: skip
+                problems.append(Problem(SourceRef(path, tok.map[0] + 1 if tok.map else 1), why))
+    if deep := next((t for t in tokens if t.level >= _MAX_NESTING - 1), None):
+        line = deep.map[0] + 1 if deep.map else 1
+        problems.append(
+            Problem(
+                SourceRef(path, line), "lists and quotes nested this deep are not read — use fewer levels"
+            )
+        )
+    return problems
+
+
+def _fence_closed(tok: Token, lines: list[str]) -> bool:
+    start, end = tok.map or (0, 0)
+    last = lines[end - 1].lstrip(" \t>") if start < end - 1 < len(lines) else ""
+    return len(last.strip()) >= len(tok.markup) and set(last.strip()) == {tok.markup[0]}
