@@ -30,10 +30,17 @@ import os
 import sys
 import tempfile
 import time
+from typing import TYPE_CHECKING, Any
 
 from anki import import_export_pb2 as _iep
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.decks import DeckId
+from anki.scheduler.v3 import Scheduler
 from anki.scheduler_pb2 import CardAnswer
+
+if TYPE_CHECKING:  # anki's own modules import each other in a cycle; only anki.collection goes first safely
+    from anki.cards import CardId
+    from anki.dbproxy import DBProxy
 
 UPDATE = {
     "if_newer": _iep.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,  # Anki default
@@ -58,7 +65,7 @@ LOG_FIELDS = (
 )
 
 
-def open_collection(path: str | os.PathLike | None = None) -> Collection:
+def open_collection(path: str | os.PathLike[str] | None = None) -> Collection:
     """Open (or create) a collection; None -> a fresh one in a new temp dir."""
     if path is None:
         path = os.path.join(tempfile.mkdtemp(prefix="anki_check_"), "collection.anki2")
@@ -69,20 +76,27 @@ def open_collection(path: str | os.PathLike | None = None) -> Collection:
     return Collection(path)
 
 
+def database(col: Collection) -> DBProxy:
+    """The open collection's database (None only after close)."""
+    if col.db is None:
+        raise ValueError("the collection is closed")
+    return col.db
+
+
 def schema_mod(col: Collection) -> int:
     """col.scm; a change means Anki will demand a one-way (full) sync."""
-    return col.db.scalar("select scm from col")
+    return int(database(col).scalar("select scm from col"))
 
 
 def import_apkg(
-    col: Collection | str | os.PathLike,
-    apkg_path: str | os.PathLike,
+    col: Collection | str | os.PathLike[str],
+    apkg_path: str | os.PathLike[str],
     update: str = "always",
     update_notetypes: str = "if_newer",
     merge_notetypes: bool = False,
     with_scheduling: bool = False,
     with_deck_configs: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """Import one .apkg with Anki's own importer and summarise the result.
 
     col: a Collection, or a collection path (opened and closed here).
@@ -107,7 +121,7 @@ def import_apkg(
     req = ImportAnkiPackageRequest(package_path=os.path.abspath(os.fspath(apkg_path)), options=opts)
     scm, t0 = schema_mod(col), time.perf_counter()
     log = col.import_anki_package(req).log
-    out = {k: len(getattr(log, k)) for k in LOG_FIELDS}
+    out: dict[str, Any] = {k: len(getattr(log, k)) for k in LOG_FIELDS}
     out.update(
         found_notes=log.found_notes,
         seconds=round(time.perf_counter() - t0, 3),
@@ -120,7 +134,7 @@ def import_apkg(
     return out
 
 
-def card_state(col: Collection, cid: int, render: bool = False) -> dict:
+def card_state(col: Collection, cid: CardId, render: bool = False) -> dict[str, Any]:
     """Scheduling of one card, its revlog row count (and rendered HTML if render)."""
     c = col.get_card(cid)
     out = {
@@ -133,12 +147,12 @@ def card_state(col: Collection, cid: int, render: bool = False) -> dict:
         "ivl": c.ivl,
         "reps": c.reps,
         "lapses": c.lapses,
-        "revlog": col.db.scalar("select count() from revlog where cid=?", c.id),
+        "revlog": database(col).scalar("select count() from revlog where cid=?", c.id),
     }
     return {**out, "question": c.question(), "answer": c.answer()} if render else out
 
 
-def render_problems(col: Collection, search: str = "") -> list[dict]:
+def render_problems(col: Collection, search: str = "") -> list[dict[str, Any]]:
     """Render every card; return those whose template Anki rejects (e.g. unknown
     field). Import accepts broken templates - only rendering reveals them."""
     bad = []
@@ -150,15 +164,18 @@ def render_problems(col: Collection, search: str = "") -> list[dict]:
     return bad
 
 
-def snapshot(col: Collection, search: str = "", render: bool = False) -> dict:
+def snapshot(col: Collection, search: str = "", render: bool = False) -> dict[str, Any]:
     """Everything a test usually asserts on; notes keyed by GUID."""
     col.models._clear_cache()  # pylib's notetype cache is NOT invalidated by imports
     notes = {}
     for nid in col.find_notes(search):
         n = col.get_note(nid)
+        notetype = n.note_type()
+        if notetype is None:
+            raise ValueError(f"note {n.guid} has no note type")
         notes[n.guid] = {
             "id": n.id,
-            "notetype": n.note_type()["name"],
+            "notetype": notetype["name"],
             "mid": n.mid,
             "mod": n.mod,
             "fields": dict(n.items()),
@@ -179,7 +196,7 @@ def snapshot(col: Collection, search: str = "", render: bool = False) -> dict:
         "decks": sorted(d.name for d in col.decks.all_names_and_ids()),
         "note_count": col.note_count(),
         "card_count": col.card_count(),
-        "revlog_count": col.db.scalar("select count() from revlog"),
+        "revlog_count": database(col).scalar("select count() from revlog"),
         "schema_mod": schema_mod(col),
         "notetypes": notetypes,
         "notes": notes,
@@ -198,7 +215,15 @@ def study_all(
     learn-ahead window are answered too, so "good" graduates new cards (type 2, ivl 1,
     2 revlog rows each with default steps). Raises the decks' presets' daily limits to
     new_per_day first. Returns the number of answers (= revlog rows added)."""
-    dids = [col.decks.id(deck, create=False)] if deck else [d.id for d in col.decks.all_names_and_ids()]
+    if deck is None:
+        dids = [DeckId(d.id) for d in col.decks.all_names_and_ids()]
+    elif (did := col.decks.id(deck, create=False)) is not None:
+        dids = [did]
+    else:
+        raise ValueError(f"no deck named {deck!r}")
+    sched = col.sched
+    if not isinstance(sched, Scheduler):
+        raise ValueError("the collection does not use the v3 scheduler")
     answered = 0
     for did in dids:
         conf = col.decks.config_dict_for_deck_id(did)
@@ -207,11 +232,11 @@ def study_all(
             col.decks.update_config(conf)
         col.decks.select(did)  # the queue only covers the current deck
         while answered < max_answers:
-            queued = col.sched.get_queued_cards(fetch_limit=1)
+            queued = sched.get_queued_cards(fetch_limit=1)
             if not queued.cards:
                 break
             qc = queued.cards[0]
-            col.sched.answer_card(
+            sched.answer_card(
                 CardAnswer(
                     card_id=qc.card.id,
                     current_state=qc.states.current,

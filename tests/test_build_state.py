@@ -19,6 +19,8 @@ from deckgen.config import Config
 from deckgen.options import Progress
 
 NOW = 1_750_000_000
+SAVED = ("cooled to a very low temperature", "cooled to near absolute zero")
+"""An edit of the superconductors note that changes the context of one of its kept cards."""
 
 
 @pytest.fixture
@@ -43,7 +45,7 @@ def test_unchanged_inputs_skip_the_build_and_only_changed_packages_are_rewritten
     assert again.plan.counts()["unchanged"] == first.cards
     assert {p.name: p.stat().st_mtime_ns for p in again.outputs} == stamps
     note = notes / "superconductors_and_their_potential_applications.md"
-    note.write_text(note.read_text(encoding="utf-8").replace("no resistance", "zero resistance"))
+    note.write_text(note.read_text(encoding="utf-8").replace(*SAVED))
     edited = build([notes], out, Config(), NOW + 20, lock)
     assert not edited.skipped and edited.plan.count("changed") >= 1
     rewritten = {p.name for p in edited.outputs if p.stat().st_mtime_ns != stamps[p.name]}
@@ -55,11 +57,11 @@ def test_a_note_saved_while_the_build_reads_is_rebuilt_next_time(notes: Path) ->
     """Issue item 1: the signature is taken before the notes are read, and that one is saved."""
     out, lock = notes.parent / "out", notes.parent / "deckgen.lock"
     note = notes / "superconductors_and_their_potential_applications.md"
-    saved = []
+    saved: list[int] = []
 
     def save_once(done: int, total: int) -> None:  # the learner saves while deckgen reads
         if not saved:
-            note.write_text(note.read_text(encoding="utf-8").replace("no resistance", "zero resistance"))
+            note.write_text(note.read_text(encoding="utf-8").replace(*SAVED))
             os.utime(note, ns=(note.stat().st_atime_ns, note.stat().st_mtime_ns + 2_000_000_000))
             saved.append(done)
 
@@ -67,7 +69,7 @@ def test_a_note_saved_while_the_build_reads_is_rebuilt_next_time(notes: Path) ->
     assert saved
     after = build([notes], out, Config(), NOW + 10, BuildOptions(lock=lock))
     assert not after.skipped
-    assert any("zero resistance" in c.face.answer + c.face.context for d in after.decks for c in d.cards)
+    assert any(SAVED[1] in c.face.answer + c.face.context for d in after.decks for c in d.cards)
 
 
 def test_new_code_rebuilds_an_unchanged_vault(notes: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -87,11 +89,11 @@ def test_code_digest_covers_every_module_of_sub_packages(tmp_path: Path) -> None
     package = tmp_path / "deckgen"
     shutil.copytree(cache.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
     assert cache.code_digest(package) == cache.code_digest(cache.PACKAGE)
-    (package / "rules").mkdir()
-    (package / "rules" / "lists.py").write_text("RULE = 1\n")
+    (package / "rules").mkdir(exist_ok=True)
+    (package / "rules" / "a_new_rule.py").write_text("RULE = 1\n")
     with_rule = cache.code_digest.__wrapped__(package)
     assert with_rule != cache.code_digest(cache.PACKAGE)
-    (package / "rules" / "lists.py").write_text("RULE = 2\n")
+    (package / "rules" / "a_new_rule.py").write_text("RULE = 2\n")
     assert cache.code_digest.__wrapped__(package) != with_rule
 
 
@@ -105,7 +107,7 @@ def test_a_dry_run_writes_nothing(notes: Path) -> None:
     before = files_in(notes.parent)
     assert any(".deckgen-cache/" in name for name in before)
     one = notes / "reasoning_in_ai_models.md"
-    one.write_text(one.read_text(encoding="utf-8").replace("Long-term Coherence", "Coherence"))
+    one.write_text(one.read_text(encoding="utf-8").replace("reasonable behavior", "sensible behavior"))
     diff = build([one], out, Config(), NOW, replace(lock, write=False))  # `diff` of one note
     assert diff.plan.count("changed") >= 1
     assert files_in(notes.parent) == {

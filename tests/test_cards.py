@@ -22,7 +22,7 @@ From: [[dwarkesh | The Dwarkesh Podcast]]
 
 ## Limits
 
-* **Long-term Coherence:** Models struggle to stay coherent on <b>long</b> tasks \
+* **Long-term Coherence:** The ability to keep a <b>distant</b> goal in view over hours of work \
 [[future_of_programming]] <a class="yt-timestamp" data-t="00:09:17">[00:09:17]</a>.
 """
 
@@ -62,7 +62,7 @@ def test_timestamp_links_and_topic() -> None:
 
 
 def test_note_text_is_escaped_in_fields() -> None:
-    card = cards(text=NOTE.replace("<b>long</b>", "<script>alert(1)</script>"))[0]
+    card = cards(text=NOTE.replace("<b>distant</b>", "<script>alert(1)</script>"))[0]
     assert "<script>" not in "".join(card_fields(card))
 
 

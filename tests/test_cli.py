@@ -7,18 +7,32 @@ import os
 import re
 import subprocess
 import sys
+from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from typer.core import TyperArgument, TyperGroup, TyperOption
 from typer.main import get_command
 from typer.testing import CliRunner
 
 from conftest import REFERENCE, REPO, SEEDS
+from deckgen.build import make_cards
 from deckgen.cli import app
+from deckgen.config import Config
+from deckgen.notes import read_note
 
 runner = CliRunner()
-COMMANDS = sorted(get_command(app).commands)  # type: ignore[attr-defined]
+
+
+def command_group() -> TyperGroup:
+    """deckgen's command line as click sees it: a group of subcommands."""
+    group = get_command(app)
+    assert isinstance(group, TyperGroup)
+    return group
+
+
+COMMANDS = sorted(command_group().commands)
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +58,8 @@ def test_every_command_has_help_and_a_readme_entry(command: str) -> None:
     assert result.exit_code == 0 and "Usage:" in result.output
     assert f"| `deckgen {command}" in _use_table()
     assert "<bool>" not in result.output  # flags show as flags: `--strict`, not `--strict <bool>`
-    for param in get_command(app).commands[command].params:  # type: ignore[attr-defined]
+    for param in command_group().commands[command].params:
+        assert isinstance(param, TyperArgument | TyperOption)
         assert param.help, f"{command} {param.name} has no help text"
 
 
@@ -126,8 +141,10 @@ def test_build_json_summary(tmp_path: Path) -> None:
     result = runner.invoke(app, ["build", str(REFERENCE), "--out", str(tmp_path), "--json"])
     summary = json.loads(result.stdout)
     assert summary["ok"] is True and summary["notes"] == 1 and summary["decks"] == 1
-    assert summary["kinds"]["definition"] == 17 and summary["kinds"]["list"] == 6
-    assert summary["cards"] == sum(summary["kinds"].values())
+    cards, _ = make_cards([read_note(REFERENCE, REFERENCE.name)], Config())
+    assert summary["kinds"] == dict(Counter(c.kind for c in cards))
+    assert summary["kinds"]["definition"] >= 1 and summary["kinds"]["list"] >= 1
+    assert summary["cards"] == sum(summary["kinds"].values()) == len(cards)
     assert summary["outputs"] == [str(tmp_path / "the-dwarkesh-podcast.apkg")]
 
 
@@ -137,8 +154,9 @@ def test_preview_shows_cards_without_writing(tmp_path: Path) -> None:
     assert cards[0]["answer"] == "per token basis"
     assert cards[0]["timestamps"][0]["url"] == "https://www.youtube.com/watch?v=Wo95ob_s_NI&t=551s"
     text = runner.invoke(app, ["preview", str(REFERENCE)]).stdout
-    assert "Q: What is meant by “Long-term Coherence”?" in text and text.rstrip().endswith(
-        "Reasoning in AI models"
+    assert all(f"Q: {card['question']}\n" in text for card in cards)
+    assert "Q: What is meant by “Cross-Lingual Generalization”?" in text and text.rstrip().endswith(
+        f"{len(cards)} cards in The Dwarkesh Podcast::Reasoning in AI models"
     )
 
 

@@ -47,7 +47,8 @@ def test_yaml_errors_name_the_line_and_say_what_to_do(tmp_path: Path, text: str,
     [
         (
             "title: x\n\ncolour: red\n",
-            ":1: unknown key(s) colour, title — known: deck, exclude, root, templates",
+            ":1: unknown key(s) colour, title — known: "
+            "cap, cards, deck, exclude, obsidian_vault, root, templates",
         ),
         ("- deck\n", ":1: expected `key: value` lines, found a list"),
         ("root: Talks\ndeck: [a, b]\n", ":2: deck must be text, not list"),
@@ -79,11 +80,10 @@ def test_option_errors_name_the_option(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "settings",
-    [{"root": "Talks::"}, {"root": ":: Talks ::"}, {"root": "Talks", "deck": "::{source}::{title}::"}],
+    "config",
+    [Config(root="Talks::"), Config(root=":: Talks ::"), Config(root="Talks", deck="::{source}::{title}::")],
 )
-def test_deck_levels_never_come_out_empty(settings: dict[str, str]) -> None:
-    config = Config(**settings)
+def test_deck_levels_never_come_out_empty(config: Config) -> None:
     cards, _ = make_cards([read_note(REFERENCE, REFERENCE.name)], config)
     assert {card.deck for card in cards} == {"Talks::The Dwarkesh Podcast::Reasoning in AI models"}
 

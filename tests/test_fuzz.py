@@ -51,7 +51,7 @@ words = st.sampled_from(
      "2024", "e.g.", "Dr.", "“quoted words”", "'s", ":", ".", ",", "—", "**", "_", "[", "]", "|", "#",
      "Модели", "שלום", "مرحبا", "模型", "é", "e\u0301", "\u200b", "\u200d", "\u202e", "\ufeff", "\ue000"]
 )  # fmt: skip
-unicode_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+unicode_text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
 
 
 @st.composite

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -45,7 +47,9 @@ def test_lock_round_trips_and_lists_every_card(built: Path) -> None:
         (lambda t: t.replace('"guid"', '"gid"', 1), "does not match deckgen's format"),
     ],
 )
-def test_broken_lock_stops_the_build_and_changes_nothing(built: Path, damage, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_broken_lock_stops_the_build_and_changes_nothing(
+    built: Path, damage: Callable[[str], str], message: str
+) -> None:
     lock, apkg = built / "deckgen.lock", built / "out" / "the-dwarkesh-podcast.apkg"
     lock.write_text(damage(lock.read_text(encoding="utf-8")), encoding="utf-8")
     before = (lock.read_bytes(), apkg.read_bytes())
@@ -67,7 +71,8 @@ def test_broken_lock_is_a_clear_cli_error(built: Path) -> None:
 
 def test_prune_forgets_retired_claims(built: Path) -> None:
     note = built / "note.md"
-    note.write_text(note.read_text(encoding="utf-8").replace("*   **Learned search algorithms:**", "Gone:"))
+    text = note.read_text(encoding="utf-8")
+    note.write_text("".join(line for line in text.splitlines(keepends=True) if "Cross-Lingual" not in line))
     build([note], built / "out", Config(), 200, BuildOptions(lock=built / "deckgen.lock"))
     assert any(n.retired for n in read_lock(built / "deckgen.lock"))
     assert prune(built / "deckgen.lock") >= 1
@@ -90,7 +95,7 @@ def test_an_older_lock_is_migrated_and_written_back_in_the_new_format(
     lock = built / "deckgen.lock"
     old = read_lock(lock)
 
-    def to_2(data: dict) -> dict:  # type: ignore[type-arg]
+    def to_2(data: dict[str, Any]) -> dict[str, Any]:
         for note in data["notes"].values():
             note["claims"] = [{**e, "hash": e["hash"].upper()} for e in note["claims"]]
         return data
@@ -105,3 +110,15 @@ def test_an_older_lock_is_migrated_and_written_back_in_the_new_format(
     monkeypatch.setattr(lockfile, "MIGRATIONS", {})
     with pytest.raises(BuildError, match=r"no migration from lock format 1"):
         read_lock(lock)
+
+
+def test_prune_ranked_out_retires_only_cards_kept_for_the_learner(built: Path) -> None:
+    lock = built / "deckgen.lock"
+    build([built / "note.md"], built / "out", Config(cards="all"), 200, BuildOptions(lock=lock, fast=False))
+    focused = build([built / "note.md"], built / "out", Config(), 300, BuildOptions(lock=lock, fast=False))
+    ranked_out = focused.plan.count("ranked_out")
+    assert ranked_out > 0 and focused.plan.count("retired") == 0  # going back to focused retires nothing
+    assert sum(e.ranked_out for n in read_lock(lock) for e in n.claims) == ranked_out
+    assert prune(lock, ranked_out=True) == ranked_out
+    assert not any(e.ranked_out for n in read_lock(lock) for e in n.claims)
+    assert sum(len(n.retired) for n in read_lock(lock)) == ranked_out

@@ -105,7 +105,7 @@ def check(section: str, actual: dict[str, str]) -> None:
 
 def test_local_notes_read_as_before() -> None:
     actual = folder_digests(SEEDS, "seeds") | folder_digests(TESTS / "hostile", "hostile")
-    actual |= folder_digests(TESTS / "fixtures" / "extract", "extract") | synthetic_digests()
+    actual |= folder_digests(TESTS / "fixtures" / "rules", "rules") | synthetic_digests()
     check("local", actual)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import importlib
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import filelock
@@ -15,6 +16,7 @@ from conftest import REFERENCE, active_content
 from deckgen.build import BuildOptions, build
 from deckgen.config import Config
 from deckgen.errors import BuildError
+from deckgen.model import Deck
 from deckgen.render import safe_html
 
 HOSTILE = """---
@@ -28,9 +30,15 @@ From: [[evil | <b onclick=alert(4)>Source</b>]]
 
 * **Term <script>alert(5)</script>:** A body with <img src=x onerror=alert(6)> and <a href="javascript:alert(7)">a link</a> <a class="yt-timestamp" data-t="00:01:00">[00:01:00]</a>.
 * **Other:** Text with <style>body{display:none}</style> and <object data="x"></object> inside <a class="yt-timestamp" data-t="00:02:00">[00:02:00]</a>.
+* **Spring <i onmouseover=alert(9)>tide</i>:** The largest tidal range <img src=x onerror=alert(10)>, at new and full moon <a class="yt-timestamp" data-t="00:02:30">[00:02:30]</a>.
 
 A sentence with "quoted words" and <svg onload=alert(8)> markup in it <a class="yt-timestamp" data-t="00:03:00">[00:03:00]</a>.
 """
+"""Hostile markup in every place a note can hold it; the last three paragraphs give real cards."""
+
+EDIT = ("Multimodal Generalization", "Multimodal Transfer")
+"""An edit of the reference note that changes one of its kept cards, so the next build writes."""
+
 build_module = importlib.import_module("deckgen.build")  # the package exports a function of that name
 package_module = importlib.import_module("deckgen.package")
 
@@ -59,7 +67,9 @@ def test_hostile_note_renders_no_active_content_in_anki(tmp_path: Path) -> None:
     for cid in cards:
         card = col.get_card(cid)
         assert active_content("".join(card.note().fields)) == []
-        css = col.models.get(card.note().mid)["css"]
+        model = col.models.get(card.note().mid)
+        assert model is not None
+        css = model["css"]
         rendered = (card.question() + card.answer()).replace(f"<style>{css}</style>", "")  # our own CSS
         assert "alert(" in rendered or "Other" in rendered  # the text is there, inert
         assert active_content(rendered) == [], rendered
@@ -83,11 +93,11 @@ def snapshot_files(folder: Path) -> dict[str, bytes]:
 
 def test_failure_mid_write_leaves_old_outputs_and_lock(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     note = built / "note.md"
-    note.write_text(note.read_text(encoding="utf-8").replace("Long-term Coherence", "Coherence"))
+    note.write_text(note.read_text(encoding="utf-8").replace(*EDIT))
     before = snapshot_files(built)
     real = package_module.write_package
 
-    def half_then_fail(decks, path, now, templates=None):  # type: ignore[no-untyped-def]
+    def half_then_fail(decks: Sequence[Deck], path: Path, now: int, templates: Path | None = None) -> Path:
         real(decks, path, now, templates)  # the package is written, then the build dies
         raise OSError(errno.EIO, "simulated crash")
 
@@ -106,7 +116,7 @@ def test_full_disk_is_a_clear_error(built: Path, monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(package_module, "write_package", no_space)
     note = built / "note.md"
-    note.write_text(note.read_text(encoding="utf-8").replace("Long-term Coherence", "Coherence"))
+    note.write_text(note.read_text(encoding="utf-8").replace(*EDIT))
     slow = BuildOptions(lock=built / "deckgen.lock", fast=False)
     with pytest.raises(BuildError, match=r"out: cannot write \(No space left on device\) — check free space"):
         build([built / "note.md"], built / "out", Config(), 200, slow)

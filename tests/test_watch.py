@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from deckgen.watch import watch
 Seen = list[tuple[BuildResult | DeckgenError, tuple[Path, ...]]]
 
 
-def wait_for(predicate, seconds: float = 15.0) -> bool:  # type: ignore[no-untyped-def]
+def wait_for(predicate: Callable[[], object], seconds: float = 15.0) -> bool:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         if predicate():
@@ -36,7 +37,7 @@ def test_watch_rebuilds_on_save_and_survives_a_broken_note(tmp_path: Path) -> No
     clock = iter(range(1_000, 10_000, 10))
     worker = threading.Thread(
         target=watch,
-        args=([notes], out, Config(), lambda: next(clock)),
+        args=([notes], out, Config(cards="all"), lambda: next(clock)),
         kwargs={"lock": tmp_path / "deckgen.lock", "on_build": lambda *a: seen.append(a), "stop": stop},
     )
     worker.start()
@@ -46,7 +47,8 @@ def test_watch_rebuilds_on_save_and_survives_a_broken_note(tmp_path: Path) -> No
         first = apkg.read_bytes()
         time.sleep(0.3)  # let the watcher settle before the first save
         note.write_text(
-            note.read_text(encoding="utf-8") + "\n* **Tool Use:** Models call tools [01:05:00].\n"
+            note.read_text(encoding="utf-8")
+            + "\n* **Spring tide:** The largest tidal range, at new and full moon [01:05:00].\n"
         )
         assert wait_for(lambda: len(seen) >= 2)
         assert seen[0][1] == ()  # the first build has no trigger

@@ -1,7 +1,9 @@
 """Study sheets: content, page breaks, QR payloads, escaping, atomic writes and a golden HTML.
 
 Golden files live in tests/golden/sheet/; after an intended change to the templates, rewrite them with
-`DECKGEN_REGEN_GOLDEN=1 pytest tests/test_write_sheet.py` and review the diff.
+`DECKGEN_REGEN_GOLDEN=1 pytest tests/test_write_sheet.py` and review the diff. They hold what deckgen
+generates: the stylesheet it inlines verbatim from templates/sheet.css is checked apart and stands there
+as `STYLESHEET_MARK`, so a change to the CSS alone does not rewrite them.
 """
 
 from __future__ import annotations
@@ -13,15 +15,15 @@ import re
 import shutil
 import subprocess
 import unicodedata
+from collections.abc import Sequence
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar, Literal, TypedDict
 
 import pypdf
 import pytest
 import segno
 
-from deckgen import files, write_sheet
 from deckgen.errors import ConfigError
 from deckgen.model import BLANK as MODEL_BLANK
 from deckgen.model import Card, Deck, Face, Link
@@ -36,11 +38,22 @@ BUILT = datetime.date(2024, 5, 1)
 KARPATHY = "https://www.youtube.com/watch?v=zjkBMFhNj_g"
 ATTENTION = "https://www.youtube.com/watch?v=eMlx5fFNoYc"
 BLANK = '<span class="blank">…</span>'
+STYLESHEET = TEMPLATES / "sheet.css"
+STYLESHEET_MARK = "/* templates/sheet.css, inlined verbatim */\n"
 
 
-def card(deck: str, n: int, question: str, answer: str, *, topic: str = "", stamps=(), **extra) -> Card:
+def card(
+    deck: str,
+    n: int,
+    question: str,
+    answer: str,
+    *,
+    topic: str = "",
+    stamps: Sequence[tuple[str, str]] = (),
+    context: str = "",
+    status: str = "",
+) -> Card:
     """A card as the card stage would make it: plain text, `BLANK` marks the blank."""
-    context, status = extra.get("context", ""), extra.get("status", "")
     title, _, section = topic.partition(" › ")
     face = Face(
         kind="sentence", deck=deck, tags=("ml",), title=title, section=(section,) if section else (),
@@ -301,7 +314,7 @@ def parse(text: str) -> Collector:
 
 
 @pytest.mark.parametrize("layout", ["fold", "key"])
-def test_html_is_balanced_and_links_are_absolute(tmp_path: Path, layout: str) -> None:
+def test_html_is_balanced_and_links_are_absolute(tmp_path: Path, layout: Literal["fold", "key"]) -> None:
     decks = [llm_deck(12), attention_deck()]
     [*_, all_html] = write_sheets(
         decks, tmp_path, templates=TEMPLATES, built=BUILT, layout=layout, formats=("html",)
@@ -317,11 +330,11 @@ def test_qr_codes_encode_each_timestamp_url_once(tmp_path: Path, monkeypatch: py
     payloads: list[str] = []
     real_make = segno.make
 
-    def recording_make(content: str, **options: object) -> segno.QRCode:
+    def recording_make(content: str, **options: Any) -> segno.QRCode:
         payloads.append(content)
         return real_make(content, **options)
 
-    monkeypatch.setattr(write_sheet.segno, "make", recording_make)
+    monkeypatch.setattr(segno, "make", recording_make)  # write_sheet calls segno.make
     [deck_html, _] = write_sheets([llm_deck()], tmp_path, templates=TEMPLATES, built=BUILT, formats=("html",))
     expected = [f"{KARPATHY}&t=43s", f"{KARPATHY}&t=280s", f"{KARPATHY}&t=365s", f"{KARPATHY}&t=432s"]
     assert payloads == expected  # made once per deck, shared by its sheet and all.html
@@ -401,7 +414,7 @@ def test_failed_write_leaves_no_half_written_sheet(tmp_path: Path, monkeypatch: 
     def failing_replace(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(files.os, "replace", failing_replace)
+    monkeypatch.setattr(os, "replace", failing_replace)  # deckgen.files renames with os.replace
     with pytest.raises(OSError, match="disk full"):
         write_sheets([llm_deck()], tmp_path, templates=TEMPLATES, built=BUILT, formats=("html",))
     assert sorted(p.name for p in path.parent.iterdir()) == ["all.html", path.name]
@@ -431,7 +444,7 @@ def test_broken_template_writes_nothing(tmp_path: Path) -> None:
     ],
 )
 def test_bad_options_are_config_errors(tmp_path: Path, options: dict[str, object], message: str) -> None:
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(ConfigError, match=message):  # values outside the typed ones, as from YAML
         write_sheets([tokens_deck()], tmp_path, templates=TEMPLATES, built=BUILT, **options)  # type: ignore[arg-type]
 
 
@@ -440,20 +453,40 @@ def test_no_decks_write_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / "sheets").exists()
 
 
+class SheetOptions(TypedDict, total=False):
+    """The `write_sheets` options a golden file varies."""
+
+    layout: Literal["fold", "key"]
+    columns: int
+    paper: Literal["a4", "letter"]
+
+
+def without_stylesheet(page: str) -> str:
+    """`page` with the stylesheet swapped for `STYLESHEET_MARK`, once checked to be inlined verbatim."""
+    css = STYLESHEET.read_text(encoding="utf-8")
+    assert page.count(css) == 1, "templates/sheet.css must be inlined exactly once, unchanged"
+    assert page.count(f"<style>\n{css}") == 1, "the stylesheet must open the <style> block"
+    return page.replace(css, STYLESHEET_MARK)
+
+
 @pytest.mark.parametrize(
     "golden, options",
     [
-        ("fold.html", {"layout": "fold"}),
-        ("key.html", {"layout": "key", "columns": 2, "paper": "letter"}),
-        ("fold.md", {"layout": "fold"}),
-        ("key.md", {"layout": "key"}),
+        ("fold.html", SheetOptions(layout="fold")),
+        ("key.html", SheetOptions(layout="key", columns=2, paper="letter")),
+        ("fold.md", SheetOptions(layout="fold")),
+        ("key.md", SheetOptions(layout="key")),
     ],
 )
-def test_golden_sheet(tmp_path: Path, golden: str, options: dict[str, object]) -> None:
-    fmt = golden.rsplit(".", 1)[1]
+def test_golden_sheet(tmp_path: Path, golden: str, options: SheetOptions) -> None:
+    fmt: Literal["html", "md"] = "html" if golden.endswith(".html") else "md"
     decks = [llm_deck(), attention_deck()]
-    paths = write_sheets(decks, tmp_path, templates=TEMPLATES, built=BUILT, formats=(fmt,), **options)  # type: ignore[arg-type]
+    paths = write_sheets(decks, tmp_path, templates=TEMPLATES, built=BUILT, formats=(fmt,), **options)
     actual = paths[-1].read_text(encoding="utf-8")
+    if fmt == "html":
+        actual = without_stylesheet(actual)
+    else:
+        assert STYLESHEET.read_text(encoding="utf-8") not in actual
     expected = GOLDEN / golden
     if REGEN:
         expected.parent.mkdir(parents=True, exist_ok=True)

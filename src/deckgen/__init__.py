@@ -6,11 +6,11 @@ The library API: `build()` runs the whole pipeline; `read_note`, `extract`, `mak
 from .build import BuildOptions, BuildResult, build
 from .config import Config, load_config
 from .errors import BuildError, ConfigError, DeckgenError, NoteError
-from .extract import extract
 from .notes import read_note
+from .rules import candidates
 
 __all__ = [
     "BuildError", "BuildOptions", "BuildResult", "Config", "ConfigError", "DeckgenError", "NoteError",
-    "build", "extract", "load_config", "read_note",
+    "build", "candidates", "load_config", "read_note",
 ]  # fmt: skip
 __version__ = "0.1.0"

@@ -34,9 +34,7 @@ def code_digest(package: Path = PACKAGE) -> str:
 
 def note_key(data: bytes, display: str, folder: str, config: Config) -> str:
     """The cache key of one note file's bytes as read under these settings by this code."""
-    h = hashlib.sha256(
-        f"{code_digest()}\x1f{display}\x1f{folder}\x1f{config.deck}\x1f{config.root}\x1f".encode()
-    )
+    h = hashlib.sha256(f"{code_digest()}\x1f{display}\x1f{folder}\x1f{config!r}\x1f".encode())
     h.update(data)
     return h.hexdigest()
 

@@ -20,10 +20,11 @@ from . import __version__
 from .build import BuildOptions, BuildResult, make_cards
 from .build import build as run_build
 from .build import prune as run_prune
-from .cli_output import JSON_HELP, card_json, document, report, say, show_rebuild, warn
+from .cli_output import JSON_HELP, card_json, document, report, say, show_rebuild, warn, why_lines
 from .config import Config, load_config, template_path
 from .errors import BuildError, ConfigError, DeckgenError
 from .notes import read_note
+from .readall import explain
 from .watch import watch as run_watch
 
 app = typer.Typer(
@@ -46,6 +47,13 @@ DeckOpt = Annotated[
     str | None,
     typer.Option("--deck", help="Deck name template: {source}, {title}, {folder}; '::' nests decks."),
 ]
+CardsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cards", help="focused: each note keeps its best cards (default); all: every card not rejected."
+    ),
+]
+CapOpt = Annotated[int | None, typer.Option("--cap", help="The most cards one note gives when focused (15).")]
 RootOpt = Annotated[str | None, typer.Option("--root", help="Parent deck for all decks, e.g. 'Talks'.")]
 TemplatesOpt = Annotated[
     Path | None, typer.Option("--templates", help="Folder with templates that override the built-in ones.")
@@ -195,14 +203,24 @@ def diff(
 
 
 @app.command()
-def prune(lock: LockOpt = Path("deckgen.lock"), debug: DebugOpt = False) -> None:
+def prune(
+    lock: LockOpt = Path("deckgen.lock"),
+    ranked_out: Annotated[
+        bool, typer.Option("--ranked-out", help="Retire the cards kept only because you already had them.")
+    ] = False,
+    debug: DebugOpt = False,
+) -> None:
     """Forget retired cards in the lock, once you have deleted them in Anki (tag:deckgen::retired)."""
     with _errors(debug):
         if not lock.is_file():  # pruning must never start a new, empty lock
             raise BuildError(
                 f"{lock}: no such lock — run deckgen prune where deckgen.lock is, or pass --lock"
             )
-        say(f"forgot {run_prune(lock)} retired cards in {lock}")
+        if ranked_out:
+            n = run_prune(lock, ranked_out=True, now=_now())
+            say(f"retired {n} ranked-out cards in {lock}; the next build marks them for deletion")
+        else:
+            say(f"forgot {run_prune(lock)} retired cards in {lock}")
 
 
 @app.command()
@@ -313,13 +331,24 @@ def preview(
     config: ConfigOpt = None,
     deck: DeckOpt = None,
     root: RootOpt = None,
+    cards_mode: CardsOpt = None,
+    cap: CapOpt = None,
+    why: Annotated[
+        bool,
+        typer.Option("--why", help="List every candidate with its score and why it was kept or dropped."),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the cards as a JSON list.")] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Show the cards one note gives, in the deck a build would put them in, without writing anything."""
     with _errors(debug):
         parsed = read_note(note, *note_place(note, base))
-        cards, problems = make_cards([parsed], _config(config, deck=deck, root=root))
+        cfg = _config(config, deck=deck, root=root, cards=cards_mode, cap=cap)
+        if why:
+            for line in why_lines(explain(parsed, cfg)):
+                typer.echo(line)
+            return
+        cards, problems = make_cards([parsed], cfg)
         if as_json:
             typer.echo(json.dumps([card_json(c) for c in cards], indent=2, ensure_ascii=False))
             return

@@ -18,6 +18,7 @@ from .build import BuildResult
 from .errors import DeckgenError
 from .identity import Plan
 from .model import BLANK, Card
+from .rank import Ranking
 from .render import topic
 
 SCHEMA = "deckgen.build/1"
@@ -138,3 +139,23 @@ def card_json(card: Card) -> dict[str, Any]:
         "timestamps": [{"label": t.label, "url": t.url} for t in f.timestamps],
         "tags": list(f.tags), "source": f"{card.note_path}:{card.line}",
     }  # fmt: skip
+
+
+def why_lines(ranking: Ranking) -> list[str]:
+    """`preview --why`: every candidate in reading order, kept or dropped, with its score and reason."""
+    reasons = {id(c): why for c, why in ranking.dropped}
+    every = sorted(
+        [*ranking.kept, *(c for c, _ in ranking.dropped)], key=lambda c: (c.claim.source.line, c.unit)
+    )
+    lines = []
+    for c in every:
+        mark = "kept" if id(c) not in reasons else "drop"
+        question = c.claim.question.replace(BLANK, "_____")
+        lines.append(f"{mark} {c.score:4.1f} {c.rule:<10} line {c.claim.source.line:<4} {question[:100]}")
+        if c.claim.answer:
+            lines.append(f"{'':27}→ {c.claim.answer[:90]}")
+        if id(c) in reasons:
+            lines.append(f"{'':27}  {reasons[id(c)]}")
+    kept = len(ranking.kept)
+    lines.append(f"{kept} card{'s' * (kept != 1)} kept of {len(every)} candidates")
+    return lines

@@ -6,11 +6,12 @@ import re
 import string
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
 from .errors import ConfigError
+from .rank import CAP
 
 DECK_FIELDS = ("source", "title", "folder")
 _LEVEL_ENDS = re.compile(r"^[\s:]+|[\s:]+$")
@@ -38,6 +39,12 @@ class Config:
     """Folder with card and sheet templates overriding the built-in ones."""
     exclude: tuple[str, ...] = ()
     """Gitignore-style patterns of notes and folders to skip (as in `.deckgenignore`)."""
+    cards: Literal["focused", "all"] = "focused"
+    """`focused`: each note keeps its best cards (see `cap`); `all`: every card that is not rejected."""
+    cap: int = CAP
+    """The most cards one note gives in `focused` mode."""
+    obsidian_vault: str = ""
+    """The Obsidian vault's name: cards then link back to their note (`obsidian://open`)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "deck", _trim_levels(self.deck))
@@ -53,6 +60,10 @@ class Config:
                 f"deck template {self.deck!r} uses {', '.join(sorted(unknown))} — "
                 f"use only {{source}}, {{title}} and {{folder}}"
             )
+        if self.cards not in ("focused", "all"):
+            raise ConfigError(f"cards must be 'focused' or 'all', not {self.cards!r}")
+        if not isinstance(self.cap, int) or isinstance(self.cap, bool) or self.cap < 1:
+            raise ConfigError(f"cap must be a whole number of cards, 1 or more, not {self.cap!r}")
         if not self.deck or any(not level.strip() for level in self.deck.split("::")):
             raise ConfigError(
                 f"deck template {self.deck!r} has an empty level — write it like '{{source}}::{{title}}'"
@@ -98,10 +109,14 @@ def load_config(path: Path | None, **overrides: Any) -> Config:
     try:
         deck = str(merged["deck"]) if merged.get("deck") is not None else Config().deck
         exclude = merged.get("exclude") or ()
-        return Config(deck=deck, root=str(merged.get("root") or ""), templates=templates,
-                      exclude=(exclude,) if isinstance(exclude, str) else tuple(exclude))  # fmt: skip
+        return Config(
+            deck=deck, root=str(merged.get("root") or ""), templates=templates,
+            exclude=(exclude,) if isinstance(exclude, str) else tuple(exclude),
+            cards=str(merged.get("cards") or "focused"),  # type: ignore[arg-type]
+            cap=merged.get("cap") or CAP, obsidian_vault=str(merged.get("obsidian_vault") or ""),
+        )  # fmt: skip
     except ConfigError as exc:
-        key = "root" if str(exc).startswith("root") else "deck"
+        key = next((k for k in ("root", "cards", "cap") if str(exc).startswith(k)), "deck")
         raise ConfigError(f"{where(key)}: {exc}") from None
 
 

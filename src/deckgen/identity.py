@@ -88,6 +88,9 @@ class Entry:
     question: str
     """Plain text, so that the lock reads well and a retired card can still be shown."""
     answer: str
+    ranked_out: bool = False
+    """The claim is still in its note but no longer ranks among its cards; the learner keeps
+    the card until `deckgen prune --ranked-out`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +109,7 @@ class Change:
     """One line of the plan."""
 
     action: str
-    """added, changed, retired, moved or unchanged."""
+    """added, changed, retired, moved, or ranked_out (kept although it no longer ranks)."""
     deck: str
     question: str
     path: str
@@ -130,7 +133,8 @@ class Plan:
 
     def counts(self) -> dict[str, int]:
         """Counts of every action, in a fixed order."""
-        return {a: self.count(a) for a in ("added", "changed", "moved", "retired", "unchanged")}
+        actions = ("added", "changed", "moved", "retired", "ranked_out", "unchanged")
+        return {a: self.count(a) for a in actions}
 
 
 @dataclass(slots=True)
@@ -172,6 +176,19 @@ Draft = tuple[Claim, Face]
 """A claim and what its card shows, before the card has its identity."""
 
 
+@dataclass(frozen=True, slots=True)
+class NoteClaims:
+    """One note's claims as the ranker left them."""
+
+    note: Note
+    kept: tuple[Draft, ...]
+    spare: tuple[Draft, ...] = ()
+    """Ranked out: each becomes a card only when the lock already has it (no churn)."""
+    present: tuple[str, ...] = ()
+    """The key and text of every candidate, rejected ones too: a lock entry with one of those
+    keys, or like one of those texts, is still in the note, so it is not retired."""
+
+
 def match(drafts: Sequence[Draft], old: Iterable[Entry]) -> dict[int, Entry]:
     """Pair new claims (by index) with old entries of the same note: by key, then by similarity."""
     pairs: dict[int, Entry] = {}
@@ -198,7 +215,7 @@ def match(drafts: Sequence[Draft], old: Iterable[Entry]) -> dict[int, Entry]:
 
 
 def reconcile(
-    note_drafts: Sequence[tuple[Note, Sequence[Draft]]],
+    note_claims: Sequence[NoteClaims],
     old_notes: Sequence[NoteEntry],
     now: int,
     keep: Iterable[str] = (),
@@ -211,11 +228,13 @@ def reconcile(
     for n in old_notes:
         by_id.setdefault(n.identity, []).append(n)
     used = set(keep) & set(by_path)
-    present = {note.path for note, _ in note_drafts} | used
+    present = {nc.note.path for nc in note_claims} | used
     out_cards: list[Card] = []
     entries: list[NoteEntry] = [by_path[p] for p in sorted(used)]
     changes: list[Change] = []
-    for note, drafts in note_drafts:
+    unchanged = 0
+    for nc in note_claims:
+        note = nc.note
         ident = note_identity(note)
         old = by_path.get(note.path) if note.path not in used else None
         if old is None:  # renamed or moved file: same video and title, old path gone
@@ -224,7 +243,8 @@ def reconcile(
             )
         if old is not None:
             used.add(old.path)
-        new_cards, entry, note_changes = _reconcile_note(note, ident, drafts, old, taken, now)
+        new_cards, entry, note_changes, same = _reconcile_note(nc, ident, old, taken, now)
+        unchanged += same
         out_cards += new_cards
         entries.append(entry)
         changes += note_changes
@@ -234,39 +254,73 @@ def reconcile(
             changes += [Change("retired", e.deck, e.question, n.path) for e in n.claims]
             entries.append(replace(n, claims=(), retired=gone))
     entries.sort(key=lambda n: n.path)
-    listed = sum(c.action in ("added", "changed") for c in changes)
-    return out_cards, entries, Plan(tuple(changes), len(out_cards) - listed)
+    return out_cards, entries, Plan(tuple(changes), unchanged)
 
 
 def _reconcile_note(
-    note: Note, ident: str, drafts: Sequence[Draft], old: NoteEntry | None, taken: _Taken, now: int
-) -> tuple[list[Card], NoteEntry, list[Change]]:
-    previous = (*old.claims, *old.retired) if old else ()  # a retired claim may come back
-    pairs = match(drafts, previous)
-    out: list[Card] = []
-    live: list[Entry] = []
-    changes: list[Change] = []
-    for i, (claim, face) in enumerate(drafts):
-        prev = pairs.get(i)
-        guid = prev.guid if prev else taken.fresh(fingerprint(note, claim))
-        if prev is None:
-            action, mtime = "added", now
-        elif not same_content(prev.hash, face, note.path):
-            action, mtime = "changed", max(now, prev.mtime + 1)  # strictly newer, so Anki applies it
-        else:
-            action, mtime = "unchanged", prev.mtime
-        question = claim.question.replace(BLANK, "_____")
-        if prev is not None and prev.deck != face.deck:
-            changes.append(Change("moved", face.deck, question, note.path, prev.deck, claim.source.line))
-        if action != "unchanged":
-            changes.append(Change(action, face.deck, question, note.path, line=claim.source.line))
-        out.append(make_card(note, claim, face, guid, mtime))
-        live.append(
-            Entry(guid, claim.key, claim.kind, content_hash(face), mtime, face.deck, question, claim.answer)
-        )
+    nc: NoteClaims, ident: str, old: NoteEntry | None, taken: _Taken, now: int
+) -> tuple[list[Card], NoteEntry, list[Change], int]:
+    """One note's cards, its lock entry, its changes and how many cards stay as they were."""
+    note = nc.note
+    same = 0
+    live, gone = (old.claims, old.retired) if old else ((), ())
+    pairs = match(nc.kept, (*live, *gone))  # a retired claim may come back
     matched = {e.guid for e in pairs.values()}
-    newly = [e for e in (old.claims if old else ()) if e.guid not in matched]
+    left = [e for e in live if e.guid not in matched]
+    spare_pairs = match(nc.spare, left)  # ranked out, but the learner already has its card
+    matched |= {e.guid for e in spare_pairs.values()}
+    out: list[Card] = []
+    entries: list[Entry] = []
+    changes: list[Change] = []
+    for drafts, found, ranked_out in ((nc.kept, pairs, False), (nc.spare, spare_pairs, True)):
+        for i, (claim, face) in enumerate(drafts):
+            prev = found.get(i)
+            if ranked_out and prev is None:
+                continue
+            card, entry, change = _identify(note, claim, face, prev, taken, now)
+            out.append(card)
+            entries.append(replace(entry, ranked_out=ranked_out))
+            changes += change
+            same += not ranked_out and not any(c.action in ("added", "changed") for c in change)
+            if ranked_out:
+                changes.append(Change("ranked_out", face.deck, entry.question, note.path, line=card.line))
+    still = [e for e in left if e.guid not in matched and _still_there(e, nc.present)]
+    entries += [replace(e, ranked_out=True) for e in still]  # in the learner's deck; not in the package
+    changes += [Change("ranked_out", e.deck, e.question, note.path) for e in still]
+    kept = matched | {e.guid for e in still}
+    newly = [e for e in live if e.guid not in kept]
     changes += [Change("retired", e.deck, e.question, note.path) for e in newly]
-    still = tuple(e for e in (old.retired if old else ()) if e.guid not in matched)
-    retired = tuple(replace(e, mtime=max(now, e.mtime + 1)) for e in newly) + still
-    return out, NoteEntry(note.path, ident, note.digest, tuple(live), retired), changes
+    retired = tuple(replace(e, mtime=max(now, e.mtime + 1)) for e in newly)
+    retired += tuple(e for e in gone if e.guid not in matched)
+    return out, NoteEntry(note.path, ident, note.digest, tuple(entries), retired), changes, same
+
+
+def _identify(
+    note: Note, claim: Claim, face: Face, prev: Entry | None, taken: _Taken, now: int
+) -> tuple[Card, Entry, list[Change]]:
+    """One claim's card: its old GUID when it had one, a newer mtime when its content changed."""
+    guid = prev.guid if prev else taken.fresh(fingerprint(note, claim))
+    if prev is None:
+        action, mtime = "added", now
+    elif not same_content(prev.hash, face, note.path):
+        action, mtime = "changed", max(now, prev.mtime + 1)  # strictly newer, so Anki applies it
+    else:
+        action, mtime = "unchanged", prev.mtime
+    question = claim.question.replace(BLANK, "_____")
+    changes = []
+    line = claim.source.line
+    if prev is not None and prev.deck != face.deck:
+        changes.append(Change("moved", face.deck, question, note.path, prev.deck, line))
+    if action != "unchanged":
+        changes.append(Change(action, face.deck, question, note.path, line=line))
+    entry = Entry(guid, claim.key, claim.kind, content_hash(face), mtime, face.deck, question, claim.answer)
+    return make_card(note, claim, face, guid, mtime), entry, changes
+
+
+def _still_there(entry: Entry, present: Sequence[str]) -> bool:
+    """Whether a lock entry's claim still stands in its note: its key is a candidate's, or its
+    text is like one of theirs."""
+    if entry.key in present:
+        return True
+    words = _words(entry.question, entry.answer)
+    return any(_similarity(words, content_words(text)) >= SIMILARITY for text in present)

@@ -80,7 +80,7 @@ def _entry(raw: dict[str, Any]) -> Entry:
     return Entry(
         guid=str(raw["guid"]), key=str(raw["key"]), kind=str(raw["kind"]), hash=str(raw["hash"]),
         mtime=int(raw["mtime"]), deck=str(raw["deck"]), question=str(raw["question"]),
-        answer=str(raw["answer"]),
+        answer=str(raw["answer"]), ranked_out=bool(raw.get("ranked_out", False)),
     )  # fmt: skip
 
 
@@ -103,7 +103,8 @@ def dump_lock(notes: list[NoteEntry]) -> str:
     """The lock's text: deterministic, one claim per line so that edits diff well."""
 
     def claims(entries: tuple[Entry, ...]) -> str:
-        rows = [_ROW.encode({f: getattr(e, f) for f in _FIELDS}) for e in entries]
+        rows = [_ROW.encode({f: getattr(e, f) for f in _FIELDS if f != "ranked_out" or e.ranked_out})
+                for e in entries]  # fmt: skip
         return "[" + ",".join(f"\n    {r}" for r in rows) + ("\n   ]" if rows else "]")
 
     parts = [

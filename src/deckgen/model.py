@@ -195,3 +195,26 @@ class Deck:
 
     name: str
     cards: tuple[Card, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A claim one rule proposes, with what the ranker needs to weigh it."""
+
+    claim: Claim
+    rule: str
+    """The rule that proposed it (`definition`, `term`, `list`, `sentence`…)."""
+    kind: str
+    """What kind of answer it asks for: `definition`, `term`, `list`, or the blank's kind
+    (`quoted`, `emphasis`, `acronym`, `number`, `name`, `phrase`, `word`)."""
+    features: tuple[tuple[str, float], ...] = ()
+    """Named features and their weight: the score is their sum (see `rank.py`)."""
+    reject: str = ""
+    """Why the candidate must never become a card ('' when it may)."""
+    unit: str = ""
+    """The sentence (or list) it comes from: a note keeps at most one card per unit."""
+
+    @property
+    def score(self) -> float:
+        """The sum of the feature weights."""
+        return round(sum(w for _, w in self.features), 3)

@@ -15,16 +15,17 @@ from .cards import make_face
 from .config import Config
 from .discover import NoteFile
 from .errors import NoteError
-from .extract import extract
-from .identity import Draft, reconcile
-from .model import Card, Note, Problem, SourceRef
+from .identity import Draft, NoteClaims, claim_text, reconcile
+from .model import Candidate, Card, Note, Problem, SourceRef
 from .notes import MAX_NOTE_BYTES, read_note
 from .options import Progress
+from .rank import Ranking, rank
+from .rules import candidates
 
 PARALLEL_FROM = 24
 """Below this many notes, starting worker processes costs more than it saves."""
 
-NoteResult = tuple[Note | None, list[Draft], list[Problem]]
+NoteResult = tuple[NoteClaims | None, list[Problem]]
 
 
 def read_notes(
@@ -46,9 +47,30 @@ def read_notes(
     return notes, problems
 
 
-def note_drafts(notes: Iterable[Note], config: Config) -> list[tuple[Note, list[Draft]]]:
-    """Every note's claims with their faces, in reading order (identities not yet given)."""
-    return [(note, [(claim, make_face(note, claim, config)) for claim in extract(note)]) for note in notes]
+def note_claims(note: Note, config: Config) -> NoteClaims:
+    """A note's candidates, ranked, with what each card would show (identities not yet given)."""
+    found = candidates(note)
+    ranking = rank(note, found, config.cards, config.cap)
+
+    def drafts(chosen: Iterable[Candidate]) -> tuple[Draft, ...]:
+        return tuple((c.claim, make_face(note, c.claim, config)) for c in chosen)
+
+    keys = {c.claim.key for c in found}
+    keys |= {f"term:{k[4:]}" for k in keys if k.startswith("def:")}  # a term is asked one way or the
+    keys |= {f"def:{k[5:]}" for k in keys if k.startswith("term:")}  # other: both are still there
+    texts = tuple(claim_text(c.claim.question, c.claim.answer or c.claim.context) for c in found)
+    present = (*sorted(keys), *texts)
+    return NoteClaims(replace(note, blocks=()), drafts(ranking.kept), drafts(ranking.spare), present)
+
+
+def explain(note: Note, config: Config) -> Ranking:
+    """Every candidate of one note and what became of it (for `preview --why`)."""
+    return rank(note, candidates(note), config.cards, config.cap)
+
+
+def note_drafts(notes: Iterable[Note], config: Config) -> list[NoteClaims]:
+    """Every note's ranked claims, in reading order."""
+    return [note_claims(note, config) for note in notes]
 
 
 def make_cards(notes: Iterable[Note], config: Config) -> tuple[list[Card], list[Problem]]:
@@ -64,9 +86,8 @@ def _read_and_extract(job: tuple[NoteFile, Config, Path | None, str]) -> NoteRes
     f, config, cache_dir, key = job
     notes, problems = read_notes([f])
     if not notes:
-        return None, [], problems
-    [(note, cards)] = note_drafts(notes, config)
-    result: NoteResult = (replace(note, blocks=()), cards, problems)
+        return None, problems
+    result: NoteResult = (note_claims(notes[0], config), problems)
     if cache_dir is not None and key:
         cache.store(cache_dir, key, result)
     return result
@@ -87,7 +108,7 @@ def _key(f: NoteFile, config: Config) -> str:
 def read_cards(
     files: Sequence[NoteFile], config: Config, jobs: int = 0, progress: Progress | None = None,
     cache_dir: Path | None = None, store: bool = True,
-) -> tuple[list[tuple[Note, list[Draft]]], list[Problem]]:  # fmt: skip
+) -> tuple[list[NoteClaims], list[Problem]]:  # fmt: skip
     """Read, extract and make cards for every file, on `jobs` processes (0: one per core), and
     take unchanged notes from `cache_dir`. With `store`, new results go into the cache and
     entries this read did not use are pruned; without it the cache is only read. The result
@@ -105,14 +126,14 @@ def read_cards(
             progress(len(files) - len(todo) + done + 1, len(files))
     if store_in is not None:
         cache.prune(store_in, set(keys))
-    out: list[tuple[Note, list[Draft]]] = []
+    out: list[NoteClaims] = []
     problems: list[Problem] = []
     for got in results:
         assert got is not None  # every miss was filled in above
-        note, cards, found = got
+        claims, found = got
         problems += found
-        if note is not None:
-            out.append((note, cards))
+        if claims is not None:
+            out.append(claims)
     return out, problems
 
 

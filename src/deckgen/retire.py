@@ -30,9 +30,22 @@ def retired_cards(entries: list[NoteEntry]) -> list[Card]:
     return [retired_card(n.path, e) for n in entries for e in n.retired]
 
 
-def prune(lock: Path) -> int:
-    """Forget retired claims (the learner has deleted their cards); returns how many."""
+def prune(lock: Path, *, ranked_out: bool = False, now: int = 0) -> int:
+    """Forget retired claims (the learner has deleted their cards); returns how many. With
+    `ranked_out`, instead retire the cards kept only because the learner had them: the next
+    build packages them as retired, for the learner to delete."""
     entries = read_lock(lock)
-    gone = sum(len(n.retired) for n in entries)
-    write_lock(lock, [replace(n, retired=()) for n in entries if n.claims])
-    return gone
+    if not ranked_out:
+        gone = sum(len(n.retired) for n in entries)
+        write_lock(lock, [replace(n, retired=()) for n in entries if n.claims])
+        return gone
+    out, moved = [], 0
+    for n in entries:
+        keep = tuple(e for e in n.claims if not e.ranked_out)
+        retire = tuple(
+            replace(e, ranked_out=False, mtime=max(now, e.mtime + 1)) for e in n.claims if e.ranked_out
+        )
+        moved += len(retire)
+        out.append(replace(n, claims=keep, retired=n.retired + retire))
+    write_lock(lock, out)
+    return moved

@@ -36,7 +36,7 @@ def inputs_digest(notes: Sequence[Path], config: Config) -> str:
     templates = template_path("card.css", config.templates).parent
     inputs: dict[str, Any] = {
         "code": cache.code_digest(),  # the same digest as the note cache's key
-        "config": [config.deck, config.root, str(config.templates), list(config.exclude)],
+        "config": repr(config),
         "notes": [[str(p), *_stat(p)] for p in notes],
         "templates": [[p.name, *_stat(p)] for p in sorted(templates.glob("*"))],
         "user_templates": [[p.name, *_stat(p)] for p in sorted(config.templates.glob("*"))]

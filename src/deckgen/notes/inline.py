@@ -19,7 +19,7 @@ _ANCHOR = re.compile(r"""<a\b[^>]*\byt-timestamp\b[^>]*>""", re.I)
 _ANCHOR_TIME = re.compile(r"""\b(?:data-t|href)\s*=\s*["']([^"']*)["']""", re.I)
 _BARE_TIME = re.compile(r"\[(\d{1,2}:\d{2}(?::\d{2}){0,2})\]")
 _LINK_TIME = re.compile(r"\[?\d{1,2}:\d{2}(?::\d{2}){0,2}\]?")
-WIKI = re.compile(r"\[\[([^\[\]|]+?)(?:\s*\|\s*([^\[\]]+?))?\]\]")
+WIKI = re.compile(r"\[\[([^\[\]|]+?)(?:\s*\|\s*([^\[\]]*?))?\]\]")
 _HIDDEN = re.compile(r"<(script|style)\b", re.I)  # inline elements whose text is never shown
 _LABEL = re.compile(r"^\s*\[[^\]\n]*\]")
 _CLOSING_TAG = re.compile(r"</\s*([A-Za-z][\w-]*)")
@@ -40,12 +40,24 @@ class Inline:
 def _wiki_text(m: re.Match[str], links: list[str]) -> str:
     target, label = m.group(1).strip(), (m.group(2) or "").strip()
     links.append(target)
+    if label and _restates(label, target) and _SENTENCE_END.match(m.string, m.end()):
+        return ""  # "…through data [[ai_for_science | AI for science]]." is a "see also"
     if label:
         return label
     # `[[some_topic_slug]]` is a "see also" reference, not part of the sentence.
     if "_" in target and " " not in target and target == target.lower():
         return ""
     return target
+
+
+_SENTENCE_END = re.compile(r"\s*(?:[.;:!?)]|$|\x00|\[)")
+"""After a link: the end of its sentence (or a timestamp or another link)."""
+
+
+def _restates(label: str, target: str) -> bool:
+    """Whether a link's alias only repeats its target's words (`[[ai_safety | AI Safety]]`)."""
+    said = set(re.findall(r"\w+", label.casefold()))
+    return bool(said) and said <= set(re.findall(r"[^\W_]+", target.casefold()))
 
 
 def _malformed(value: str) -> str:

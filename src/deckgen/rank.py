@@ -1,0 +1,102 @@
+"""Choose a note's cards from its candidates: hard rejects, one card per sentence, a budget.
+
+Every candidate has a score: the sum of its named features (`Candidate.features`):
+
+| feature | weight | why |
+|---|---|---|
+| definition / term of a term | 3.0 | the note-writer chose the term |
+| two real terms / one missing item of a list | 2.4 / 2.0 | a tractable list |
+| quoted, emphasis or acronym blank | 2.6 | the writer marked the phrase |
+| number blank | 2.2 | a fact with its unit |
+| name blank | 1.6 | names alone make weak cards |
+| closing phrase / long word blank | 1.2 / 0.8 | fallbacks: nothing marks them |
+| a rare word in a fallback answer | +0.3 | a technical term more often than a vague phrase |
+| needs the sentence before it | −0.3 | harder to read on its own |
+| long sentence or meaning | −0.5 | several facts at once |
+| short definition | −1.0 | little to learn |
+| one everyday word as a bullet's term | −1.2 | usually the writer's label ("Creation") |
+
+A candidate scoring at least `STRONG` is strong. In `focused` mode a note keeps its strong
+candidates up to the cap, and weak ones only up to one per `WORDS_PER_WEAK` words of the note,
+within the same cap; `all` keeps every candidate that is not rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from .model import Candidate, Note
+from .text import words
+
+Mode = Literal["focused", "all"]
+CAP = 15
+"""The most cards a note gives in `focused` mode."""
+STRONG = 2.0
+"""Candidates scoring this or more are strong: a real term, a definitional sentence, a typed blank."""
+WORDS_PER_WEAK = 400
+"""A note keeps one weak candidate (a fallback blank) per this many words, and at least one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """What a note's candidates became: the cards it keeps and why the others went."""
+
+    kept: tuple[Candidate, ...]
+    """In reading order."""
+    dropped: tuple[tuple[Candidate, str], ...]
+    """Every other candidate, with the reason; `rejected: …` ones never become cards."""
+
+    @property
+    def spare(self) -> tuple[Candidate, ...]:
+        """Candidates that were good enough but ranked out: a card already in the lock keeps them."""
+        return tuple(c for c, _ in self.dropped if not c.reject)
+
+
+def note_words(note: Note) -> int:
+    """How many words the note's text has (its budget grows with it)."""
+    return sum(len(words(b.text)) + len(words(b.term)) for b in note.blocks)
+
+
+def rank(note: Note, found: Sequence[Candidate], mode: Mode = "focused", cap: int = CAP) -> Ranking:
+    """Keep the note's best candidates; the same notes and settings always keep the same ones."""
+    dropped: list[tuple[Candidate, str]] = []
+    best: dict[str, int] = {}
+    questions: dict[str, int] = {}
+    order = {id(c): i for i, c in enumerate(found)}
+    for c in found:
+        if c.reject:
+            dropped.append((c, f"rejected: {c.reject}"))
+            continue
+        if (prev := best.get(c.unit)) is not None and found[prev].score >= c.score:
+            dropped.append((c, "another card from the same sentence ranks higher"))
+            continue
+        if prev is not None:
+            dropped.append((found[prev], "another card from the same sentence ranks higher"))
+        best[c.unit] = order[id(c)]
+    alive = sorted(best.values())
+    unique: list[int] = []
+    for i in alive:
+        c = found[i]
+        if (twin := questions.get(c.claim.question)) is not None:
+            dropped.append((c, f"same question as the card of line {found[twin].claim.source.line}"))
+            continue
+        questions[c.claim.question] = i
+        unique.append(i)
+    if mode == "all":
+        return Ranking(tuple(found[i] for i in unique), tuple(dropped))
+    by_score = sorted(unique, key=lambda i: (-found[i].score, i))
+    weak_budget = max(1, note_words(note) // WORDS_PER_WEAK)  # a short note may still give one
+    kept: list[int] = []
+    for i in by_score:
+        c = found[i]
+        strong = c.score >= STRONG
+        if len(kept) >= cap:
+            dropped.append((c, f"ranked out: the note keeps its {cap} best cards"))
+        elif not strong and weak_budget <= 0:
+            dropped.append((c, "ranked out: a weak card, and the note's budget for them is spent"))
+        else:
+            weak_budget -= not strong
+            kept.append(i)
+    return Ranking(tuple(found[i] for i in sorted(kept)), tuple(dropped))

@@ -1,0 +1,97 @@
+"""`Note` → candidate claims, by an ordered list of small rules (as markdown-it-py's `rules_block/`).
+
+Every rule has one signature, `(note, block) -> list[Candidate]`, and proposes what it can,
+rejected candidates included (with the reason, for `preview --why`). `rank.py` then chooses.
+Add a rule by writing a module here and naming its function in `RULES`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import replace
+
+from ..model import Block, Candidate, Claim, Note
+from ..text import content_words
+from .common import MARKUP
+from .definition import definition_rule
+from .lists import list_rule
+from .sentence import sentence_rule
+
+Rule = Callable[[Note, Block], list[Candidate]]
+RULES: tuple[Rule, ...] = (definition_rule, sentence_rule, list_rule)
+"""Applied in this order to every block; the order is the order of cards from one block."""
+
+DUPLICATE_SIMILARITY = 0.85
+"""Candidates of one note whose word sets overlap more than this are duplicates; the first stays."""
+
+__all__ = ["DUPLICATE_SIMILARITY", "RULES", "Rule", "candidates"]
+
+
+def candidates(note: Note, rules: tuple[Rule, ...] = RULES) -> tuple[Candidate, ...]:
+    """Every candidate of a note, in reading order; near-duplicates are rejected."""
+    found: list[Candidate] = []
+    for block in note.blocks:
+        found += _cover(block, [_clean(c, note) for rule in rules for c in rule(note, block)])
+    return tuple(_dedupe(found))
+
+
+def _clean(c: Candidate, note: Note) -> Candidate:
+    """Whatever the rule, a card never shows markup the note left open (a broken anchor)."""
+    shown = " ".join((note.title, *c.claim.section, c.claim.lead, c.claim.question, c.claim.answer))
+    if c.reject or not MARKUP.search(shown):
+        return c
+    return replace(c, reject="it would show markup the note did not close")
+
+
+def _cover(block: Block, found: list[Candidate]) -> list[Candidate]:
+    """A block's moments that no candidate carries go to its first good one: none is lost."""
+    carried = {t for c in found for t in c.claim.timestamps}
+    missing = tuple(t for _, t in block.stamps if t not in carried)
+    at = next((i for i, c in enumerate(found) if not c.reject), None)
+    if at is None or not missing:
+        return found
+    first = found[at]
+    claim = replace(first.claim, timestamps=tuple(dict.fromkeys(first.claim.timestamps + missing)))
+    return [*found[:at], replace(first, claim=claim), *found[at + 1 :]]
+
+
+def _prefix(words: set[str]) -> list[str]:
+    """Two word sets overlapping more than DUPLICATE_SIMILARITY share a word among these
+    first few of each (prefix filtering): only candidates that do need to be compared."""
+    ordered = sorted(words)
+    return ordered[: len(ordered) - math.ceil(DUPLICATE_SIMILARITY * len(ordered)) + 1]
+
+
+def _dedupe(found: list[Candidate]) -> list[Candidate]:
+    """Reject near-duplicates of an earlier good candidate; give a repeated key a number."""
+    out: list[Candidate] = []
+    kept: list[tuple[Claim, set[str]]] = []
+    index: dict[tuple[str, str], list[int]] = {}
+    keys: dict[str, int] = {}
+    for c in found:
+        n = keys[c.claim.key] = keys.get(c.claim.key, 0) + 1
+        if n > 1:
+            c = replace(c, claim=replace(c.claim, key=f"{c.claim.key}#{n}"))
+        if c.reject or c.claim.kind == "list":
+            out.append(c)
+            continue
+        mine = content_words(f"{c.claim.question} {c.claim.answer}")
+        probes = [(c.claim.kind, w) for w in _prefix(mine)]
+        near = sorted({i for p in probes for i in index.get(p, ())})
+        twin = next((kept[i][0] for i in near if _similar(kept[i][1], mine)), None)
+        if twin is not None:
+            c = replace(c, reject=f"repeats the card of line {twin.source.line}")
+        else:
+            for p in probes:
+                index.setdefault(p, []).append(len(kept))
+            kept.append((c.claim, mine))
+        out.append(c)
+    return out
+
+
+def _similar(a: set[str], b: set[str]) -> bool:
+    small, large = sorted((len(a), len(b)))
+    if not small or small < DUPLICATE_SIMILARITY * large:  # the overlap cannot reach the threshold
+        return False
+    return len(a & b) / len(a | b) > DUPLICATE_SIMILARITY

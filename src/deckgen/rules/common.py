@@ -1,0 +1,236 @@
+"""What the rules share: a block's sentences, word stems, giveaways, referents and attribution."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import snowballstemmer
+from wordfreq import zipf_frequency
+
+from ..model import Block, Candidate, Claim, ClaimKind, Note, SourceRef, Timestamp
+from ..text import content_words, sentence_spans, slug, truncate_words, words
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+REFERENT_OPENING = re.compile(
+    r"^(?:(?:However|But|And|So|Also|Instead|Still|Yet|Thus|Therefore|Similarly|Likewise|Additionally"
+    r"|Furthermore|Moreover|In addition|In contrast|Conversely),?\s+)?"
+    r"(?:(?:After|Before|During|From|With|Despite|Following|Beyond|Besides|Given|In|At|For|By|Unlike)\s+"
+    r"(?=(?:[Tt]his|[Tt]hese|[Tt]hat|[Tt]hose|[Ss]uch)\b))?"
+    r"(?:[Tt]his|[Tt]hese|[Tt]hat|[Tt]hose|It|Its|It's|They|Their|Them|He|She|His|Her|Such|Both|Another|Other|"
+    r"Others|One such|The same|The latter|The former|Here|There|Then|[Ss]uch)\b"
+)
+"""A sentence that opens by pointing back: it needs the sentence before it."""
+_INNER_REFERENT = re.compile(
+    r"\b(?:this|these|those)\s+(?:alone|is|was|are|were|means|meant|does|did|will|would|can|could|"
+    r"might|may|should|has|had|have)\b|\b(?:this|these|those|them)\s*[.!?]?$"
+    r"|\bthis\s+[\"“]?(?!(?:context|way|point|time|day|year|week|month|era|sense|regard)\b)[a-z]+",
+    re.I,
+)
+"""A demonstrative used as a pronoun inside the sentence ("this alone will not…"), or pointing at
+one thing said before ("automates this process")."""
+NARRATIVE = re.compile(
+    r"\b(?:the (?:speaker|host|hosts|guest|interviewer|narrator|presenter|video|episode|podcast|"
+    r"article|talk|lecture|transcript)s?|(?:this|the) (?:video|episode|podcast|article|talk|lecture|"
+    r"transcript|clip|recording|note|summary|section)\b|(?:he|she|they) (?:says|said|mentions|mentioned|"
+    r"jokes|joked|laughs|laughed)|in (?:this|the) (?:video|episode|conversation|discussion|interview))",
+    re.I,
+)
+"""Talk about the recording itself is not knowledge."""
+MARKUP = re.compile(r"\[!|\[\[|\]\]|yt-timestamp|data-t=|\*\*")
+"""Markup that only survives in text when the note left it open."""
+_HEDGE = re.compile(
+    r"\b(?:will|won't|could|might|expects?|expected|anticipated|anticipates?|predicts?|predicted|"
+    r"argues?|argued|believes?|believed|likely|unlikely|probably|perhaps|forecasts?|speculates?|"
+    r"envisions?)\b",
+    re.I,
+)
+"""Opinions and forecasts: they must say who holds them."""
+_ATTRIBUTED = re.compile(
+    r"\b(?:according to|says|said|notes|noted|suggests|suggested|argues|argued|believes|believed|"
+    r"thinks|thought|claims|claimed|states|stated|explains|explained|points out|emphasi[sz]es|"
+    r"highlights|contends|predicts|expects|warns|warned|recalls|describes|proposes|proposed)\b",
+    re.I,
+)
+_SPEAKER = re.compile(
+    r"\b(?:insights?|views?|ideas?|thoughts?|perspectives?|comments?|conversation|interview|talk|lecture|"
+    r"discussion|remarks|work|research)\s+(?:from|of|by|with)\s+"
+    r"((?:[A-Z][\w'’.-]+)(?:\s+(?:de|van|von|da|del|bin)?\s*[A-Z][\w'’-]+){1,2})"
+    r"|\b(?:according to|featuring|guest|speaker|host|interview with)\s+"
+    r"((?:[A-Z][\w'’.-]+)(?:\s+[A-Z][\w'’-]+){1,2})"
+)
+"""Who speaks, as a note's introduction usually says it."""
+
+
+@functools.lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The word's English stem, lower case."""
+    return str(_STEMMER.stemWord(word.lower()))
+
+
+COMMON_ZIPF = 4.2
+"""Words at least this frequent (Zipf scale: 4 is once per 10,000 words of English) are everyday
+words: a label or a blank made of one of them is rarely worth recalling."""
+
+
+@functools.lru_cache(maxsize=65536)
+def common_word(word: str) -> bool:
+    """Whether `word` is an everyday English word (wordfreq's data ships in its wheel)."""
+    return bool(zipf_frequency(word.lower(), "en") >= COMMON_ZIPF)
+
+
+@functools.lru_cache(maxsize=65536)
+def rare_word(word: str) -> bool:
+    """Whether `word` is a rare, likely technical word (under once per million words of English)."""
+    return len(word) > 3 and not word.isdigit() and bool(zipf_frequency(word.lower(), "en") < 3.0)
+
+
+def stems(text: str) -> set[str]:
+    """Stems of the content words of `text`; a hyphenated word also gives its parts."""
+    out: set[str] = set()
+    for w in content_words(text):
+        out.add(stem(w))
+        if "-" in w:
+            out |= {stem(p) for p in w.split("-") if len(p) > 2}
+    return out
+
+
+def head_stem(answer: str) -> str:
+    """The stem of the answer's head word (its last content word: English heads come last)."""
+    ws = [w for w in words(answer) if content_words(w)]
+    return stem(ws[-1]) if ws else ""
+
+
+def related(a: str, b: str) -> bool:
+    """Two stems of one word family: equal, or long and alike in their first five letters
+    ("scienc" and "scientif")."""
+    return a == b or (len(a) >= 6 and len(b) >= 6 and a[:5] == b[:5])
+
+
+def overlap(mine: set[str], shown: set[str]) -> set[str]:
+    """The stems of `mine` that have a relative in `shown`."""
+    return {m for m in mine if any(related(m, s) for s in shown)}
+
+
+def gives_away(answer: str, front: str) -> bool:
+    """Whether the answer can be read off the front: its head word's stem is there, or half of
+    its stems are."""
+    mine, shown = stems(answer), stems(front)
+    if not mine:
+        return True
+    if overlap({head_stem(answer)}, shown):
+        return True
+    return len(overlap(mine, shown)) * 2 >= len(mine) and len(mine) > 1
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of a block with the moments that stood in or right after it."""
+
+    text: str
+    stamps: tuple[Timestamp, ...]
+    index: int
+
+
+def block_sentences(block: Block) -> list[Sentence]:
+    """The block's sentences, each with the timestamps that stood in or right after it."""
+    out: list[Sentence] = []
+    spans = sentence_spans(block.text)
+    pending = list(block.stamps)  # sorted by offset, like the spans: walk both once
+    at = 0
+    for i, (a, b) in enumerate(spans):
+        last = i == len(spans) - 1
+        start = at
+        while at < len(pending) and (pending[at][0] < b or last):
+            at += 1
+        stamps = tuple(t for off, t in pending[start:at] if off >= a or last)
+        if text := block.text[a:b].strip():
+            out.append(Sentence(text, stamps, len(out)))
+    return out
+
+
+def first_stamps(block: Block) -> tuple[Timestamp, ...]:
+    """The first moment of a block dates it, even when its first sentence has none."""
+    return next((s.stamps for s in block_sentences(block) if s.stamps), ())
+
+
+def antecedent(sentences: list[str], index: int) -> str:
+    """The nearest sentence before `index` that stands on its own, at most `REACH` back ('' when
+    there is none): what "This…" points back at. Further back, which thing is meant is a guess."""
+    for before in reversed(sentences[max(0, index - REACH) : index]):
+        if not needs_referent(before):
+            return before
+    return ""
+
+
+REACH = 2
+"""How many sentences back a pronoun may find its antecedent."""
+
+
+def needs_referent(sentence: str) -> bool:
+    """Whether the sentence opens by pointing back at something said before."""
+    return bool(REFERENT_OPENING.match(sentence))
+
+
+def inner_referent(sentence: str) -> bool:
+    """Whether the sentence leans on a pronoun it does not resolve ("this alone")."""
+    opening = REFERENT_OPENING.match(sentence)  # an opening pointer is needs_referent's
+    return bool(_INNER_REFERENT.search(sentence, opening.end() if opening else 1))
+
+
+def hedged(sentence: str) -> bool:
+    """An opinion or forecast that does not say whose it is."""
+    return bool(_HEDGE.search(sentence)) and not _ATTRIBUTED.search(sentence)
+
+
+@functools.lru_cache(maxsize=1024)
+def _speaker_of(intro: str) -> str:
+    m = _SPEAKER.search(intro)
+    return (m.group(1) or m.group(2) or "").strip(" .") if m else ""
+
+
+def speaker(note: Note) -> str:
+    """Who holds the note's opinions: named in its introduction, else its source when that is a
+    name ("The Dwarkesh Podcast", not a handle like "jcs"); '' when nobody is named."""
+    intro = " ".join(b.text for b in note.blocks[:3] if b.kind == "paragraph")
+    source = note.source_name
+    named = any(ch.isupper() for ch in source) and not re.search(r"[._@/]|\d", source)
+    return _speaker_of(intro) or (source if named else "")
+
+
+def attribute(sentence: str, holder: str) -> str:
+    """`According to {holder}, …` for an unattributed opinion or forecast."""
+    if not holder or not hedged(sentence):
+        return sentence
+    first = sentence.split(" ", 1)[0]
+    lower = first.lower() if first[:1].isupper() and first[1:].islower() and len(first) > 1 else first
+    return f"According to {holder}, {lower}{sentence[len(first) :]}"
+
+
+def topic_text(note: Note, block: Block) -> str:
+    """What the card's topic line shows: part of its front."""
+    return " ".join((note.title, *block.headings))
+
+
+def make_candidate(
+    note: Note, block: Block, *, rule: str, kind: str, claim_kind: ClaimKind, key: str, question: str,
+    answer: str, context: str, lead: str = "", stamps: Iterable[Timestamp] = (),
+    features: Iterable[tuple[str, float]] = (), reject: str = "", unit: str = "",
+    items: tuple[str, ...] = (),
+) -> Candidate:  # fmt: skip
+    """A candidate with its claim, placed in its note."""
+    claim = Claim(
+        kind=claim_kind, key=key, question=question, answer=answer, context=context,
+        lead=truncate_words(lead, 40), section=block.headings,
+        timestamps=tuple(dict.fromkeys(stamps)), links=block.links,
+        source=SourceRef(note.path, block.line), items=items,
+    )  # fmt: skip
+    return Candidate(claim, rule, kind, tuple(features), reject, unit or f"{block.line}")
+
+
+def sentence_key(text: str) -> str:
+    """The key of a claim made from one sentence: the sentence itself."""
+    return f"sent:{slug(text)[:80]}"

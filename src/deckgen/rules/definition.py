@@ -1,0 +1,203 @@
+"""`**Term:** body` and glossary entries → "What is meant by Term?" and meaning → term cards.
+
+A bold label is only a term when it looks like one: `**Note:**`, `**Example:**`, `**For local
+assets:**` and `**Deep Thinking and Attention:**` are the note-writer's structure, not
+vocabulary. A self-describing term ("Long-term Coherence" → "…struggle to maintain
+coherence…") gives away its meaning, so it is only asked the other way round.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Block, Candidate, Note
+from ..text import slug, words
+from .common import (
+    attribute,
+    block_sentences,
+    common_word,
+    first_stamps,
+    gives_away,
+    needs_referent,
+    overlap,
+    speaker,
+    stems,
+    topic_text,
+)
+from .common import make_candidate as candidate
+
+MAX_ANSWER_WORDS = 25
+"""A definition's answer is its first sentence, cut at a clause boundary to at most this."""
+MAX_MEANING_WORDS = 40
+"""A meaning → term card shows the whole first sentence; longer ones are not asked."""
+MAX_TERM_WORDS = 4
+"""Longer labels are phrases or headings, not terms."""
+
+STRUCTURAL = frozenset(
+    """note notes nb example examples e.g eg syntax tip tips hint hints question questions answer
+    answers project projects exercise exercises solution solutions summary overview warning caution
+    important info information usage description definition purpose goal goals step steps task
+    tasks todo update updates source sources reference references related context background
+    introduction intro conclusion discussion challenge challenges problem problems benefit benefits
+    pros cons advantages disadvantages result results output outputs input inputs bonus quote
+    quotes idea ideas insight insights lesson lessons takeaway takeaways highlight highlights
+    status date time author speaker guest host key point points main note tl;dr tldr faq remember
+    reminder caveat caveats option options method methods case cases rule rules feature features
+    functionality functions details detail explanation aside observation observations objective
+    objectives outcome outcomes prerequisites requirements setup installation configuration
+    examples: week day part phase stage level module chapter section episode lecture video podcast
+    article link links file files format formats default defaults limitation limitations issue
+    issues fix fixes characteristics properties traits attributes aspects factors components
+    elements specs specifications price prices cost costs pricing performance design verdict
+    recommendation recommendations strengths weaknesses risks concerns criticism reception impact
+    legacy origin origins history timeline competition comparison application applications role
+    significance importance benefits drawbacks""".split()
+)
+"""Words that name a part of a note rather than a thing to know."""
+_OPENERS = frozenset(
+    """for to in on at by with from when if how why what where who which while during after before as
+    into about via using use take make add remove run try keep avoid see check click open create
+    write read be do don't let get set go find install copy paste type press select choose follow
+    start stop don't never always please ask""".split()
+)
+"""A label opening with a preposition, a question word or an imperative is not a term."""
+_GROUPED = re.compile(r"\s(?:and|or|&|vs\.?|versus|to|for|with|from|by|in)\s|,|/|\?|!")
+"""Two things named together ("Taste and Ambiguity"): a heading, not a term."""
+_CLAUSE = re.compile(r",\s+(?:such as|which|where|while|though|although|but|as|including)\b|;|\s[–—]\s")
+
+
+def is_term(label: str) -> bool:
+    """Whether a bold label names a thing to know (a term) rather than structuring the note."""
+    ws = words(label)
+    if not ws or len(ws) > MAX_TERM_WORDS or _GROUPED.search(label):
+        return False
+    if ws[0].lower() in _OPENERS or label.rstrip().endswith(("?", ":")):
+        return False
+    if all(w.lower() in STRUCTURAL or w.isdigit() for w in ws):
+        return False
+    return not (len(ws) > 1 and ws[0].lower() in STRUCTURAL and ws[-1].isdigit())
+
+
+def short_answer(sentence: str) -> str:
+    """A definition's answer: its first sentence, cut at a clause boundary when it runs long;
+    '' when no cut leaves a whole thought of at most `MAX_ANSWER_WORDS` words."""
+    n = len(sentence.split())
+    if n <= MAX_ANSWER_WORDS:
+        return sentence
+    cuts = [m.start() for m in _CLAUSE.finditer(sentence) if len(sentence[: m.start()].split()) >= 8]
+    fitting = [c for c in cuts if len(sentence[:c].split()) <= MAX_ANSWER_WORDS]
+    return sentence[: fitting[-1]].rstrip(" ,;") + "." if fitting else ""
+
+
+def mask(text: str, term: str) -> tuple[str, int]:
+    """`text` with the term's words hidden as `…`, and how many places were hidden."""
+    term_stems = stems(term)
+    hidden = 0
+
+    def hide(m: re.Match[str]) -> str:
+        nonlocal hidden
+        if stems(m.group(0)) & term_stems:
+            hidden += 1
+            return "…"
+        return m.group(0)
+
+    masked = re.sub(r"[\w'’-]+", hide, text)
+    return re.sub(r"…(?:\s+…)+", "…", masked), hidden
+
+
+def definition_rule(note: Note, block: Block) -> list[Candidate]:
+    """Term → meaning, or meaning → term when the term describes itself; never both."""
+    sents = block_sentences(block)
+    if not block.term or not sents:
+        return []
+    first = sents[0].text
+    label = block.term if block.kind == "item" else ""
+
+    def make(kind: str, question: str, answer: str, reject: str) -> Candidate:
+        prefix = "def" if kind == "definition" else "term"
+        return candidate(
+            note, block, rule=kind, kind=kind, claim_kind=kind,  # type: ignore[arg-type]
+            key=f"{prefix}:{slug(block.term)}", question=question, answer=answer,
+            context=f"{block.term}: {first}", lead=block.lead_in, stamps=first_stamps(block),
+            reject=reject, features=_features(answer if kind == "definition" else first, kind, label),
+            unit=f"{block.line}:0",
+        )  # fmt: skip
+
+    if not is_term(block.term):
+        return [make("definition", f"What is meant by “{block.term}”?", first, "label, not a term")]
+    front = f"{topic_text(note, block)} {block.lead_in}"
+    answer = short_answer(first)
+    if answer and not overlap(stems(answer), stems(block.term)):
+        holder = attribute(answer, speaker(note)) != answer
+        return [make("definition", f"What is meant by “{block.term}”"
+                     f"{f' (according to {speaker(note)})' if holder else ''}?", answer,
+                     _definition_fault(answer, f"{front} {block.term}"))]  # fmt: skip
+    masked, hidden = mask(first, block.term)
+    n = len(block.term.split())
+    question = f"Which term ({n} word{'s' if n > 1 else ''}) is this: “{attribute(masked, speaker(note))}”"
+    fault = _term_fault(block.term, first, masked, hidden, front, block.kind == "item")
+    return [make("term", question, block.term, fault)]
+
+
+_NOT_DEFINING = re.compile(
+    r"^(?:While|Whilst|Although|Though|If|When|Whenever|Because|Since|Unlike|Despite|As|Even|But|And|"
+    r"Or|So|Yet|However|Also|Instead|Only|Just|Here|Now|Then|Once|After|Before|Until|Like|See|Yes|No)\b"
+    r"|^\w+ly\b|^(?:For example|For instance|E\.g\.|I\.e\.|Examples?:)"
+)
+"""An answer opening like this is a remark about the label, not what the term means."""
+
+
+def _definition_fault(answer: str, front: str) -> str:
+    if _NOT_DEFINING.match(answer):
+        return "the answer is a remark, not what the term means"
+    if needs_referent(answer):
+        return "the answer points back at something it does not name"
+    if answer.endswith(":"):
+        return "the answer only introduces a list"
+    if gives_away(answer, front):
+        return "the answer can be read on the front"
+    return ""
+
+
+_DEFINING = re.compile(
+    r"^(?:A|An|The|Also|Nicknamed|Known|Called|Short for|Abbreviation|Any|Each|Every)\b"
+    r"|\b(?:is|are|was|were)\s+(?:a|an|the|when|how|what|used|defined|known|called)\b"
+    r"|\b(?:refers? to|means|describes|denotes|stands for|is defined as)\b"
+)
+"""A meaning that defines: "A set of files…", "X is a…". A bullet label whose text neither
+defines it nor uses its words ("China Outreach: Pakistan facilitated…") is the writer's
+heading, not a term to recall."""
+
+
+def _term_fault(term: str, first: str, masked: str, hidden: int, front: str, item: bool) -> str:
+    if item and hidden != 1 and not _DEFINING.search(first):
+        return "the text says something about the label but does not define it"
+    if len(first.split()) > MAX_MEANING_WORDS:
+        return "the meaning is too long to show whole"
+    if hidden > 1:
+        return "the term's words are all over its meaning: hiding them garbles it"
+    if len([w for w in words(masked) if w != "…"]) < 5:
+        return "too little of the meaning is left to go on"
+    if needs_referent(first):
+        return "the meaning points back at something it does not name"
+    if gives_away(term, f"{front} {masked}"):
+        return "the term can be read on the front"
+    return ""
+
+
+_TERMLIKE = re.compile(r"[A-Z]{2,}|\w-\w|\d|[a-z][A-Z]")
+"""Acronyms, compounds, numbers and camelCase look like terms even alone."""
+
+
+def _features(text: str, kind: str, term: str) -> list[tuple[str, float]]:
+    """The candidate's named features; `term` is given for a bullet's label (a glossary's terms
+    are the glossary's point, so they are not suspected of being labels)."""
+    n = len(text.split())
+    out = [(f"{kind} of a term", 3.0)]
+    if kind == "definition" and len(words(term)) == 1 and not _TERMLIKE.search(term) and common_word(term):
+        out.append(("one everyday word as the term: often the writer's label", -1.2))
+    if n < 5:
+        out.append(("short: little to learn", -1.0))
+    if n > 30:
+        out.append(("long", -0.5))
+    return out

@@ -1,0 +1,77 @@
+"""A list of `**Term:**` items → "name both" for two real terms, one missing item per card for more.
+
+The items must be terms (see `definition.is_term`), not the note-writer's own headings, and the
+list's lead-in must stand on its own: "Instead, future systems might rely more on:" does not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ..model import BLANK, Block, Candidate, Note, Timestamp
+from ..text import slug
+from .common import first_stamps, gives_away, needs_referent
+from .common import make_candidate as candidate
+from .definition import is_term
+
+MAX_ITEMS = 5
+"""Longer lists are not asked item by item: too many near-identical cards."""
+
+
+def list_rule(note: Note, block: Block) -> list[Candidate]:
+    """After the last item of a list of two or more `**Term:**` items."""
+    if not block.list_last or block.list_size < 2:
+        return []
+    members = [b for b in note.blocks if b.list_id == block.list_id]
+    terms = [b for b in members if b.term]
+    if len(terms) < 2:
+        return []
+    names = tuple(b.term for b in terms)
+    lead = block.lead_in.rstrip(": ")
+    key = f"list:{slug(lead)[:60]}"
+    stamps = [s for b in terms for s in first_stamps(b)[:1]]
+    reject = _fault(names, lead, block, len(members))
+
+    def make(key: str, question: str, answer: str, context: str, stamps: Iterable[Timestamp],
+             reject: str, feature: tuple[str, float], unit: str) -> Candidate:  # fmt: skip
+        return candidate(note, block, rule="list", kind="list", claim_kind="list", key=key, question=question,
+                         answer=answer, context=context, stamps=stamps, reject=reject, features=[feature],
+                         unit=unit, items=names)  # fmt: skip
+
+    if len(names) == 2:
+        both = make(
+            key, f"Name both: {lead}", " and ".join(names), "", stamps, reject, ("two real terms", 2.4), key
+        )
+        return [both]
+    return [
+        make(f"{key}:{slug(name)}", f"{lead}: " + "; ".join(BLANK if n == name else n for n in names), name,
+             "; ".join(names), first_stamps(terms[i]), reject or _item_fault(name, names),
+             ("one missing item of a list", 1.5), f"{key}:{i}")
+        for i, name in enumerate(names)
+    ]  # fmt: skip
+
+
+def _item_fault(name: str, names: tuple[str, ...]) -> str:
+    others = " ".join(n for n in names if n != name)
+    return "the other items give this one away" if gives_away(name, others) else ""
+
+
+def _fault(names: tuple[str, ...], lead: str, block: Block, members: int) -> str:
+    if not lead:
+        return "the list has no lead-in to ask about"
+    if not block.lead_in.rstrip().endswith(":"):
+        return "the sentence before the list does not introduce it"
+    if any(re.search(r"[:\"“”]", n) for n in names):
+        return "the items are phrases, not terms"
+    if len(names) < members:
+        return "only some of the items are terms"
+    if not all(is_term(n) for n in names):
+        return "the items are the note-writer's labels, not terms"
+    if len(names) > MAX_ITEMS:
+        return "too many items to ask one by one"
+    if needs_referent(lead):
+        return "the lead-in points back at something it does not name"
+    if any(gives_away(n, f"{lead} {' '.join(block.headings)}") for n in names):
+        return "the items' words stand in the lead-in or heading"
+    return ""

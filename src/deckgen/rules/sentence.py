@@ -1,0 +1,266 @@
+"""A timestamped sentence → one fill-in-the-blank card, its blank chosen by kind.
+
+Blanks are tried best kind first: a quoted or emphasised phrase, a term with its acronym, a
+number with its unit, a name (these are "typed" blanks and rank strong), then the closing noun
+phrase or a long word (fallback blanks, which rank weak and are filtered hard: a generic head
+noun, a word right after "this", the last item of a pair, a word given away by the front).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+
+from ..model import BLANK, Block, Candidate, Note
+from ..text import STOPWORDS, content_words, words
+from .common import (
+    MARKUP,
+    NARRATIVE,
+    antecedent,
+    attribute,
+    block_sentences,
+    common_word,
+    gives_away,
+    inner_referent,
+    needs_referent,
+    rare_word,
+    sentence_key,
+    speaker,
+    topic_text,
+)
+from .common import make_candidate as candidate
+
+MIN_WORDS = 6
+"""Shorter sentences say too little to be worth a card (list items: 4)."""
+MAX_WORDS = 45
+"""Longer sentences are several facts at once."""
+
+TYPED = {
+    "quoted": 2.6, "emphasis": 2.6, "acronym": 2.6, "number": 2.2, "name": 1.6, "phrase": 1.2, "word": 0.8,
+}  # fmt: skip
+"""The blank kinds and what each is worth: typed blanks (≥ 2) are strong candidates."""
+GENERIC_HEADS = frozenset(
+    """step steps need needs output outputs process processes thing things way ways part parts area
+    areas aspect aspects factor factors issue issues kind kinds type types sort lot lots level
+    levels role roles point points stuff matter matters fact facts idea ideas approach approaches
+    method methods one ones time times case cases example examples use uses place places result
+    results term terms form forms set sets number amount range value values element elements
+    component components item items option options situation situations manner sense work effect
+    effects impact goal goals purpose regime domain field fields world people others everything
+    something anything nothing""".split()
+)
+"""Head nouns that fit almost any sentence: a blank on them is vague."""
+VAGUE_MODIFIERS = frozenset(
+    """key main important primary major big great good new different other certain specific particular
+    various several many real whole entire overall general basic common simple same similar""".split()
+)
+"""Words that add nothing to a generic head noun ("key step")."""
+_PAIRING = frozenset(("and", "or", "nor"))
+_HEDGING = frozenset("better worse more less most least very quite rather really fairly".split())
+_POINTING = frozenset("""this these that those such its their his her our your my the a an""".split())
+
+_QUOTED = re.compile(r"[\"“]([^\"“”]{2,80}?)[,.]?[\"”]")
+_ACRONYM = re.compile(
+    r"\b((?:[A-Z][\w-]*\s+)(?:(?:of|and|for|the|in|to)\s+|[A-Z][\w-]*\s+){0,4}\(([A-Z][A-Za-z0-9-]{1,9})\))"
+)
+_UNITS = (
+    "years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries|times|people|"
+    "percent|examples?|steps?|mph|km|miles?|meters?|kg|mg|grams?|dollars?|euros?|tokens?|"
+    "parameters|users|employees|countries|calories|degrees|points|feet|inches"
+)
+_NUMBER = re.compile(
+    r"(?<![\w.-])((?:~|about |over |nearly |around |\$)?\d[\d,]*(?:\.\d+)?"
+    r"(?:\s?[-–]\s?\d[\d,]*(?:\.\d+)?)?"  # a range: 6,000-8,000
+    r"(?:\s?(?:%|percent|million|billion|trillion|thousand|x)\b)?(?:\s(?:" + _UNITS + r")\b)?)"
+)
+_PROPER = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-Z][\w'’-]*[a-z0-9][\w'’-]*(?:\s+[A-Z][\w'’-]+){0,3})")
+_IN_FORMULA = re.compile(r"[+*/=×÷^<>#]\s?\x00|\x00\s?[+*/=×÷^<>]|\x00[A-Za-z²³]")
+"""Around a number (`\x00`): an operator or a variable next to it."""
+_NAME_PART = re.compile(r"[A-Z][\w-]*\s*$")
+"""A number right after a capitalised word is part of a name ("LTPO 2", "Llama 2")."""
+
+
+def _spans(sentence: str, emphasis: tuple[str, ...]) -> Iterable[tuple[int, int, str]]:
+    """Spans worth blanking, best kind first."""
+    for m in _QUOTED.finditer(sentence):
+        yield m.start(1), m.end(1), "quoted"
+    for phrase in emphasis:
+        if (at := sentence.find(phrase)) >= 0 and phrase != sentence:
+            yield at, at + len(phrase), "emphasis"
+    for m in _ACRONYM.finditer(sentence):
+        yield m.start(1), m.end(1), "acronym"
+    for m in _NUMBER.finditer(sentence):
+        span = m.group(1).rstrip()
+        tail = span.split()[-1]
+        if tail.lower() in STOPWORDS:
+            span = span[: span.rfind(tail)].rstrip()
+        if not _NAME_PART.search(sentence[: m.start(1)]):
+            yield m.start(1), m.start(1) + len(span), "number"
+    for m in _PROPER.finditer(sentence):
+        if m.start(1) > 0 and m.group(1).lower() not in STOPWORDS:
+            yield m.start(1), m.end(1), "name"
+    yield from _final_phrase(sentence)
+    longest = sorted(re.finditer(r"[\w-]{7,}", sentence), key=lambda m: (-len(m.group(0)), m.start()))
+    for m in longest[:3]:  # a rare long word, when no phrase stands out
+        yield m.start(), m.end(), "word"
+
+
+def _final_phrase(sentence: str) -> Iterable[tuple[int, int, str]]:
+    body = sentence.rstrip(" .!?;:\"”')")
+    ws = list(re.finditer(r"[\w'’-]+", body))
+    run: list[re.Match[str]] = []
+    for m in reversed(ws):
+        if m.group(0).lower() in STOPWORDS or len(run) == 4:
+            break
+        run.insert(0, m)
+    if run and any(len(m.group(0)) > 2 for m in run):
+        yield run[0].start(), run[-1].end(), "phrase"
+
+
+def _phrase_like(span: str) -> bool:
+    """A marked phrase that names something: not one short word, no function words but of/per."""
+    ws = [w.lower() for w in words(span)]
+    if len(ws) == 1 and len(span) < 5:
+        return False
+    return len(ws) <= 4 and not any(w in STOPWORDS and w not in ("of", "per") for w in ws)
+
+
+def _weak_blank_fault(sentence: str, a: int, b: int) -> str:
+    """Why a fallback blank would be vague ('' when it is fine)."""
+    span = sentence[a:b]
+    ws = words(span)
+    before, after = words(sentence[:a]), words(sentence[b:])
+    if ws[-1].lower() in GENERIC_HEADS and all(w.lower() in VAGUE_MODIFIERS for w in ws[:-1]):
+        return f"“{span}” is generic: many answers would fit"
+    if before and before[-1].lower() in _POINTING:
+        return f"the blank follows “{before[-1]}”: it is vague"
+    if (before and before[-1].lower() in _PAIRING) or (after and after[0].lower() in _PAIRING):
+        return "the blank is one item of a pair or list: it is arbitrary"
+    if not before:
+        return "the blank opens the sentence: too little comes before it"
+    if ws[0].lower().endswith("ly") or ws[0].lower() in _HEDGING:
+        return f"the blank starts with “{ws[0]}”: a judgement, not a fact"
+    if len(ws) == 1 and re.search(r"(?:ing|ed)$", span):
+        return "a lone verb form is a weak blank"
+    if len(ws) == 1 and common_word(span):
+        return f"“{span}” is an everyday word: many answers would fit"
+    if (len(ws) == 1 and not (len(span) >= 10 or re.search(r"[-\d]|\w[A-Z]", span))) or span.endswith("ly"):
+        return "a single plain word or an adverb is a weak blank"
+    return ""
+
+
+def choose_blank(
+    sentence: str, emphasis: tuple[str, ...] = (), front: str = ""
+) -> tuple[int, int, str] | None:
+    """The span of `sentence` to blank and its kind: 1–5 words with content, not given away by
+    the rest of the sentence or by the `front` shown with it, and (for a fallback) not vague."""
+    for a, b, kind in _spans(sentence, emphasis):
+        b = a + len(re.sub(r"(?:['’]s|[,.;:])+$", "", sentence[a:b].rstrip()))  # keep "'s" and commas out
+        span = sentence[a:b].strip()
+        if not 1 <= len(words(span)) <= 5 or not content_words(span):
+            continue
+        if len(words(sentence)) - len(words(span)) < 4:
+            continue  # the blank is nearly the whole sentence
+        if kind == "number" and re.fullmatch(r"\d", span):
+            continue  # a lone digit: "1 lakh", "2 tablespoons"
+        if gives_away(span, f"{sentence[:a]} {sentence[b:]} {front}"):
+            continue
+        if TYPED[kind] < 2 and _weak_blank_fault(sentence, a, b):
+            continue
+        if kind in ("quoted", "emphasis") and not _phrase_like(span):
+            continue  # "fine", "good chances for the implementation": a mood or a clause, not a term
+        if kind == "number" and _IN_FORMULA.search(f"{sentence[max(0, a - 2) : a]}\x00{sentence[b : b + 2]}"):
+            continue  # the 3 of "3x²" or "80/20": part of a formula, not a fact
+        return a, b, kind
+    return None
+
+
+def hint(kind: str, answer: str) -> str:
+    """What the blank asks for, so that one answer fits: `(term)`, `(number)`, `(2 words)`."""
+    if kind == "acronym":
+        return "term"
+    if kind == "number":
+        return "year" if re.fullmatch(r"1[5-9]\d\d|20\d\d", answer) else "number"
+    if kind == "name":
+        return "name"
+    n = len(words(answer))
+    return f"{n} word{'s' if n > 1 else ''}"
+
+
+def sentence_rule(note: Note, block: Block) -> list[Candidate]:
+    """Each timestamped sentence → at most one fill-in-the-blank candidate (the first sentence of
+    a term's definition excepted: the definition rule asks it)."""
+    out: list[Candidate] = []
+    sents = block_sentences(block)
+    for s in sents[1:] if block.term else sents:
+        if not s.stamps:
+            continue
+        lead = block.lead_in if block.kind == "item" else ""
+        if s.index == 0 and (label := _leading_label(s.text, block.emphasis)):
+            s = replace(s, text=s.text[len(label) :].strip())  # "**Affordability** To truly afford…"
+            lead = label
+        reject = _sentence_fault(s.text, block)
+        if not reject and needs_referent(s.text):
+            before = antecedent([x.text for x in sents], s.index)
+            if not before:
+                reject = "it points back at something no sentence before it names"
+            lead = f"{block.term}: {before}" if block.term else before
+        if not reject and NARRATIVE.search(lead):
+            reject = "its context is about the recording, not the subject"
+        front = f"{topic_text(note, block)} {lead} {block.term}"
+        blank = None if reject else choose_blank(s.text, block.emphasis, front)
+        if not reject and blank is None:
+            reject = "no blank that is not vague or given away"
+        a, b, kind = blank or (0, 0, "phrase")
+        answer = s.text[a:b].strip()
+        holder = speaker(note)
+        shown = s.text if answer and answer in holder else attribute(s.text, holder)
+        shift = len(shown) - len(s.text)
+        question = f"{shown[: a + shift]}{BLANK} ({hint(kind, answer)}){shown[b + shift :]}"
+        out.append(
+            candidate(note, block, rule="sentence", kind=kind, claim_kind="sentence",
+                      key=sentence_key(s.text), question=question if blank else s.text, answer=answer,
+                      context=s.text, lead=lead, stamps=s.stamps, reject=reject,
+                      features=_features(s.text, kind, lead, answer), unit=f"{block.line}:{s.index}")
+        )  # fmt: skip
+    return out
+
+
+def _leading_label(text: str, emphasis: tuple[str, ...]) -> str:
+    """A bold phrase that opens the block and is followed by a new sentence: a label, not text."""
+    first = emphasis[0] if emphasis else ""
+    if first and text.startswith(first) and re.match(r"\s*[A-Z]", text[len(first) :]):
+        return first
+    return ""
+
+
+def _sentence_fault(text: str, block: Block) -> str:
+    n = len(words(text))
+    if re.search(r"\$\$|\\[a-z]+\{|\$[^$\s][^$]*\$", text):
+        return "it holds math, which cards do not show yet"
+    if MARKUP.search(text):
+        return "it holds markup the note did not close"
+    if n < (4 if block.kind == "item" else MIN_WORDS):
+        return "too short to say much"
+    if n > MAX_WORDS:
+        return "too long: several facts at once"
+    if text.rstrip().endswith(":"):
+        return "it only introduces a list"
+    if NARRATIVE.search(text):
+        return "it is about the recording, not the subject"
+    if inner_referent(text):
+        return "it leans on a “this” it does not name"
+    return ""
+
+
+def _features(text: str, kind: str, lead: str, answer: str = "") -> list[tuple[str, float]]:
+    out = [(f"{kind} blank", TYPED[kind])]
+    if TYPED[kind] < 2 and any(rare_word(w) for w in words(answer)):
+        out.append(("a rare word in the answer", 0.3))
+    n = len(words(text))
+    if lead:
+        out.append(("needs the sentence before it", -0.3))
+    if n > 32:
+        out.append(("long sentence", -0.5))
+    return out

@@ -1,0 +1,233 @@
+"""The rules on readable fixtures (note snippet → every candidate and its fate) and on the
+reference note; each failure mode of the rated cards has its cases here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import REFERENCE, TESTS, golden
+from deckgen.config import Config
+from deckgen.model import BLANK, Candidate
+from deckgen.notes import parse_note, read_note
+from deckgen.rank import rank
+from deckgen.rules import candidates
+from deckgen.rules.common import antecedent, gives_away, inner_referent, needs_referent
+from deckgen.rules.definition import is_term, mask, short_answer
+from deckgen.rules.sentence import choose_blank, hint
+
+FIXTURES = sorted((TESTS / "fixtures" / "rules").glob("*.md"))
+
+
+def as_dict(c: Candidate, why: str) -> dict[str, object]:
+    return {
+        "rule": c.rule, "kind": c.kind, "line": c.claim.source.line, "score": c.score,
+        "fate": why or "kept", "lead": c.claim.lead,
+        "question": c.claim.question.replace(BLANK, "_____"), "answer": c.claim.answer,
+        "timestamps": [t.label for t in c.claim.timestamps],
+    }  # fmt: skip
+
+
+def fates(path: Path, mode: str = "focused") -> list[dict[str, object]]:
+    note = read_note(path, path.name)
+    found = candidates(note)
+    ranking = rank(note, found, mode)  # type: ignore[arg-type]
+    why = {id(c): reason for c, reason in ranking.dropped}
+    return [as_dict(c, why.get(id(c), "")) for c in found]
+
+
+@pytest.mark.parametrize("note", FIXTURES, ids=lambda p: p.stem)
+def test_fixture(note: Path) -> None:
+    """Each fixture note gives exactly the candidates, scores and fates in its .json twin."""
+    golden(note.with_suffix(".json"), fates(note))
+
+
+def kept(text: str) -> list[Candidate]:
+    note = parse_note(text, "n.md")
+    return list(rank(note, candidates(note)).kept)
+
+
+NOTE = "---\ntitle: Models\nvideoId: Wo95ob_s_NI\n---\n\n## Limits\n\n"
+STAMP = ' <a class="yt-timestamp" data-t="00:09:17">[00:09:17]</a>'
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["Note", "Example", "Syntax", "Project", "Question", "For local assets", "Take care",
+     "Deep Thinking and Attention", "Error Recovery and Edge Cases", "Taste and Ambiguity",
+     "Code to Language Reasoning", "Characteristics", "How it works", "Week 2"],
+)  # fmt: skip
+def test_structural_labels_are_not_terms(label: str) -> None:
+    assert not is_term(label)
+    cards = kept(f"{NOTE}* **{label}:** Models plan several steps ahead before they act{STAMP}.\n")
+    assert not [c for c in cards if c.rule in ("definition", "term")]
+
+
+@pytest.mark.parametrize(
+    "term", ["conditional statement", "HTTP", "SSH", "floating-point number", "Long-term Coherence", "Yoga"]
+)
+def test_real_terms_are_terms(term: str) -> None:
+    assert is_term(term)
+
+
+def test_a_self_describing_term_is_only_asked_the_other_way() -> None:
+    cards = kept(f"{NOTE}Limits include:\n\n* **Long-term Coherence:** A model's failure to keep coherence "
+                 f"over extended interactions such as a multi-file coding project{STAMP}.\n")  # fmt: skip
+    assert [c.rule for c in cards] == ["term"]
+    assert (
+        cards[0].claim.answer == "Long-term Coherence" and "coherence" not in cards[0].claim.question.lower()
+    )
+
+
+def test_a_definition_whose_answer_is_a_remark_is_rejected() -> None:
+    text = f"{NOTE}* **Competition:** While the phone excels at snapshots, rivals win in edge cases{STAMP}.\n"
+    assert kept(text) == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "front", "given"),
+    [
+        ("test time", "gaining from practice at training time", True),  # head word on the front
+        ("longer-duration tasks", "Training on More Complex and Longer Tasks", True),
+        ("medium-term memory", "Introspection, Active Learning, and Mid-Term Memory", True),
+        ("science", "Scientific Research", True),  # one word family
+        ("per token basis", "Current AI models demonstrate impressive abilities", False),
+        ("Reinforcement Learning (RL)", "This training can be done through methods like", False),
+    ],
+)
+def test_giveaways_by_stem_and_head_word(answer: str, front: str, given: bool) -> None:
+    assert gives_away(answer, front) is given
+
+
+@pytest.mark.parametrize(
+    ("sentence", "answer", "kind"),
+    [
+        ('Models show ability on a "per token basis," like experts.', "per token basis", "quoted"),
+        ("Training uses Reinforcement Learning (RL) at scale.", "Reinforcement Learning (RL)", "acronym"),
+        ("Superconductivity was first discovered in 1911 with mercury.", "1911", "number"),
+        ("A small amount of data (about 30 examples) generalised well.", "about 30 examples", "number"),
+        ("The object chased the warhead at 6,000-8,000 mph over the sea.", "6,000-8,000 mph", "number"),
+        ("The idea came from Eleanor Roosevelt at a dinner party.", "Eleanor Roosevelt", "name"),
+        ("Current systems largely acquire skills through transient in-context learning.",
+         "transient in-context learning", "phrase"),
+    ],
+)  # fmt: skip
+def test_choose_blank(sentence: str, answer: str, kind: str) -> None:
+    found = choose_blank(sentence)
+    assert found is not None
+    a, b, got = found
+    assert (sentence[a:b], got) == (answer, kind)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Training models for long-horizon tasks using RL is seen as a key step.",  # generic head
+        "The ability to act is a primary unlock expected from this training regime.",  # after "this"
+        "It might emerge from calibration regarding their own knowledge and limitations.",  # a pair
+        "Stainless steel is preferred, as stainless is slightly better.",  # a judgement
+        "The derivative of the cube, dF/dx, is 3x2 in the end.",  # a formula
+        'Past models were criticised, though users deemed the screen "fine".',  # a mood
+        "On the whole it was a huge event that drew crowds of people.",  # nothing worth a blank
+    ],
+)
+def test_vague_blanks_are_not_made(sentence: str) -> None:
+    found = choose_blank(sentence)
+    assert found is None or sentence[found[0] : found[1]] not in {
+        "key step", "training regime", "limitations", "slightly better", "3", "fine", "people",
+    }  # fmt: skip
+
+
+def test_hints_fix_the_answers_shape() -> None:
+    assert (hint("acronym", "RL"), hint("number", "1911"), hint("number", "30 %")) == (
+        "term",
+        "year",
+        "number",
+    )
+    assert hint("phrase", "test time") == "2 words"
+
+
+def test_short_answer_cuts_only_at_a_clause() -> None:
+    long = ("While smart on a per-token level, models struggle to maintain coherence over extended "
+            "interactions or complex tasks, such as writing a multi-file coding project aligned with "
+            "broader goals and many other long things that go on and on.")  # fmt: skip
+    cut = short_answer(long)
+    assert cut.endswith("complex tasks.") and len(cut.split()) <= 25 and "…" not in cut
+    assert short_answer(" ".join(["word"] * 40) + ".") == ""  # no clause to cut at: no definition
+
+
+def test_mask_counts_the_places_it_hides() -> None:
+    assert mask("Models struggle to maintain coherence over long tasks.", "Long-term Coherence") == (
+        "Models struggle to maintain … over … tasks.", 2,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("sentence", "opening", "inner"),
+    [
+        ("This training can be done through RL.", True, False),
+        ("After this phase, it becomes a white dwarf.", True, False),
+        ("However, it's not anticipated that this alone will solve all deficits.", False, True),
+        ("A key feature aims to automate this process for developers.", False, True),
+        ("Reasoning, in this context, can be defined as computation at test time.", False, False),
+        ("Pre-training endows these models with broad knowledge.", False, False),
+    ],
+)
+def test_referents(sentence: str, opening: bool, inner: bool) -> None:
+    assert needs_referent(sentence) is opening and inner_referent(sentence) is inner
+
+
+def test_a_pointer_finds_its_antecedent_at_most_two_sentences_back() -> None:
+    sents = [
+        "Models train on long tasks.",
+        "This could involve coding.",
+        "This training uses RL.",
+        "It helps.",
+    ]
+    assert antecedent(sents, 2) == "Models train on long tasks."
+    assert antecedent(sents, 3) == ""
+
+
+def test_about_the_recording_and_list_intros_are_not_cards() -> None:
+    text = (f"{NOTE}In this episode the host jokes about his weekend plans with the guest{STAMP}. "
+            f"Three approaches to scaling stand out from the research:{STAMP}\n")  # fmt: skip
+    assert kept(text) == []
+
+
+def test_forecasts_name_who_holds_them() -> None:
+    text = (f"{NOTE[:-13]}\nFrom: [[dwarkesh | The Dwarkesh Podcast]]\n\nA talk based on insights from "
+            f"John Schulman.\n\n## Limits\n\nFuture models will manage entire coding projects in about "
+            f"5 years{STAMP}.\n")  # fmt: skip
+    [card] = kept(text)
+    assert card.claim.question.startswith("According to John Schulman, future models will manage")
+
+
+def test_reference_note_keeps_a_focused_deck_with_its_real_terms() -> None:
+    note = read_note(REFERENCE)
+    ranking = rank(note, candidates(note))
+    assert 8 <= len(ranking.kept) <= 12
+    questions = " ".join(c.claim.question for c in ranking.kept)
+    assert "Cross-Lingual Generalization" in questions and "Multimodal Generalization" in questions
+    assert any(
+        c.claim.answer == "Training-Time Learning and Inference-Time Computation" for c in ranking.kept
+    )
+    assert len({c.unit for c in ranking.kept}) == len(ranking.kept)  # one card per sentence
+
+
+def test_all_keeps_every_candidate_that_is_not_rejected_and_focused_is_a_subset() -> None:
+    note = read_note(REFERENCE)
+    found = candidates(note)
+    focused, every = rank(note, found), rank(note, found, "all")
+    assert {id(c) for c in focused.kept} <= {id(c) for c in every.kept}
+    assert not any(c.reject for c in every.kept)
+    assert len(rank(note, found, cap=3).kept) == 3
+
+
+def test_ranking_is_deterministic() -> None:
+    note = read_note(REFERENCE)
+    assert rank(note, candidates(note)) == rank(note, candidates(read_note(REFERENCE)))
+
+
+def test_config_sets_the_mode_and_cap() -> None:
+    assert Config(cards="all", cap=4).cap == 4
