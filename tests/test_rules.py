@@ -3,6 +3,7 @@ reference note; each failure mode of the rated cards has its cases here."""
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -231,3 +232,14 @@ def test_ranking_is_deterministic() -> None:
 
 def test_config_sets_the_mode_and_cap() -> None:
     assert Config(cards="all", cap=4).cap == 4
+
+
+def test_words_keep_their_combining_marks() -> None:
+    """Devanagari vowel signs are combining marks that `\\w` leaves out: a mask split "हैं"."""
+    note = read_note(TESTS / "hostile" / "unicode_scripts.md")
+    for c in candidates(note):
+        q = c.claim.question
+        orphans = [
+            i for i, ch in enumerate(q) if unicodedata.category(ch).startswith("M") and q[i - 1] in " …"
+        ]
+        assert not orphans, q

@@ -79,7 +79,8 @@ def test_new_cards_come_in_reading_order(data: dict[str, Any]) -> None:
     notes = data["snap"]["notes"]
     in_anki = sorted(notes, key=lambda guid: notes[guid]["cards"][0]["due"])
     assert in_anki == [c.guid for c in data["result"].decks[0].cards]
-    assert notes[in_anki[0]]["fields"]["Answer"] == "per token basis"
+    first = notes[in_anki[0]]["fields"]
+    assert '"<b class="hl">per token basis</b>,"' in first["Answer"] and first["Context"] == ""
 
 
 def test_same_input_same_package(tmp_path: Path) -> None:

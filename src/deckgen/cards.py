@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from .config import Config
 from .model import Card, Claim, Face, Link, Note
@@ -66,7 +67,15 @@ def make_face(note: Note, claim: Claim, config: Config) -> Face:
             Link(t.label, video_url(note.video_id, t.seconds)) for t in claim.timestamps if note.video_id
         ),
         source=note.source_name,
+        note_url=obsidian_url(config.obsidian_vault, note.path),
     )
+
+
+def obsidian_url(vault: str, path: str) -> str:
+    """The link that opens a note in Obsidian; '' without a vault name."""
+    if not vault:
+        return ""
+    return f"obsidian://open?vault={quote(vault, safe='')}&file={quote(path.removesuffix('.md'), safe='')}"
 
 
 def make_card(note: Note, claim: Claim, face: Face, guid: str, mtime: int) -> Card:

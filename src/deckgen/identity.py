@@ -59,13 +59,19 @@ def content_hash(face: Face) -> str:
     return f"{HASH_VERSION}:{hashlib.sha256(data.encode('utf-8')).hexdigest()[:16]}"
 
 
+_LEGACY_BLANK = '<span class="blank">_____</span>'
+
+
 def legacy_hash(face: Face, note_path: str, status: str = "") -> str:
-    """The hash deckgen 0.1.0 stored for this face: its HTML fields, as 0.1.0 rendered them."""
-    parts = (render.question_html(face), render.answer_html(face), render.context_html(face),
-             render.safe_html(escape(render.topic(face))),
+    """The hash deckgen 0.1.0 stored for this face: its HTML fields, rendered exactly as 0.1.0
+    rendered them (frozen here: `render.py` may change, this must not)."""
+    lead = f'<div class="lead">{escape(face.lead)}</div>' if face.lead else ""
+    question = lead + escape(face.question).replace(BLANK, _LEGACY_BLANK)
+    topic = " › ".join(p for p in (face.title, *face.section) if p)
+    parts = (question, escape(face.answer), escape(face.context), escape(topic),
              repr(tuple((t.label, t.url) for t in face.timestamps)),
-             render.safe_html(escape(face.source or note_path)), " ".join(face.tags), status)  # fmt: skip
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+             escape(face.source or note_path), " ".join(face.tags), status)  # fmt: skip
+    return hashlib.sha256("\x1f".join(render.safe_html(p) for p in parts).encode("utf-8")).hexdigest()[:16]
 
 
 def same_content(stored: str, face: Face, note_path: str) -> bool:

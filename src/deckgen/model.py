@@ -160,6 +160,8 @@ class Face:
     """The source's name (the podcast, the course), or ''."""
     media: tuple[str, ...] = ()
     """Files the card shows (images), as their bundled names."""
+    note_url: str = ""
+    """`obsidian://open…` for the note when the vault's name is set, else ''."""
 
 
 @dataclass(frozen=True, slots=True)

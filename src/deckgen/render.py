@@ -12,10 +12,15 @@ import nh3
 
 from .model import BLANK, Card, Face
 
-BLANK_HTML = '<span class="blank">_____</span>'
+BLANK_HTML = '<span class="blank"></span>'
+"""The one blank style: an empty underlined gap (the stylesheet draws it)."""
 _CLEANER = nh3.Cleaner(
-    tags={"div", "span", "b", "i"}, attributes={"div": {"class"}, "span": {"class"}}, url_schemes=set()
+    tags={"div", "span", "b", "i", "ol", "li"},
+    attributes={"div": {"class"}, "span": {"class"}, "li": {"class"}, "b": {"class"}},
+    url_schemes=set(),
 )
+_FILLED = ("sentence", "cloze")
+"""Kinds whose back shows the source sentence with the answer in place, instead of the question."""
 
 
 def safe_html(fragment: str) -> str:
@@ -31,25 +36,50 @@ def topic(face: Face) -> str:
 
 
 def question_html(face: Face) -> str:
-    """The question with its blank and, above it, the lead-in that gives it context."""
+    """The question with its blank and, above it, the lead-in that gives it context. A fill-in
+    question is marked `fill`: the back shows its sentence whole instead (see card.css)."""
     q = escape(face.question).replace(BLANK, BLANK_HTML)
+    if face.kind in _FILLED:
+        q = f'<div class="fill">{q}</div>'
     lead = f'<div class="lead">{escape(face.lead)}</div>' if face.lead else ""
     return safe_html(lead + q)
 
 
 def answer_html(face: Face) -> str:
-    """The answer."""
+    """The answer: a fill-in card's sentence with the answer in place, a list's items in order
+    with the answer marked, or the answer itself."""
+    if face.kind in _FILLED and face.highlight != (0, 0):
+        a, b = face.highlight
+        c = face.context
+        return safe_html(f'{escape(c[:a])}<b class="hl">{escape(c[a:b])}</b>{escape(c[b:])}')
+    if face.kind == "list" and face.items:
+        marked = set(face.items) if face.answer not in face.items else {face.answer}
+        items = "".join(
+            f'<li class="hl">{escape(i)}</li>' if i in marked else f"<li>{escape(i)}</li>" for i in face.items
+        )
+        return safe_html(f"<ol>{items}</ol>")
     return safe_html(escape(face.answer))
 
 
 def context_html(face: Face) -> str:
-    """The source sentence or bullet."""
-    return safe_html(escape(face.context))
+    """The source sentence or bullet, when the answer does not already show it whole."""
+    if face.kind in _FILLED or face.kind == "list" or face.context.endswith(f": {face.answer}"):
+        return ""
+    context = face.context.removeprefix(f"{face.answer}: ") if face.kind == "term" else face.context
+    return safe_html(escape(context))
 
 
 def source_text(card: Card) -> str:
-    """Where the card comes from: the source's name, else the note's path."""
-    return card.face.source or card.note_path
+    """Where the card comes from: the source's name and the note's title, else the note's path."""
+    f = card.face
+    return " · ".join(p for p in (f.source, f.title) if p) or card.note_path
+
+
+def source_html(card: Card) -> str:
+    """The source line, with a link that opens the note in Obsidian when the vault is known."""
+    text = escape(source_text(card))
+    url = card.face.note_url
+    return f'{text} <a class="note" href="{escape(url)}">open note</a>' if url else text
 
 
 def links_html(face: Face) -> str:

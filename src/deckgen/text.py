@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import regex
+
 # A sentence ends at . ! or ? (plus closing quotes/brackets) and space, or at a CJK full stop,
 # when the next word does not start in lower case (a capital, a digit or an uncased script).
 # Abbreviations below are not sentence ends.
@@ -19,7 +21,9 @@ _ABBREV = re.compile(
 )
 _ABBREV_LEN = 8
 """The longest abbreviation above, with its dot: only that much text is searched."""
-_WORD = re.compile(r"[\w'’-]+")
+WORD = regex.compile(r"[\w\p{M}'’-]+")
+r"""A word: letters and digits with their combining marks (Devanagari vowel signs are marks,
+which Python's `\w` leaves out), apostrophes and hyphens."""
 
 INVISIBLE = "\u200b\u2060\ufeff"
 """Zero-width space, word joiner and a stray byte-order mark: invisible, and they would split
@@ -185,7 +189,7 @@ def sentences(text: str) -> list[str]:
 
 def words(text: str) -> list[str]:
     """The words of `text` (letters, digits, apostrophes and hyphens)."""
-    return _WORD.findall(text)
+    return list(WORD.findall(text))
 
 
 def content_words(text: str) -> set[str]:

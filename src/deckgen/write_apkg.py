@@ -58,7 +58,7 @@ def card_fields(card: Card) -> list[str]:
     return [
         render.question_html(face), render.answer_html(face), render.context_html(face),
         render.safe_html(escape(render.topic(face))), render.links_html(face),
-        render.safe_html(escape(render.source_text(card))), card.status,
+        render.source_html(card), card.status,
     ]  # fmt: skip
 
 

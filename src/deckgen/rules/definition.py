@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..model import Block, Candidate, Note
-from ..text import slug, words
+from ..text import WORD, slug, words
 from .common import (
     attribute,
     block_sentences,
@@ -101,7 +101,7 @@ def mask(text: str, term: str) -> tuple[str, int]:
             return "…"
         return m.group(0)
 
-    masked = re.sub(r"[\w'’-]+", hide, text)
+    masked = WORD.sub(hide, text)
     return re.sub(r"…(?:\s+…)+", "…", masked), hidden
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from ..model import BLANK, Block, Candidate, Note
-from ..text import STOPWORDS, content_words, words
+from ..text import STOPWORDS, WORD, content_words, words
 from .common import (
     MARKUP,
     NARRATIVE,
@@ -108,7 +108,7 @@ def _spans(sentence: str, emphasis: tuple[str, ...]) -> Iterable[tuple[int, int,
 
 def _final_phrase(sentence: str) -> Iterable[tuple[int, int, str]]:
     body = sentence.rstrip(" .!?;:\"”')")
-    ws = list(re.finditer(r"[\w'’-]+", body))
+    ws = list(WORD.finditer(body))
     run: list[re.Match[str]] = []
     for m in reversed(ws):
         if m.group(0).lower() in STOPWORDS or len(run) == 4:
