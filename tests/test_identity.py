@@ -188,7 +188,7 @@ def test_a_lock_written_by_0_1_0_migrates_and_the_learner_loses_nothing(tmp_path
     old = read_lock(lock)
     result = build([SEEDS], tmp_path / "out", Config(), 2_000_000_000, BuildOptions(lock=lock))
     counts = result.plan.counts()
-    assert counts["retired"] == 0 and counts["added"] == 0
+    assert counts["retired"] == 0  # new rules may add cards, but nothing the learner has goes
     new = read_lock(lock)
     assert {e.guid for n in new for e in n.claims} == {e.guid for n in old for e in n.claims}
     made = {c.guid for d in result.decks for c in d.cards}

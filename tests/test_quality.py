@@ -48,13 +48,13 @@ def faults(card: Card) -> list[str]:
         out.append("bad blank")  # 5
     if c.kind == "list" and BLANK not in c.question and len(c.items) > 2:
         out.append("name-all list over 2 items")  # 6
-    if c.kind in ("sentence", "definition") and c.answer.rstrip(".") not in c.context:
+    if c.kind in ("sentence", "definition") and c.answer.rstrip(".").lower() not in c.context.lower():
         out.append("answer not in the source")  # 7: faithful
     return out
 
 
 def _term(question: str) -> str:
-    m = re.search(r"“(.+?)”", question)
+    m = re.search(r"“(.+?)”", question) or re.search(r"^What (?:is|are) (?:an? |the )?(.+?)\?$", question)
     return m.group(1) if m else ""
 
 

@@ -15,11 +15,12 @@ from ..model import Block, Candidate, Claim, Note
 from ..text import content_words
 from .common import MARKUP
 from .definition import definition_rule
+from .definitional import definitional_rule
 from .lists import list_rule
 from .sentence import sentence_rule
 
 Rule = Callable[[Note, Block], list[Candidate]]
-RULES: tuple[Rule, ...] = (definition_rule, sentence_rule, list_rule)
+RULES: tuple[Rule, ...] = (definition_rule, definitional_rule, sentence_rule, list_rule)
 """Applied in this order to every block; the order is the order of cards from one block."""
 
 DUPLICATE_SIMILARITY = 0.85

@@ -77,15 +77,20 @@ words: a label or a blank made of one of them is rarely worth recalling."""
 
 
 @functools.lru_cache(maxsize=65536)
+def zipf(word: str) -> float:
+    """How common `word` is in English, on the Zipf scale (wordfreq's data ships in its wheel)."""
+    return float(zipf_frequency(word.lower(), "en"))
+
+
 def common_word(word: str) -> bool:
-    """Whether `word` is an everyday English word (wordfreq's data ships in its wheel)."""
-    return bool(zipf_frequency(word.lower(), "en") >= COMMON_ZIPF)
+    """Whether `word` is an everyday English word."""
+    return zipf(word) >= COMMON_ZIPF
 
 
 @functools.lru_cache(maxsize=65536)
 def rare_word(word: str) -> bool:
     """Whether `word` is a rare, likely technical word (under once per million words of English)."""
-    return len(word) > 3 and not word.isdigit() and bool(zipf_frequency(word.lower(), "en") < 3.0)
+    return len(word) > 3 and not word.isdigit() and zipf(word) < 3.0
 
 
 def stems(text: str) -> set[str]:

@@ -54,6 +54,7 @@ STRUCTURAL = frozenset(
     significance importance benefits drawbacks""".split()
 )
 """Words that name a part of a note rather than a thing to know."""
+_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten i ii iii iv v vi".split())
 _OPENERS = frozenset(
     """for to in on at by with from when if how why what where who which while during after before as
     into about via using use take make add remove run try keep avoid see check click open create
@@ -61,7 +62,9 @@ _OPENERS = frozenset(
     start stop don't never always please ask""".split()
 )
 """A label opening with a preposition, a question word or an imperative is not a term."""
-_GROUPED = re.compile(r"\s(?:and|or|&|vs\.?|versus|to|for|with|from|by|in)\s|,|/|\?|!")
+_GROUPED = re.compile(
+    r"\s(?:and|or|&|vs\.?|versus|to|for|with|from|by|in|is|are|was|were|be|has|have|can|will|should)\s|,|/|\?|!"
+)
 """Two things named together ("Taste and Ambiguity"): a heading, not a term."""
 _CLAUSE = re.compile(r",\s+(?:such as|which|where|while|though|although|but|as|including)\b|;|\s[–—]\s")
 
@@ -73,9 +76,13 @@ def is_term(label: str) -> bool:
         return False
     if ws[0].lower() in _OPENERS or label.rstrip().endswith(("?", ":")):
         return False
-    if all(w.lower() in STRUCTURAL or w.isdigit() for w in ws):
-        return False
-    return not (len(ws) > 1 and ws[0].lower() in STRUCTURAL and ws[-1].isdigit())
+    if all(w.lower() in STRUCTURAL or _number(w) for w in ws) or ws[-1].lower() in STRUCTURAL:
+        return False  # "Example", "Stage Two", "Anthropic's Definition": the head names a part
+    return not (len(ws) > 1 and ws[0].lower() in STRUCTURAL and _number(ws[-1]))
+
+
+def _number(word: str) -> bool:
+    return word.isdigit() or word.lower() in _NUMBER_WORDS
 
 
 def short_answer(sentence: str) -> str:
@@ -108,37 +115,44 @@ def mask(text: str, term: str) -> tuple[str, int]:
 def definition_rule(note: Note, block: Block) -> list[Candidate]:
     """Term → meaning, or meaning → term when the term describes itself; never both."""
     sents = block_sentences(block)
-    if not block.term or not sents:
+    if not sents:
         return []
-    first = sents[0].text
-    label = block.term if block.kind == "item" else ""
+    term, first = block.term, sents[0].text
+    if not term:  # a plain "Term: what it is" line or bullet
+        m = _PLAIN_TERM.match(first)
+        if m is None or not is_term(m["term"]):
+            return []
+        term, first = m["term"].strip(), m["body"]
+    label = term if block.kind == "item" else ""
 
     def make(kind: str, question: str, answer: str, reject: str) -> Candidate:
         prefix = "def" if kind == "definition" else "term"
         return candidate(
             note, block, rule=kind, kind=kind, claim_kind=kind,  # type: ignore[arg-type]
-            key=f"{prefix}:{slug(block.term)}", question=question, answer=answer,
-            context=f"{block.term}: {first}", lead=block.lead_in, stamps=first_stamps(block),
+            key=f"{prefix}:{slug(term)}", question=question, answer=answer,
+            context=f"{term}: {first}", lead=block.lead_in, stamps=first_stamps(block),
             reject=reject, features=_features(answer if kind == "definition" else first, kind, label),
             unit=f"{block.line}:0",
         )  # fmt: skip
 
-    if not is_term(block.term):
-        return [make("definition", f"What is meant by “{block.term}”?", first, "label, not a term")]
+    if not is_term(term):
+        return [make("definition", f"What is meant by “{term}”?", first, "label, not a term")]
     front = f"{topic_text(note, block)} {block.lead_in}"
     answer = short_answer(first)
-    if answer and not overlap(stems(answer), stems(block.term)):
+    if answer and not overlap(stems(answer), stems(term)):
         holder = attribute(answer, speaker(note)) != answer
-        return [make("definition", f"What is meant by “{block.term}”"
+        return [make("definition", f"What is meant by “{term}”"
                      f"{f' (according to {speaker(note)})' if holder else ''}?", answer,
-                     _definition_fault(answer, f"{front} {block.term}"))]  # fmt: skip
-    masked, hidden = mask(first, block.term)
-    n = len(block.term.split())
+                     _definition_fault(answer, f"{front} {term}"))]  # fmt: skip
+    masked, hidden = mask(first, term)
+    n = len(term.split())
     question = f"Which term ({n} word{'s' if n > 1 else ''}) is this: “{attribute(masked, speaker(note))}”"
-    fault = _term_fault(block.term, first, masked, hidden, front, block.kind == "item")
-    return [make("term", question, block.term, fault)]
+    fault = _term_fault(term, first, masked, hidden, front, block.kind == "item")
+    return [make("term", question, term, fault)]
 
 
+_PLAIN_TERM = re.compile(r"^(?P<term>[^:;,.()\[\]\"“]{2,50}?)\s*:\s+(?P<body>\S.{8,})$")
+"""`Term: what it is` without bold (glossary-style lines and bullets)."""
 _NOT_DEFINING = re.compile(
     r"^(?:While|Whilst|Although|Though|If|When|Whenever|Because|Since|Unlike|Despite|As|Even|But|And|"
     r"Or|So|Yet|However|Also|Instead|Only|Just|Here|Now|Then|Once|After|Before|Until|Like|See|Yes|No)\b"
@@ -170,7 +184,7 @@ heading, not a term to recall."""
 
 
 def _term_fault(term: str, first: str, masked: str, hidden: int, front: str, item: bool) -> str:
-    if item and hidden != 1 and not _DEFINING.search(first):
+    if item and not _DEFINING.search(first) and not (hidden == 1 and _TERMLIKE.search(term)):
         return "the text says something about the label but does not define it"
     if len(first.split()) > MAX_MEANING_WORDS:
         return "the meaning is too long to show whole"

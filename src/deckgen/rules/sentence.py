@@ -28,6 +28,7 @@ from .common import (
     sentence_key,
     speaker,
     topic_text,
+    zipf,
 )
 from .common import make_candidate as candidate
 
@@ -119,9 +120,12 @@ def _final_phrase(sentence: str) -> Iterable[tuple[int, int, str]]:
 
 
 def _phrase_like(span: str) -> bool:
-    """A marked phrase that names something: not one short word, no function words but of/per."""
+    """A marked phrase that names something: not one everyday word, no function words but of/per,
+    not opening with an adverb ("absolutely …")."""
     ws = [w.lower() for w in words(span)]
-    if len(ws) == 1 and len(span) < 5:
+    if len(ws) == 1 and (len(span) < 5 or zipf(ws[0]) >= 3.5):
+        return False
+    if ws[0].endswith("ly"):
         return False
     return len(ws) <= 4 and not any(w in STOPWORDS and w not in ("of", "per") for w in ws)
 
@@ -168,6 +172,8 @@ def choose_blank(
             continue
         if TYPED[kind] < 2 and _weak_blank_fault(sentence, a, b):
             continue
+        if kind == "name" and a == 0:
+            continue  # a name opening the sentence leaves too little before it
         if kind in ("quoted", "emphasis") and not _phrase_like(span):
             continue  # "fine", "good chances for the implementation": a mood or a clause, not a term
         if kind == "number" and _IN_FORMULA.search(f"{sentence[max(0, a - 2) : a]}\x00{sentence[b : b + 2]}"):
@@ -193,9 +199,10 @@ def sentence_rule(note: Note, block: Block) -> list[Candidate]:
     a term's definition excepted: the definition rule asks it)."""
     out: list[Candidate] = []
     sents = block_sentences(block)
+    untimed_note = not note.video_id and not block.stamps
     for s in sents[1:] if block.term else sents:
-        if not s.stamps:
-            continue
+        if not s.stamps and not untimed_note:
+            continue  # in a timestamped note, text without a moment is the writer's framing
         lead = block.lead_in if block.kind == "item" else ""
         if s.index == 0 and (label := _leading_label(s.text, block.emphasis)):
             s = replace(s, text=s.text[len(label) :].strip())  # "**Affordability** To truly afford…"
@@ -212,6 +219,8 @@ def sentence_rule(note: Note, block: Block) -> list[Candidate]:
         blank = None if reject else choose_blank(s.text, block.emphasis, front)
         if not reject and blank is None:
             reject = "no blank that is not vague or given away"
+        if not s.stamps and not _worth_without_moment(s.text, blank):
+            continue  # without a moment, only a phrase the writer marked is worth asking
         a, b, kind = blank or (0, 0, "phrase")
         answer = s.text[a:b].strip()
         holder = speaker(note)
@@ -225,6 +234,19 @@ def sentence_rule(note: Note, block: Block) -> list[Candidate]:
                       features=_features(s.text, kind, lead, answer), unit=f"{block.line}:{s.index}")
         )  # fmt: skip
     return out
+
+
+_MARKED = frozenset(("quoted", "emphasis", "acronym"))
+_CODE = re.compile(r"[{}\[\]=#|<>`$\\]|::|\w\(\)|\b\w+\.\w+\(")
+"""Signs of code or configuration in a sentence."""
+
+
+def _worth_without_moment(text: str, blank: tuple[int, int, str] | None) -> bool:
+    """An untimed sentence: only a multi-word or uncommon phrase the writer marked, in prose."""
+    if blank is None or blank[2] not in _MARKED or _CODE.search(text) or blank[0] == 0:
+        return False
+    span = words(text[blank[0] : blank[1]])
+    return len(span) > 1 or not common_word(span[0])
 
 
 def _leading_label(text: str, emphasis: tuple[str, ...]) -> str:
