@@ -168,7 +168,8 @@ def test_mask_counts_the_places_it_hides() -> None:
     ("sentence", "opening", "inner"),
     [
         ("This training can be done through RL.", True, False),
-        ("After this phase, it becomes a white dwarf.", True, False),
+        ("After this phase, it becomes a white dwarf.", True, True),
+        ("Created by a former teacher, it gained 4 million users.", False, True),
         ("However, it's not anticipated that this alone will solve all deficits.", False, True),
         ("A key feature aims to automate this process for developers.", False, True),
         ("Reasoning, in this context, can be defined as computation at test time.", False, False),

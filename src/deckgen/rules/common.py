@@ -32,6 +32,8 @@ _INNER_REFERENT = re.compile(
 )
 """A demonstrative used as a pronoun inside the sentence ("this alone will not…"), or pointing at
 one thing said before ("automates this process")."""
+_CLAUSE_PRONOUN = re.compile(r"^[^,]{0,60},\s+(?:it|he|she|they|its|his|her|their)\b")
+"""A pronoun right after an opening clause: "Created by a teacher, it gained…"."""
 NARRATIVE = re.compile(
     r"\b(?:the (?:speaker|host|hosts|guest|interviewer|narrator|presenter|video|episode|podcast|"
     r"article|talk|lecture|transcript)s?|(?:this|the) (?:video|episode|podcast|article|talk|lecture|"
@@ -182,6 +184,8 @@ def needs_referent(sentence: str) -> bool:
 
 def inner_referent(sentence: str) -> bool:
     """Whether the sentence leans on a pronoun it does not resolve ("this alone")."""
+    if _CLAUSE_PRONOUN.match(sentence):
+        return True
     opening = REFERENT_OPENING.match(sentence)  # an opening pointer is needs_referent's
     return bool(_INNER_REFERENT.search(sentence, opening.end() if opening else 1))
 

@@ -168,6 +168,8 @@ def choose_blank(
             continue  # the blank is nearly the whole sentence
         if kind == "number" and re.fullmatch(r"\d", span):
             continue  # a lone digit: "1 lakh", "2 tablespoons"
+        if kind == "number" and re.match(r"\s*(?:or|and|to)\s+\d", sentence[b:]):
+            continue  # "around 2012 or 2013": one of a pair
         if gives_away(span, f"{sentence[:a]} {sentence[b:]} {front}"):
             continue
         if TYPED[kind] < 2 and _weak_blank_fault(sentence, a, b):
