@@ -143,3 +143,14 @@ def test_a_build_that_gave_cards_everywhere_prints_no_list(capsys: pytest.Captur
 
     report(BuildResult(1, 3, (), ()), as_json=False)
     assert "gave no cards" not in capsys.readouterr().err
+
+
+def test_a_note_with_one_rejected_candidate_gives_that_reason(tmp_path: Path) -> None:
+    path = tmp_path / "one.md"
+    path.write_text("---\ntitle: One\nvideoId: abcdefghijk\n---\n\nIt was good [00:01:10].\n")
+    note = read_note(path, "one.md", "")
+    [only] = candidates(note)
+    assert only.reject
+    assert (
+        readall.note_claims(note, Config()).empty_reason == f"its one candidate was rejected: {only.reject}"
+    )

@@ -25,9 +25,10 @@ def empty_reason(note: Note, ranking: Ranking) -> str:
     rejected = [c.reject for c, _ in ranking.dropped if c.reject]
     if len(rejected) == len(ranking.dropped):
         # ties go to the reason met first in the note: the same note always gives the same text
+        if len(rejected) == 1:
+            return f"its one candidate was rejected: {rejected[0]}"
         common = Counter(rejected).most_common(1)[0][0]
-        every = "its one candidate was" if len(rejected) == 1 else f"all {len(rejected)} candidates were"
-        return f"{every} rejected (most often: {common})"
+        return f"all {len(rejected)} candidates were rejected (most often: {common})"
     common = Counter(why for _, why in ranking.dropped).most_common(1)[0][0]
     return f"no candidate was kept (most often: {common})"
 
