@@ -120,3 +120,12 @@ def test_cached_notes_give_the_same_cards_and_a_broken_entry_is_a_miss(tmp_path:
     edited = build([notes], out, Config(), NOW, BuildOptions(fast=False))
     assert any("“Multimodal Transfer”?" in c.face.question for d in edited.decks for c in d.cards)
     assert len(list((out / ".deckgen-cache").rglob("*.pickle"))) == len(entries)  # the old entry is pruned
+
+
+def test_every_corpus_note_gives_cards_or_is_named_with_a_reason(corpus_build: BuildResult) -> None:
+    """The build accounts for every note it read: it gave cards, or `empty` says why not."""
+    giving = {c.note_path for d in corpus_build.decks for c in d.cards}
+    named = dict(corpus_build.empty)
+    assert len(named) == len(corpus_build.empty) and not giving & set(named)
+    assert len(giving) + len(named) == corpus_build.notes
+    assert all(named.values())

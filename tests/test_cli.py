@@ -90,7 +90,7 @@ def test_summary_counts_warnings_apart_from_the_files(tmp_path: Path) -> None:
 
 JSON_KEYS = {
     "schema", "ok", "error", "dry_run", "notes", "cards", "decks", "kinds", "plan", "changes",
-    "warnings", "outputs", "skipped",
+    "warnings", "outputs", "skipped", "empty",
 }  # fmt: skip
 PLAN_KEYS = ["added", "changed", "moved", "retired", "unchanged", "ranked_out", "conflicts", "deleted"]
 

@@ -19,7 +19,7 @@ from .config import Config
 from .discover import NoteFile, find_notes
 from .errors import BuildError
 from .files import exclusive
-from .identity import NoteEntry, Plan, reconcile
+from .identity import NoteClaims, NoteEntry, Plan, reconcile
 from .lockfile import read_lock
 from .model import Card, Deck, Problem, SourceRef
 from .options import BuildOptions, Progress
@@ -58,6 +58,8 @@ class BuildResult:
     """How many topic decks the build has (kept apart from `decks`, which a skipped build lacks)."""
     removed: tuple[Path, ...] = ()
     """Packages an earlier build wrote that this one deleted: their source is gone."""
+    empty: tuple[tuple[str, str], ...] = ()
+    """(path, reason) of every note read that gave no card, in reading order."""
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary."""
@@ -66,7 +68,7 @@ class BuildResult:
             "decks": self.deck_count,
             "kinds": self.kinds, "plan": self.plan.counts(), "warnings": [str(p) for p in self.problems],
             "outputs": [str(p) for p in self.outputs], "removed": [str(p) for p in self.removed],
-            "skipped": self.skipped,
+            "skipped": self.skipped, "empty": [list(e) for e in self.empty],
         }  # fmt: skip
 
     @classmethod
@@ -77,6 +79,7 @@ class BuildResult:
             problems=tuple(Problem(SourceRef(p, line), m, unread) for p, line, m, unread in problems),
             outputs=tuple(Path(p) for p in s["outputs"]), kinds=s["kinds"],
             plan=Plan(unchanged=s["cards"]), skipped=True, deck_count=s["decks"],
+            empty=tuple((path, reason) for path, reason in s.get("empty", [])),
         )  # fmt: skip
 
 
@@ -133,9 +136,19 @@ def _read(
     _check_strict(problems, options)
     decks = group(cards)
     result = BuildResult(
-        len(per_note), len(cards), decks, tuple(problems), (), _kinds(cards), plan, deck_count=len(decks)
-    )
+        len(per_note), len(cards), decks, tuple(problems), (), _kinds(cards), plan,
+        deck_count=len(decks), empty=_empty(per_note, cards),
+    )  # fmt: skip
     return result, entries
+
+
+def _empty(per_note: Iterable[NoteClaims], cards: Iterable[Card]) -> tuple[tuple[str, str], ...]:
+    """The notes that gave no card, with why: a note whose claims all ranked out still gives the
+    cards the lock already had, and then it is not empty."""
+    giving = {c.note_path for c in cards}
+    return tuple(
+        (n.note.path, n.empty_reason) for n in per_note if n.empty_reason and n.note.path not in giving
+    )
 
 
 def _kinds(cards: Sequence[Card]) -> dict[str, int]:

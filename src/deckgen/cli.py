@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import json
 import os
 import sys
@@ -22,6 +23,7 @@ from .build import build as run_build
 from .build import prune as run_prune
 from .cli_output import JSON_HELP, card_json, document, report, say, show_rebuild, warn, why_lines
 from .config import Config, load_config, template_path
+from .empty import empty_reason
 from .errors import BuildError, ConfigError, DeckgenError
 from .notes import read_note
 from .readall import explain
@@ -60,6 +62,9 @@ TemplatesOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on any warning.")]
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Name every note that gave no cards, not only the first 5.")
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the Python traceback of an unexpected error.")]
 LockOpt = Annotated[
     Path,
@@ -174,6 +179,7 @@ def build(
     sheets: SheetsOpt = False,
     strict: StrictOpt = False,
     as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Build an Anki package (.apkg) per source from every note under PATHS."""
@@ -182,7 +188,7 @@ def build(
         result = _run(paths, out, cfg, lock, strict=strict, write=not dry_run, fast=not sheets)
         if sheets and not dry_run:
             result = replace(result, outputs=result.outputs + tuple(_sheets(result, out, cfg)))
-        report(result, as_json, dry_run=dry_run)
+        report(result, as_json, dry_run=dry_run, verbose=verbose)
 
 
 @app.command()
@@ -194,12 +200,13 @@ def diff(
     deck: DeckOpt = None,
     root: RootOpt = None,
     as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Show what a build would add, change, move and retire, per deck (same as build --dry-run)."""
     with _errors(debug, as_json):
         result = _run(paths, out, _config(config, deck=deck, root=root), lock, write=False)
-        report(result, as_json, dry_run=True)
+        report(result, as_json, dry_run=True, verbose=verbose)
 
 
 @app.command()
@@ -260,6 +267,7 @@ def watch(
     root: RootOpt = None,
     templates: TemplatesOpt = None,
     strict: StrictOpt = False,
+    verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Rebuild whenever a note or deckgen.yaml is saved; a broken note is reported, the last decks kept."""
@@ -271,7 +279,8 @@ def watch(
 
         with contextlib.suppress(KeyboardInterrupt):
             run_watch(
-                paths or [Path(".")], out, load(), _now, lock=lock, on_build=show_rebuild, strict=strict,
+                paths or [Path(".")], out, load(), _now, lock=lock, strict=strict,
+                on_build=functools.partial(show_rebuild, verbose=verbose),
                 config_file=settings, reload=load,
             )  # fmt: skip
 
@@ -345,7 +354,8 @@ def preview(
         parsed = read_note(note, *note_place(note, base))
         cfg = _config(config, deck=deck, root=root, cards=cards_mode, cap=cap)
         if why:
-            for line in why_lines(explain(parsed, cfg)):
+            ranking = explain(parsed, cfg)
+            for line in why_lines(ranking, empty_reason(parsed, ranking)):
                 typer.echo(line)
             return
         cards, problems = make_cards([parsed], cfg)

@@ -15,6 +15,7 @@ from typing import Any
 import typer
 
 from .build import BuildResult
+from .empty import HINT
 from .errors import DeckgenError
 from .identity import Plan
 from .model import BLANK, Card
@@ -27,7 +28,8 @@ PLAN_ACTIONS = ("added", "changed", "moved", "retired", "unchanged", "ranked_out
 JSON_HELP = (
     f"Print one JSON object (schema {SCHEMA!r}), also on failure: schema, ok, error, dry_run, notes, "
     f"cards, decks, kinds, plan (counts of {', '.join(PLAN_ACTIONS)}), changes (action, deck, "
-    "question, path, old_deck), warnings, outputs, skipped."
+    "question, path, old_deck), warnings, outputs, skipped, empty (path and reason of each note that "
+    "gave no cards)."
 )
 
 
@@ -56,7 +58,7 @@ def document(
         "plan": {action: r.plan.count(action) for action in PLAN_ACTIONS},
         "changes": [dataclasses.asdict(c) for c in r.plan.changes],
         "warnings": [str(p) for p in r.problems], "outputs": [str(p) for p in r.outputs],
-        "skipped": r.skipped,
+        "skipped": r.skipped, "empty": [{"path": path, "reason": why} for path, why in r.empty],
     }  # fmt: skip
 
 
@@ -74,8 +76,9 @@ def summary_line(result: BuildResult) -> str:
     return line + (f"; {plural(len(result.problems), 'warning')}" if result.problems else "")
 
 
-def report(result: BuildResult, as_json: bool, *, dry_run: bool = False) -> None:
-    """A finished build: the JSON document, or the summary line (the plan for a dry run), then warnings."""
+def report(result: BuildResult, as_json: bool, *, dry_run: bool = False, verbose: bool = False) -> None:
+    """A finished build: the JSON document, or the summary line (the plan for a dry run), then
+    warnings and the notes that gave no cards."""
     if as_json:
         typer.echo(json.dumps(document(result, dry_run=dry_run), indent=2, ensure_ascii=False))
         return
@@ -85,9 +88,29 @@ def report(result: BuildResult, as_json: bool, *, dry_run: bool = False) -> None
         say(summary_line(result))
     for problem in result.problems:
         warn(problem)
+    for line in empty_lines(result, verbose):
+        say(line, err=True)
 
 
-def show_rebuild(outcome: BuildResult | DeckgenError, changed: tuple[Path, ...]) -> None:
+SHOWN_EMPTY = 5
+"""Without --verbose, the summary names this many of the notes that gave no cards."""
+
+
+def empty_lines(result: BuildResult, verbose: bool = False) -> list[str]:
+    """`N notes gave no cards:`, then `  path: reason` for the first few (all with `verbose`)."""
+    if not result.empty:
+        return []
+    shown = result.empty if verbose else result.empty[:SHOWN_EMPTY]
+    lines = [f"{plural(len(result.empty), 'note')} gave no cards:"]
+    lines += [f"  {path}: {reason}" for path, reason in shown]
+    if more := len(result.empty) - len(shown):
+        lines.append(f"  … and {more} more (--verbose lists all)")
+    return [*lines, f"  ({HINT}; `deckgen preview NOTE --why` shows the details)"]
+
+
+def show_rebuild(
+    outcome: BuildResult | DeckgenError, changed: tuple[Path, ...], *, verbose: bool = False
+) -> None:
     """One line per rebuild: when, which file started it, and what came of it."""
     cause = ""
     if changed:
@@ -100,6 +123,8 @@ def show_rebuild(outcome: BuildResult | DeckgenError, changed: tuple[Path, ...])
         say(f"{stamp} {cause}{summary_line(outcome)}")
         for problem in outcome.problems:
             warn(problem)
+        for line in empty_lines(outcome, verbose):
+            say(line, err=True)
     if not changed:  # the first build: from now on, saves trigger rebuilds
         say("watching for changes (Ctrl+C to stop)", err=True)
 
@@ -141,8 +166,9 @@ def card_json(card: Card) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def why_lines(ranking: Ranking) -> list[str]:
-    """`preview --why`: every candidate in reading order, kept or dropped, with its score and reason."""
+def why_lines(ranking: Ranking, empty: str = "") -> list[str]:
+    """`preview --why`: every candidate in reading order, kept or dropped, with its score and
+    reason; for a note that keeps no card, `empty` says why."""
     reasons = {id(c): why for c, why in ranking.dropped}
     every = sorted(
         [*ranking.kept, *(c for c, _ in ranking.dropped)], key=lambda c: (c.claim.source.line, c.unit)
@@ -158,4 +184,6 @@ def why_lines(ranking: Ranking) -> list[str]:
             lines.append(f"{'':27}  {reasons[id(c)]}")
     kept = len(ranking.kept)
     lines.append(f"{kept} card{'s' * (kept != 1)} kept of {len(every)} candidates")
+    if empty:
+        lines += [f"no cards: {empty}", HINT]
     return lines

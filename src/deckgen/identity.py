@@ -193,6 +193,9 @@ class NoteClaims:
     present: tuple[str, ...] = ()
     """The key and text of every candidate, rejected ones too: a lock entry with one of those
     keys, or like one of those texts, is still in the note, so it is not retired."""
+    empty_reason: str = ""
+    """Why the ranker kept no claim ('' when it kept some): carried here so that it survives the
+    cache and the worker processes, and the build can name the notes that gave nothing."""
 
 
 def match(drafts: Sequence[Draft], old: Iterable[Entry]) -> dict[int, Entry]:

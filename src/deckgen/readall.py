@@ -14,6 +14,7 @@ from . import cache
 from .cards import make_face
 from .config import Config
 from .discover import NoteFile
+from .empty import empty_reason
 from .errors import NoteError
 from .identity import Draft, NoteClaims, claim_text, reconcile
 from .model import Candidate, Card, Note, Problem, SourceRef
@@ -60,7 +61,8 @@ def note_claims(note: Note, config: Config) -> NoteClaims:
     keys |= {f"def:{k[5:]}" for k in keys if k.startswith("term:")}  # other: both are still there
     texts = tuple(claim_text(c.claim.question, c.claim.answer or c.claim.context) for c in found)
     present = (*sorted(keys), *texts)
-    return NoteClaims(replace(note, blocks=()), drafts(ranking.kept), drafts(ranking.spare), present)
+    reason = empty_reason(note, ranking)  # before the blocks go: the reason looks at them
+    return NoteClaims(replace(note, blocks=()), drafts(ranking.kept), drafts(ranking.spare), present, reason)
 
 
 def explain(note: Note, config: Config) -> Ranking:

@@ -1,0 +1,45 @@
+"""Why a note gave no card: one short reason, for the build summary and `preview --why`.
+
+A folder of notes in a style deckgen does not read (no timestamps, no `**Term:**` items) once
+built to 0 cards without a word; the reason says what the note lacks, or what its candidates
+were rejected for most often.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .model import Note
+from .rank import Ranking
+
+HINT = "cards come from `**Term:** meaning` items and from sentences with a timestamp like [12:34]"
+"""What a note needs to give cards: said once under the list of notes that gave none."""
+
+
+def empty_reason(note: Note, ranking: Ranking) -> str:
+    """Why `note` keeps no card under `ranking`; '' when it keeps some."""
+    if ranking.kept:
+        return ""
+    if not ranking.dropped:
+        return _nothing_to_ask(note)
+    rejected = [c.reject for c, _ in ranking.dropped if c.reject]
+    if len(rejected) == len(ranking.dropped):
+        # ties go to the reason met first in the note: the same note always gives the same text
+        if len(rejected) == 1:
+            return f"its one candidate was rejected: {rejected[0]}"
+        common = Counter(rejected).most_common(1)[0][0]
+        return f"all {len(rejected)} candidates were rejected (most often: {common})"
+    common = Counter(why for _, why in ranking.dropped).most_common(1)[0][0]
+    return f"no candidate was kept (most often: {common})"
+
+
+def _nothing_to_ask(note: Note) -> str:
+    """What a note without a single candidate lacks: the things deckgen's rules ask about."""
+    if not note.blocks:
+        return "empty (no paragraphs or list items)"
+    missing = []
+    if not any(b.stamps for b in note.blocks):
+        missing.append("no timestamps")
+    if not any(b.term for b in note.blocks):
+        missing.append("no **Term:** definitions")
+    return ", ".join(missing) or "no timestamped sentence or term deckgen could ask about"
