@@ -24,7 +24,7 @@ EMPTY = REPO / "tests" / "fixtures" / "empty"
 TIL = EMPTY / "til"
 REJECTED = EMPTY / "talks" / "rejected.md"
 BLANK = EMPTY / "talks" / "blank.md"
-NO_STAMPS_NO_TERMS = "no timestamps, no **Term:** definitions"
+NO_STAMPS_NO_TERMS = "no timestamps, no **Term:** definitions, no marked phrases, no definitional sentences"
 NOW = 1_750_000_000
 runner = CliRunner()
 

@@ -12,7 +12,10 @@ from collections import Counter
 from .model import Note
 from .rank import Ranking
 
-HINT = "cards come from `**Term:** meaning` items and from sentences with a timestamp like [12:34]"
+HINT = (
+    "cards come from `**Term:** meaning` items, `Term: meaning` lines, definitions like "
+    '"A pipe is a …", and sentences with a timestamp like [12:34] or a **marked** phrase'
+)
 """What a note needs to give cards: said once under the list of notes that gave none."""
 
 
@@ -42,4 +45,7 @@ def _nothing_to_ask(note: Note) -> str:
         missing.append("no timestamps")
     if not any(b.term for b in note.blocks):
         missing.append("no **Term:** definitions")
-    return ", ".join(missing) or "no timestamped sentence or term deckgen could ask about"
+    if not any(b.emphasis for b in note.blocks):
+        missing.append("no marked phrases")
+    missing.append("no definitional sentences")
+    return ", ".join(missing)

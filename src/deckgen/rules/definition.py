@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..model import Block, Candidate, Note
-from ..text import WORD, slug, words
+from ..text import WORD, content_words, slug, words
 from .common import (
     attribute,
     block_sentences,
@@ -190,7 +190,7 @@ def _term_fault(term: str, first: str, masked: str, hidden: int, front: str, ite
         return "the meaning is too long to show whole"
     if hidden > 1:
         return "the term's words are all over its meaning: hiding them garbles it"
-    if len([w for w in words(masked) if w != "…"]) < 5:
+    if len(content_words(masked.replace("…", " "))) < 4:
         return "too little of the meaning is left to go on"
     if needs_referent(first):
         return "the meaning points back at something it does not name"
