@@ -22,6 +22,7 @@ from .notes import MAX_NOTE_BYTES, read_note
 from .options import Progress
 from .rank import Ranking, rank
 from .rules import candidates
+from .rules.common import zipf
 
 PARALLEL_FROM = 24
 """Below this many notes, starting worker processes costs more than it saves."""
@@ -145,6 +146,7 @@ def _run(work: list[tuple[NoteFile, Config, Path | None, str]], jobs: int) -> It
     if jobs <= 1 or len(work) < PARALLEL_FROM:
         yield from map(_read_and_extract, work)
         return
+    zipf("the")  # load the word frequencies once, before forking, so the workers share them
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with context.Pool(jobs) as pool:
         yield from pool.imap(_read_and_extract, work, chunksize=8)

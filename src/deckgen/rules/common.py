@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import snowballstemmer
@@ -95,14 +96,15 @@ def rare_word(word: str) -> bool:
     return len(word) > 3 and not word.isdigit() and zipf(word) < 3.0
 
 
-def stems(text: str) -> set[str]:
+@functools.lru_cache(maxsize=16384)
+def stems(text: str) -> frozenset[str]:
     """Stems of the content words of `text`; a hyphenated word also gives its parts."""
     out: set[str] = set()
     for w in content_words(text):
         out.add(stem(w))
         if "-" in w:
             out |= {stem(p) for p in w.split("-") if len(p) > 2}
-    return out
+    return frozenset(out)
 
 
 def head_stem(answer: str) -> str:
@@ -117,7 +119,7 @@ def related(a: str, b: str) -> bool:
     return a == b or (len(a) >= 6 and len(b) >= 6 and a[:5] == b[:5])
 
 
-def overlap(mine: set[str], shown: set[str]) -> set[str]:
+def overlap(mine: AbstractSet[str], shown: AbstractSet[str]) -> set[str]:
     """The stems of `mine` that have a relative in `shown`."""
     return {m for m in mine if any(related(m, s) for s in shown)}
 
