@@ -211,9 +211,7 @@ def test_reference_note_keeps_a_focused_deck_with_its_real_terms() -> None:
     assert 8 <= len(ranking.kept) <= 12
     questions = " ".join(c.claim.question for c in ranking.kept)
     assert "Cross-Lingual Generalization" in questions and "Multimodal Generalization" in questions
-    assert any(
-        c.claim.answer == "Training-Time Learning and Inference-Time Computation" for c in ranking.kept
-    )
+    assert any(c.claim.answer == "Training-Time Learning · Inference-Time Computation" for c in ranking.kept)
     assert len({c.unit for c in ranking.kept}) == len(ranking.kept)  # one card per sentence
 
 

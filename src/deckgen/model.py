@@ -99,6 +99,8 @@ class Note:
     problems: tuple[Problem, ...] = ()
     digest: str = ""
     """sha256 of the file's bytes: identifies an unchanged note."""
+    lang: str = ""
+    """The note's language code (`en`, `es`, `ja`…): from front matter, else detected by the rules."""
 
 
 @dataclass(frozen=True, slots=True)

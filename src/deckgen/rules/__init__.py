@@ -11,9 +11,10 @@ import math
 from collections.abc import Callable
 from dataclasses import replace
 
+from ..lang import detect, language
 from ..model import Block, Candidate, Claim, Note
 from ..text import content_words
-from .common import MARKUP
+from .common import LANG, MARKUP
 from .definition import definition_rule
 from .definitional import definitional_rule
 from .lists import list_rule
@@ -30,11 +31,17 @@ __all__ = ["DUPLICATE_SIMILARITY", "RULES", "Rule", "candidates"]
 
 
 def candidates(note: Note, rules: tuple[Rule, ...] = RULES) -> tuple[Candidate, ...]:
-    """Every candidate of a note, in reading order; near-duplicates are rejected."""
-    found: list[Candidate] = []
-    for block in note.blocks:
-        found += _cover(block, [_clean(c, note) for rule in rules for c in rule(note, block)])
-    return tuple(_dedupe(found))
+    """Every candidate of a note, in reading order; near-duplicates are rejected. The rules ask
+    in the note's language (front matter `lang`, else detected)."""
+    lang = language(note.lang) if note.lang else detect(b.text for b in note.blocks)
+    token = LANG.set(lang)
+    try:
+        found: list[Candidate] = []
+        for block in note.blocks:
+            found += _cover(block, [_clean(c, note) for rule in rules for c in rule(note, block)])
+        return tuple(_dedupe(found))
+    finally:
+        LANG.reset(token)
 
 
 def _clean(c: Candidate, note: Note) -> Candidate:

@@ -6,15 +6,32 @@ import functools
 import re
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 import snowballstemmer
 from wordfreq import zipf_frequency
 
+from ..lang import ENGLISH, Language, function_words
 from ..model import Block, Candidate, Claim, ClaimKind, Note, SourceRef, Timestamp
 from ..text import content_words, sentence_spans, slug, truncate_words, words
 
-_STEMMER = snowballstemmer.stemmer("english")
+_STEMMERS = {"en": "english", "es": "spanish", "pt": "portuguese", "de": "german", "fr": "french"}
+LANG: ContextVar[Language] = ContextVar("deckgen_note_language", default=ENGLISH)
+"""The language of the note the rules are reading: `rules.candidates` sets it for one note, so
+that every rule asks in that language and uses that language's word data."""
+
+
+@functools.cache
+def _stemmer(code: str) -> Any:
+    return snowballstemmer.stemmer(_STEMMERS[code]) if code in _STEMMERS else None
+
+
+def english() -> bool:
+    """Whether the note is in English: the rules that read English phrasing apply only then."""
+    return LANG.get().code == "en"
+
 
 REFERENT_OPENING = re.compile(
     r"^(?:(?:However|But|And|So|Also|Instead|Still|Yet|Thus|Therefore|Similarly|Likewise|Additionally"
@@ -68,10 +85,15 @@ _SPEAKER = re.compile(
 """Who speaks, as a note's introduction usually says it."""
 
 
-@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """The word's English stem, lower case."""
-    return str(_STEMMER.stemWord(word.lower()))
+    """The word's stem in the note's language, lower case (the word itself where there is no stemmer)."""
+    return _stem(word.lower(), LANG.get().code)
+
+
+@functools.lru_cache(maxsize=65536)
+def _stem(word: str, code: str) -> str:
+    stemmer = _stemmer(code)
+    return str(stemmer.stemWord(word)) if stemmer is not None else word
 
 
 COMMON_ZIPF = 4.2
@@ -79,10 +101,26 @@ COMMON_ZIPF = 4.2
 words: a label or a blank made of one of them is rarely worth recalling."""
 
 
-@functools.lru_cache(maxsize=65536)
 def zipf(word: str) -> float:
-    """How common `word` is in English, on the Zipf scale (wordfreq's data ships in its wheel)."""
-    return float(zipf_frequency(word.lower(), "en"))
+    """How common `word` is in the note's language, on the Zipf scale (wordfreq's data ships in
+    its wheel)."""
+    return _zipf(word.lower(), LANG.get().code)
+
+
+@functools.lru_cache(maxsize=65536)
+def _zipf(word: str, code: str) -> float:
+    if code in _NEEDS_SEGMENTER:
+        return 0.0  # wordfreq would need MeCab or jieba to split the word; every word counts as rare
+    return float(zipf_frequency(word, code))
+
+
+_NEEDS_SEGMENTER = frozenset(("ja", "zh", "ko"))
+
+
+def content(text: str) -> set[str]:
+    """The content words of `text` in the note's language (its function words left out)."""
+    found = content_words(text)
+    return found if english() else found - function_words(LANG.get().code)
 
 
 def common_word(word: str) -> bool:
@@ -96,11 +134,15 @@ def rare_word(word: str) -> bool:
     return len(word) > 3 and not word.isdigit() and zipf(word) < 3.0
 
 
-@functools.lru_cache(maxsize=16384)
 def stems(text: str) -> frozenset[str]:
     """Stems of the content words of `text`; a hyphenated word also gives its parts."""
+    return _stems(text, LANG.get().code)
+
+
+@functools.lru_cache(maxsize=16384)
+def _stems(text: str, code: str) -> frozenset[str]:
     out: set[str] = set()
-    for w in content_words(text):
+    for w in content(text):
         out.add(stem(w))
         if "-" in w:
             out |= {stem(p) for p in w.split("-") if len(p) > 2}
@@ -109,7 +151,7 @@ def stems(text: str) -> frozenset[str]:
 
 def head_stem(answer: str) -> str:
     """The stem of the answer's head word (its last content word: English heads come last)."""
-    ws = [w for w in words(answer) if content_words(w)]
+    ws = [w for w in words(answer) if content(w)]
     return stem(ws[-1]) if ws else ""
 
 
@@ -180,12 +222,14 @@ REACH = 2
 
 
 def needs_referent(sentence: str) -> bool:
-    """Whether the sentence opens by pointing back at something said before."""
-    return bool(REFERENT_OPENING.match(sentence))
+    """Whether the sentence opens by pointing back at something said before (English)."""
+    return english() and bool(REFERENT_OPENING.match(sentence))
 
 
 def inner_referent(sentence: str) -> bool:
     """Whether the sentence leans on a pronoun it does not resolve ("this alone")."""
+    if not english():
+        return False
     if _CLAUSE_PRONOUN.match(sentence):
         return True
     opening = REFERENT_OPENING.match(sentence)  # an opening pointer is needs_referent's
@@ -193,8 +237,8 @@ def inner_referent(sentence: str) -> bool:
 
 
 def hedged(sentence: str) -> bool:
-    """An opinion or forecast that does not say whose it is."""
-    return bool(_HEDGE.search(sentence)) and not _ATTRIBUTED.search(sentence)
+    """An opinion or forecast that does not say whose it is (read in English notes only)."""
+    return english() and bool(_HEDGE.search(sentence)) and not _ATTRIBUTED.search(sentence)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -218,7 +262,7 @@ def attribute(sentence: str, holder: str) -> str:
         return sentence
     first = sentence.split(" ", 1)[0]
     lower = first.lower() if first[:1].isupper() and first[1:].islower() and len(first) > 1 else first
-    return f"According to {holder}, {lower}{sentence[len(first) :]}"
+    return f"{LANG.get().according.format(holder=holder)}{lower}{sentence[len(first) :]}"
 
 
 def topic_text(note: Note, block: Block) -> str:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 
+from ..lang import count_hint
 from ..model import Block, Candidate, Note
 from ..text import WORD, content_words, slug, words
 from .common import (
+    LANG,
     attribute,
     block_sentences,
     common_word,
@@ -136,22 +138,25 @@ def definition_rule(note: Note, block: Block) -> list[Candidate]:
         )  # fmt: skip
 
     if not is_term(term):
-        return [make("definition", f"What is meant by “{term}”?", first, "label, not a term")]
+        return [make("definition", LANG.get().what_is_meant.format(term=term), first, "label, not a term")]
     front = f"{topic_text(note, block)} {block.lead_in}"
     answer = short_answer(first)
     if answer and not overlap(stems(answer), stems(term)):
         holder = attribute(answer, speaker(note)) != answer
-        return [make("definition", f"What is meant by “{term}”"
-                     f"{f' (according to {speaker(note)})' if holder else ''}?", answer,
+        question = LANG.get().what_is_meant.format(term=term)
+        if holder:
+            question = f"{question[:-1]} (according to {speaker(note)})?"
+        return [make("definition", question, answer,
                      _definition_fault(answer, f"{front} {term}"))]  # fmt: skip
     masked, hidden = mask(first, term)
     n = len(term.split())
-    question = f"Which term ({n} word{'s' if n > 1 else ''}) is this: “{attribute(masked, speaker(note))}”"
+    count = count_hint(LANG.get(), n if LANG.get().spaced else len(term))
+    question = LANG.get().which_term.format(count=count, text=attribute(masked, speaker(note)))
     fault = _term_fault(term, first, masked, hidden, front, block.kind == "item")
     return [make("term", question, term, fault)]
 
 
-_PLAIN_TERM = re.compile(r"^(?P<term>[^:;,.()\[\]\"“]{2,50}?)\s*:\s+(?P<body>\S.{8,})$")
+_PLAIN_TERM = re.compile(r"^(?P<term>[^:：;,.()\[\]\"“]{2,50}?)\s*[:：]\s*(?P<body>\S.{8,})$")
 """`Term: what it is` without bold (glossary-style lines and bullets)."""
 _NOT_DEFINING = re.compile(
     r"^(?:While|Whilst|Although|Though|If|When|Whenever|Because|Since|Unlike|Despite|As|Even|But|And|"
@@ -206,7 +211,7 @@ _TERMLIKE = re.compile(r"[A-Z]{2,}|\w-\w|\d|[a-z][A-Z]")
 def _features(text: str, kind: str, term: str) -> list[tuple[str, float]]:
     """The candidate's named features; `term` is given for a bullet's label (a glossary's terms
     are the glossary's point, so they are not suspected of being labels)."""
-    n = len(text.split())
+    n = len(text.split()) if LANG.get().spaced else len(text) // 2
     out = [(f"{kind} of a term", 3.0)]
     if kind == "definition" and len(words(term)) == 1 and not _TERMLIKE.search(term) and common_word(term):
         out.append(("one everyday word as the term: often the writer's label", -1.2))

@@ -11,7 +11,7 @@ import re
 
 from ..model import Block, Candidate, Note
 from ..text import STOPWORDS, slug, words
-from .common import block_sentences, gives_away, needs_referent, overlap, stems, topic_text
+from .common import block_sentences, english, gives_away, needs_referent, overlap, stems, topic_text
 from .common import make_candidate as candidate
 from .definition import is_term, short_answer
 
@@ -35,8 +35,10 @@ _RANKING = re.compile(
 
 
 def definitional_rule(note: Note, block: Block) -> list[Candidate]:
-    """Each sentence shaped like a definition → "What is X?" → what it is."""
+    """Each sentence shaped like a definition → "What is X?" → what it is (English notes)."""
     out: list[Candidate] = []
+    if not english():
+        return out
     for s in block_sentences(block)[1:] if block.term else block_sentences(block):
         m = _DEFINING.match(s.text.rstrip(".!"))
         if m is None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from ..model import BLANK, Block, Candidate, Note, Timestamp
 from ..text import slug
-from .common import first_stamps, gives_away, needs_referent
+from .common import LANG, first_stamps, gives_away, needs_referent
 from .common import make_candidate as candidate
 from .definition import is_term
 
@@ -40,10 +40,8 @@ def list_rule(note: Note, block: Block) -> list[Candidate]:
                          unit=unit, items=names)  # fmt: skip
 
     if len(names) == 2:
-        both = make(
-            key, f"Name both: {lead}", " and ".join(names), "", stamps, reject, ("two real terms", 2.4), key
-        )
-        return [both]
+        question = LANG.get().name_both.format(lead=lead)
+        return [make(key, question, " · ".join(names), "", stamps, reject, ("two real terms", 2.4), key)]
     return [
         make(f"{key}:{slug(name)}", f"{lead}: " + "; ".join(BLANK if n == name else n for n in names), name,
              "; ".join(names), first_stamps(terms[i]), reject or _item_fault(name, names),

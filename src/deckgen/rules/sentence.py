@@ -12,15 +12,19 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
+from ..lang import count_hint
 from ..model import BLANK, Block, Candidate, Note
-from ..text import STOPWORDS, WORD, content_words, words
+from ..text import STOPWORDS, WORD, words
 from .common import (
+    LANG,
     MARKUP,
     NARRATIVE,
     antecedent,
     attribute,
     block_sentences,
     common_word,
+    content,
+    english,
     gives_away,
     inner_referent,
     needs_referent,
@@ -61,7 +65,7 @@ _PAIRING = frozenset(("and", "or", "nor"))
 _HEDGING = frozenset("better worse more less most least very quite rather really fairly".split())
 _POINTING = frozenset("""this these that those such its their his her our your my the a an""".split())
 
-_QUOTED = re.compile(r"[\"“]([^\"“”]{2,80}?)[,.]?[\"”]")
+_QUOTED = re.compile(r"[\"“「『]([^\"“”「」『』]{2,80}?)[,.]?[\"”」』]")
 _ACRONYM = re.compile(
     r"\b((?:[A-Z][\w-]*\s+)(?:(?:of|and|for|the|in|to)\s+|[A-Z][\w-]*\s+){0,4}\(([A-Z][A-Za-z0-9-]{1,9})\))"
 )
@@ -78,6 +82,8 @@ _NUMBER = re.compile(
 _PROPER = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-Z][\w'’-]*[a-z0-9][\w'’-]*(?:\s+[A-Z][\w'’-]+){0,3})")
 _IN_FORMULA = re.compile(r"[+*/=×÷^<>#]\s?\x00|\x00\s?[+*/=×÷^<>]|\x00[A-Za-z²³]")
 """Around a number (`\x00`): an operator or a variable next to it."""
+_CJK_NUMBER = re.compile(r"(\d[\d,.]*(?:年|%|％|人|円|万|億|個|回|倍|歳)?)")
+"""A number in Chinese or Japanese text, where no space parts it from the words around it."""
 _NAME_PART = re.compile(r"[A-Z][\w-]*\s*$")
 """A number right after a capitalised word is part of a name ("LTPO 2", "Llama 2")."""
 
@@ -87,6 +93,8 @@ def _spans(sentence: str, emphasis: tuple[str, ...]) -> Iterable[tuple[int, int,
     for m in _QUOTED.finditer(sentence):
         yield m.start(1), m.end(1), "quoted"
     for phrase in emphasis:
+        if phrase.endswith((":", "：")):
+            continue  # a label ("**Term:**"), which the definition rule asks about
         if (at := sentence.find(phrase)) >= 0 and phrase != sentence:
             yield at, at + len(phrase), "emphasis"
     for m in _ACRONYM.finditer(sentence):
@@ -98,6 +106,11 @@ def _spans(sentence: str, emphasis: tuple[str, ...]) -> Iterable[tuple[int, int,
             span = span[: span.rfind(tail)].rstrip()
         if not _NAME_PART.search(sentence[: m.start(1)]):
             yield m.start(1), m.start(1) + len(span), "number"
+    if not LANG.get().spaced:
+        for m in _CJK_NUMBER.finditer(sentence):
+            yield m.start(1), m.end(1), "number"
+    if not english():
+        return  # capitalised German nouns are not names; closing phrases need English grammar
     for m in _PROPER.finditer(sentence):
         if m.start(1) > 0 and m.group(1).lower() not in STOPWORDS:
             yield m.start(1), m.end(1), "name"
@@ -122,6 +135,8 @@ def _final_phrase(sentence: str) -> Iterable[tuple[int, int, str]]:
 def _phrase_like(span: str) -> bool:
     """A marked phrase that names something: not one everyday word, no function words but of/per,
     not opening with an adverb ("absolutely …")."""
+    if not LANG.get().spaced:
+        return 2 <= len(span) <= 20
     ws = [w.lower() for w in words(span)]
     if len(ws) == 1 and (len(span) < 5 or zipf(ws[0]) >= 3.5):
         return False
@@ -162,9 +177,9 @@ def choose_blank(
     for a, b, kind in _spans(sentence, emphasis):
         b = a + len(re.sub(r"(?:['’]s|[,.;:])+$", "", sentence[a:b].rstrip()))  # keep "'s" and commas out
         span = sentence[a:b].strip()
-        if not 1 <= len(words(span)) <= 5 or not content_words(span):
+        if not 1 <= length(span) <= 5 or not content(span):
             continue
-        if len(words(sentence)) - len(words(span)) < 4:
+        if length(sentence) - length(span) < 4:
             continue  # the blank is nearly the whole sentence
         if kind == "number" and re.fullmatch(r"\d", span):
             continue  # a lone digit: "1 lakh", "2 tablespoons"
@@ -185,15 +200,21 @@ def choose_blank(
 
 
 def hint(kind: str, answer: str) -> str:
-    """What the blank asks for, so that one answer fits: `(term)`, `(number)`, `(2 words)`."""
+    """What the blank asks for, so that one answer fits: `(term)`, `(number)`, `(2 words)`, in
+    the note's language."""
+    lang = LANG.get()
     if kind == "acronym":
-        return "term"
+        return lang.term
     if kind == "number":
-        return "year" if re.fullmatch(r"1[5-9]\d\d|20\d\d", answer) else "number"
+        return lang.year if re.fullmatch(r"1[5-9]\d\d|20\d\d", answer) else lang.number
     if kind == "name":
-        return "name"
-    n = len(words(answer))
-    return f"{n} word{'s' if n > 1 else ''}"
+        return lang.name
+    return count_hint(lang, len(words(answer)) if lang.spaced else len(answer))
+
+
+def length(text: str) -> int:
+    """A text's length in words; in Chinese and Japanese, about two characters make a word."""
+    return len(words(text)) if LANG.get().spaced else len(re.sub(r"\W", "", text)) // 2
 
 
 def sentence_rule(note: Note, block: Block) -> list[Candidate]:
@@ -260,7 +281,7 @@ def _leading_label(text: str, emphasis: tuple[str, ...]) -> str:
 
 
 def _sentence_fault(text: str, block: Block) -> str:
-    n = len(words(text))
+    n = length(text)
     if re.search(r"\$\$|\\[a-z]+\{|\$[^$\s][^$]*\$", text):
         return "it holds math, which cards do not show yet"
     if MARKUP.search(text):

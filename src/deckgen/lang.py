@@ -1,0 +1,107 @@
+"""The note's language: which words the cards ask with, and which word data the rules use.
+
+A note says its language in front matter (`lang: es`); otherwise it is detected from its text:
+the script (kana → Japanese, Han → Chinese) or, for Latin-script notes, which language's most
+frequent words (wordfreq's lists, shipped in its wheel) its text uses most. English is the
+fallback, and a card says so (`Language.fallback`).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from wordfreq import top_n_list
+
+from .text import words
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    """What the cards of a note in one language say around the note's own words."""
+
+    code: str
+    what_is_meant: str
+    """`What is meant by “{term}”?`"""
+    which_term: str
+    """`Which term ({count}) is this: “{text}”`"""
+    name_both: str
+    """`Name both: {lead}`"""
+    according: str
+    """`According to {holder}, `"""
+    word: str
+    words: str
+    number: str
+    year: str
+    name: str
+    term: str
+    spaced: bool = True
+    """Words are separated by spaces; in Chinese and Japanese, lengths count characters."""
+    fallback: bool = False
+    """English was chosen because the note's language has no table here."""
+
+
+ENGLISH = Language("en", "What is meant by “{term}”?", "Which term ({count}) is this: “{text}”",
+                   "Name both: {lead}", "According to {holder}, ", "word", "words", "number", "year",
+                   "name", "term")  # fmt: skip
+LANGUAGES = {
+    "en": ENGLISH,
+    "es": Language("es", "¿Qué significa «{term}»?", "¿Qué término ({count}) es: «{text}»?",
+                   "Nombra ambos: {lead}", "Según {holder}, ", "palabra", "palabras", "número", "año",
+                   "nombre", "término"),
+    "pt": Language("pt", "O que significa “{term}”?", "Qual termo ({count}) é este: “{text}”?",
+                   "Nomeie ambos: {lead}", "Segundo {holder}, ", "palavra", "palavras", "número", "ano",
+                   "nome", "termo"),
+    "de": Language("de", "Was bedeutet „{term}“?", "Welcher Begriff ({count}) ist das: „{text}“?",
+                   "Nenne beide: {lead}", "Laut {holder}: ", "Wort", "Wörter", "Zahl", "Jahr", "Name",
+                   "Begriff"),
+    "fr": Language("fr", "Que signifie « {term} » ?", "Quel terme ({count}) est-ce : « {text} » ?",
+                   "Nommez les deux : {lead}", "Selon {holder}, ", "mot", "mots", "nombre", "année",
+                   "nom", "terme"),
+    "ja": Language("ja", "「{term}」とは何か？", "この説明の用語（{count}）は？「{text}」",
+                   "両方を挙げよ：{lead}", "{holder}によると、", "語", "語", "数", "年", "名前", "用語",
+                   spaced=False),
+    "zh": Language("zh", "「{term}」是什么意思？", "这是哪个术语（{count}）：「{text}」", "说出两者：{lead}",
+                   "据{holder}，", "词", "词", "数字", "年份", "名称", "术语", spaced=False),
+}  # fmt: skip
+_LATIN = ("en", "es", "pt", "de", "fr")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@functools.cache
+def function_words(code: str) -> frozenset[str]:
+    """A language's most frequent words: its articles, prepositions, pronouns (wordfreq's data)."""
+    return frozenset(top_n_list(code, 60, wordlist="small"))
+
+
+def language(code: str) -> Language:
+    """The table for a language code (`es`, `pt-BR`, `de_DE`); English, marked fallback, for others."""
+    base = code.strip().lower().replace("_", "-").split("-")[0]
+    if base in LANGUAGES:
+        return LANGUAGES[base]
+    return replace(ENGLISH, code=base or "en", fallback=bool(base))
+
+
+def detect(texts: Iterable[str]) -> Language:
+    """The language most of `texts` is written in (their first 400 words or 600 characters)."""
+    sample = " ".join(texts)[:4000]
+    if len(_KANA.findall(sample)) > 10:
+        return LANGUAGES["ja"]
+    if len(_HAN.findall(sample)) > 20:
+        return LANGUAGES["zh"]
+    ws = [w.lower() for w in words(sample)][:400]
+    if not ws:
+        return ENGLISH
+    scores = {code: sum(w in function_words(code) for w in ws) for code in _LATIN}
+    best = max(_LATIN, key=lambda code: (scores[code], code == "en"))
+    return LANGUAGES[best] if scores[best] >= 3 else ENGLISH
+
+
+def count_hint(lang: Language, n: int) -> str:
+    """`2 words`, `2 palabras`, `2語`."""
+    if not lang.spaced:
+        return f"{n}{lang.word}"
+    return f"{n} {lang.word if n == 1 else lang.words}"

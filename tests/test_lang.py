@@ -1,0 +1,70 @@
+"""Notes in other languages: detection, question words from the note's language, no English."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from conftest import REFERENCE, TESTS
+from deckgen.build import make_cards
+from deckgen.config import Config
+from deckgen.lang import ENGLISH, LANGUAGES, detect, language
+from deckgen.model import BLANK
+from deckgen.notes import parse_note, read_note
+
+LANG = TESTS / "fixtures" / "lang"
+ENGLISH_WORDS = re.compile(r"\b(?:What is meant|Which term|Name both|According to|words?|number|year)\b")
+
+
+def cards(path: Path) -> list[tuple[str, str]]:
+    found, _ = make_cards([read_note(path, path.name)], Config(cards="all"))
+    return [(c.face.question.replace(BLANK, "_____"), c.face.answer) for c in found]
+
+
+@pytest.mark.parametrize("code", ["es", "pt", "de", "fr", "ja"])
+def test_each_language_is_detected_and_asked_in_its_own_words(code: str) -> None:
+    note = read_note(LANG / f"{code}.md")
+    assert detect(b.text for b in note.blocks).code == code
+    made = cards(LANG / f"{code}.md")
+    assert len(made) >= 2, made
+    assert not [q for q, _ in made if ENGLISH_WORDS.search(q)], made
+    meant = LANGUAGES[code].what_is_meant.split("{term}")[0]
+    assert any(q.startswith(meant) for q, _ in made), made
+
+
+def test_english_stays_english() -> None:
+    assert detect(b.text for b in read_note(REFERENCE).blocks) is ENGLISH
+
+
+def test_language_codes_and_the_english_fallback_that_says_so() -> None:
+    assert language("es-MX") is LANGUAGES["es"] and language("pt_BR") is LANGUAGES["pt"]
+    assert language("sw").fallback and language("sw").what_is_meant == ENGLISH.what_is_meant
+    assert not language("de").fallback
+
+
+def test_a_note_language_set_on_the_note_wins_over_detection() -> None:
+    note = parse_note("* **Recompensa:** La señal que el agente recibe del entorno [00:01:10].\n", "x.md")
+    assert detect(b.text for b in note.blocks).code == "es"
+    found, _ = make_cards([replace(note, lang="pt")], Config(cards="all"))
+    assert found and found[0].face.question.startswith("O que significa")
+
+
+def test_japanese_terms_with_a_full_width_colon_and_no_blank_swallows_a_sentence() -> None:
+    made = cards(LANG / "ja.md")
+    assert ("「報酬」とは何か？", "エージェントが行動の後に環境から受け取る数値の信号。") in made
+    for question, answer in made:  # a blank holds a phrase, never the sentence
+        if "_____" in question:
+            assert len(answer) * 2 < len(question.replace("_____", "")), question
+
+
+def test_german_capitalised_nouns_are_not_taken_for_names() -> None:
+    made = cards(LANG / "de.md")
+    assert not [q for q, _ in made if "(Name)" in q], made
+
+
+def test_blank_hints_speak_the_note_language() -> None:
+    made = dict(cards(LANG / "pt.md"))
+    assert any("(1 palavra)" in q for q in made), made
