@@ -131,3 +131,19 @@ def test_checks_catch_bad_cards(question: str, answer: str, fault: str) -> None:
     card = cards_of(SEEDS / "reasoning_in_ai_models.md")[0]
     bad = replace(card, face=replace(card.face, question=question, answer=answer, context=answer))
     assert fault in faults(bad)
+
+
+@pytest.mark.parametrize("folder", ["seeds", "tubegraph"])
+def test_every_card_of_a_timestamped_note_links_a_moment_the_note_has(folder: str) -> None:
+    root = SEEDS if folder == "seeds" else corpus(folder)
+    notes, _ = read_notes(find_notes([root]))
+    checked = 0
+    for note in notes:
+        moments = {t.seconds for b in note.blocks for _, t in b.stamps}
+        if not note.video_id or not moments:
+            continue
+        for card in make_cards([note], Config())[0]:
+            seconds = {int(t.url.rsplit("t=", 1)[1].rstrip("s")) for t in card.face.timestamps}
+            assert seconds and seconds <= moments, (note.path, card.face.question)
+            checked += 1
+    assert checked > 0

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..lang import detect, language
-from ..model import Block, Candidate, Claim, Note
+from ..model import Block, Candidate, Claim, Note, Timestamp
 from ..text import content_words
 from .common import LANG, MARKUP
 from .definition import definition_rule
@@ -37,8 +37,11 @@ def candidates(note: Note, rules: tuple[Rule, ...] = RULES) -> tuple[Candidate, 
     token = LANG.set(lang)
     try:
         found: list[Candidate] = []
+        moment = next((t for b in note.blocks for _, t in b.stamps), None)  # the note's first
         for block in note.blocks:
-            found += _cover(block, [_clean(c, note) for rule in rules for c in rule(note, block)])
+            made = _cover(block, [_clean(c, note) for rule in rules for c in rule(note, block)])
+            found += [_dated(c, moment) for c in made]
+            moment = block.stamps[-1][1] if block.stamps else moment
         return tuple(_dedupe(found))
     finally:
         LANG.reset(token)
@@ -50,6 +53,14 @@ def _clean(c: Candidate, note: Note) -> Candidate:
     if c.reject or not MARKUP.search(shown):
         return c
     return replace(c, reject="it would show markup the note did not close")
+
+
+def _dated(c: Candidate, moment: Timestamp | None) -> Candidate:
+    """In a timestamped note every card links a moment: one without its own gets the last moment
+    before it (the text it stands in was said then or just after)."""
+    if c.claim.timestamps or moment is None:
+        return c
+    return replace(c, claim=replace(c.claim, timestamps=(moment,)))
 
 
 def _cover(block: Block, found: list[Candidate]) -> list[Candidate]:
