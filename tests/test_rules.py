@@ -14,7 +14,7 @@ from deckgen.model import BLANK, Candidate
 from deckgen.notes import parse_note, read_note
 from deckgen.rank import rank
 from deckgen.rules import candidates
-from deckgen.rules.common import antecedent, gives_away, inner_referent, needs_referent
+from deckgen.rules.common import NARRATIVE, antecedent, gives_away, inner_referent, needs_referent
 from deckgen.rules.definition import is_term, mask, short_answer
 from deckgen.rules.sentence import choose_blank, hint
 
@@ -242,3 +242,7 @@ def test_words_keep_their_combining_marks() -> None:
             i for i, ch in enumerate(q) if unicodedata.category(ch).startswith("M") and q[i - 1] in " …"
         ]
         assert not orphans, q
+
+
+def test_talk_about_the_recording_is_matched_by_whole_words() -> None:
+    assert NARRATIVE.search("the host laughs") and not NARRATIVE.search("next to the hostile notes")

@@ -14,7 +14,7 @@ from dataclasses import replace
 from ..lang import detect, language
 from ..model import Block, Candidate, Claim, Note, Timestamp
 from ..text import content_words
-from .common import LANG, MARKUP
+from .common import LANG, MARKUP, NARRATIVE
 from .definition import definition_rule
 from .definitional import definitional_rule
 from .lists import list_rule
@@ -50,9 +50,13 @@ def candidates(note: Note, rules: tuple[Rule, ...] = RULES) -> tuple[Candidate, 
 def _clean(c: Candidate, note: Note) -> Candidate:
     """Whatever the rule, a card never shows markup the note left open (a broken anchor)."""
     shown = " ".join((note.title, *c.claim.section, c.claim.lead, c.claim.question, c.claim.answer))
-    if c.reject or not MARKUP.search(shown):
+    if c.reject:
         return c
-    return replace(c, reject="it would show markup the note did not close")
+    if MARKUP.search(shown):
+        return replace(c, reject="it would show markup the note did not close")
+    if NARRATIVE.search(c.claim.lead):
+        return replace(c, reject="its lead-in is about the recording, not the subject")
+    return c
 
 
 def _dated(c: Candidate, moment: Timestamp | None) -> Candidate:

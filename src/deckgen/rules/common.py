@@ -54,7 +54,7 @@ _CLAUSE_PRONOUN = re.compile(r"^[^,]{0,60},\s+(?:it|he|she|they|its|his|her|thei
 """A pronoun right after an opening clause: "Created by a teacher, it gained…"."""
 NARRATIVE = re.compile(
     r"\b(?:the (?:speaker|host|hosts|guest|interviewer|narrator|presenter|video|episode|podcast|"
-    r"article|talk|lecture|transcript)s?|(?:this|the) (?:video|episode|podcast|article|talk|lecture|"
+    r"article|talk|lecture|transcript)s?\b|(?:this|the) (?:video|episode|podcast|article|talk|lecture|"
     r"transcript|clip|recording|note|summary|section)\b|(?:he|she|they) (?:says|said|mentions|mentioned|"
     r"jokes|joked|laughs|laughed)|in (?:this|the) (?:video|episode|conversation|discussion|interview))",
     re.I,

@@ -161,7 +161,7 @@ _PLAIN_TERM = re.compile(r"^(?P<term>[^:：;,.()\[\]\"“]{2,50}?)\s*[:：]\s*(?
 _NOT_DEFINING = re.compile(
     r"^(?:While|Whilst|Although|Though|If|When|Whenever|Because|Since|Unlike|Despite|As|Even|But|And|"
     r"Or|So|Yet|However|Also|Instead|Only|Just|Here|Now|Then|Once|After|Before|Until|Like|See|Yes|No)\b"
-    r"|^\w+ly\b|^(?:For example|For instance|E\.g\.|I\.e\.|Examples?:)"
+    r"|^\w+ly\b|^[A-Z]\w+ing\b|^(?:For example|For instance|E\.g\.|I\.e\.|Examples?:|The goal|The aim)"
 )
 """An answer opening like this is a remark about the label, not what the term means."""
 

@@ -140,7 +140,7 @@ def _phrase_like(span: str) -> bool:
     ws = [w.lower() for w in words(span)]
     if len(ws) == 1 and (len(span) < 5 or zipf(ws[0]) >= 3.5):
         return False
-    if ws[0].endswith("ly"):
+    if ws[0].endswith("ly") or ws[0] in ("never", "not", "always", "just", "still", "very", "really"):
         return False
     return len(ws) <= 4 and not any(w in STOPWORDS and w not in ("of", "per") for w in ws)
 
@@ -183,8 +183,12 @@ def choose_blank(
             continue  # the blank is nearly the whole sentence
         if kind == "number" and re.fullmatch(r"\d", span):
             continue  # a lone digit: "1 lakh", "2 tablespoons"
-        if kind == "number" and re.match(r"\s*(?:or|and|to)\s+\d", sentence[b:]):
-            continue  # "around 2012 or 2013": one of a pair
+        if kind == "number" and (
+            a == 0
+            or re.match(r"\s*(?:or|and|to)\s+\d", sentence[b:])
+            or re.search(r"\d\s*(?:or|and|to)\s*$", sentence[:a])
+        ):
+            continue  # "around 2012 or 2013", "3 to 4.5 million": one of a pair; or nothing before it
         if gives_away(span, f"{sentence[:a]} {sentence[b:]} {front}"):
             continue
         if TYPED[kind] < 2 and _weak_blank_fault(sentence, a, b):
