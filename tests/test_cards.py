@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from deckgen.build import make_cards
@@ -9,7 +11,7 @@ from deckgen.cards import anki_tag, deck_name
 from deckgen.config import Config
 from deckgen.errors import ConfigError
 from deckgen.model import Card, Link
-from deckgen.notes import parse_note
+from deckgen.notes import parse_note, read_note
 from deckgen.render import topic
 from deckgen.write_apkg import card_fields
 
@@ -73,3 +75,41 @@ def test_guid_is_stable_and_unique() -> None:
     assert len({c.guid for c in first}) == len(first)
     moved, _ = make_cards([parse_note(NOTE, "elsewhere/renamed.md")], Config())
     assert [c.guid for c in moved] == [c.guid for c in first]
+
+
+FORMS = Path(__file__).parent / "fixtures" / "notes"
+
+
+def all_cards(name: str) -> list[Card]:
+    return make_cards([read_note(FORMS / name)], Config(cards="all"))[0]
+
+
+def test_link_stamps_open_their_own_video_at_their_moment() -> None:
+    urls = {link.url for c in all_cards("link_stamps.md") for link in c.face.timestamps}
+    assert "https://www.youtube.com/watch?v=Qm3nV8xLp2A&t=557s" in urls
+    assert "https://www.youtube.com/watch?v=Zt7kR2wPq9E&t=600s" in urls
+    assert urls <= {
+        "https://www.youtube.com/watch?v=Qm3nV8xLp2A&t=557s", "https://www.youtube.com/watch?v=Zt7kR2wPq9E&t=600s",
+        "https://www.youtube.com/watch?v=Zt7kR2wPq9E&t=3723s", "https://www.youtube.com/watch?v=Qm3nV8xLp2A&t=75s",
+    }  # fmt: skip
+
+
+def test_media_notes_stamps_link_the_media_link_video() -> None:
+    links = {(link.label, link.url) for c in all_cards("media_notes.md") for link in c.face.timestamps}
+    assert ("09:17", "https://www.youtube.com/watch?v=Qm3nV8xLp2A&t=557s") in links
+
+
+def test_inline_tags_become_nested_anki_tags() -> None:
+    cards = all_cards("tags.md")
+    assert len(cards) == 2 and all(c.face.tags == ("baking::technique", "boule", "bread") for c in cards)
+    assert anki_tag("course/aws/developer-associate") == "course::aws::developer_associate"
+
+
+def test_embeds_never_become_tags_or_bang_text() -> None:
+    cards = all_cards("embeds.md")
+    assert cards
+    for card in cards:
+        shown = " ".join((card.face.question, card.face.answer, card.face.context, *card.face.items))
+        assert "!500" not in shown and "|500" not in shown and "![" not in shown
+        assert not any("png" in t or "jpg" in t for t in card.face.tags)
+    assert any("[image: " in c.face.question + c.face.context for c in cards)

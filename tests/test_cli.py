@@ -247,7 +247,7 @@ def test_preview_names_the_deck_build_would(tmp_path: Path) -> None:
 
     assert decks(["diff", "--json"]) == decks(["preview", str(note.relative_to(tmp_path)), "--json"])
     from_notes = decks(["diff", "notes", "--json"])
-    assert from_notes == decks(["preview", str(note), "--base", "notes", "--json"]) == {"Physics::gravity"}
+    assert from_notes == decks(["preview", str(note), "--base", "notes", "--json"]) == {"Physics::Gravity"}
 
 
 def test_broken_sheet_template_is_a_usage_error_with_its_line(tmp_path: Path) -> None:

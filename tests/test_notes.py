@@ -270,3 +270,115 @@ def test_only_the_parser_modules_know_markdown_it() -> None:
         if re.search(r"^(from|import) (markdown_it|mdit_py_plugins)\b", p.read_text(encoding="utf-8"), re.M)
     }
     assert users == {"notes/markdown.py", "notes/inline.py"}
+
+
+# Notes as people really write them (issue 11): each fixture under tests/fixtures/notes/ is one form.
+FORMS = Path(__file__).parent / "fixtures" / "notes"
+
+
+def stamps_of(name: str) -> list[tuple[str, int, str]]:
+    """(label, seconds, video) of every stamp of a fixture note, in reading order."""
+    return [(t.label, t.seconds, t.video) for b in read_note(FORMS / name).blocks for _, t in b.stamps]
+
+
+def test_media_notes_lines_are_blocks_of_their_own_with_the_media_link_video() -> None:
+    note = read_note(FORMS / "media_notes.md")
+    assert note.video_id == "Qm3nV8xLp2A"
+    assert [(b.line, b.text) for b in note.blocks] == [
+        (4, "Sourdough starter needs feeding twice a day at room temperature."),
+        (5, "An autolyse rests flour and water for 30 minutes before the salt goes in."),
+    ]
+    assert stamps_of("media_notes.md") == [("02:05", 125, ""), ("09:17", 557, "")]
+
+
+def test_stamps_written_as_youtube_links_name_their_video() -> None:
+    note = read_note(FORMS / "link_stamps.md")
+    assert note.video_id == ""
+    assert stamps_of("link_stamps.md") == [
+        ("09:17", 557, "Qm3nV8xLp2A"), ("10:00", 600, "Zt7kR2wPq9E"),
+        ("1:02:03", 3723, "Zt7kR2wPq9E"), ("01:15", 75, "Qm3nV8xLp2A"),
+    ]  # fmt: skip
+    # A link that starts at a moment keeps its words; a plain YouTube link is no stamp.
+    assert note.blocks[2].text.endswith("as the baker explains.")
+    assert note.blocks[4].stamps == ()
+
+
+@pytest.mark.parametrize(
+    ("front", "video"),
+    [("videoId: https://youtu.be/Qm3nV8xLp2A", "Qm3nV8xLp2A"), ("video_id: Qm3nV8xLp2A", "Qm3nV8xLp2A"),
+     ("url: https://www.youtube.com/watch?v=Qm3nV8xLp2A&t=5s", "Qm3nV8xLp2A"),
+     ("source: https://m.youtube.com/shorts/Qm3nV8xLp2A", "Qm3nV8xLp2A"),
+     ("source: The Bread Podcast", ""), ("url: https://example.com/watch?v=Qm3nV8xLp2A", "")],
+)  # fmt: skip
+def test_the_note_video_comes_from_any_front_matter_key(front: str, video: str) -> None:
+    assert parse_note(f"---\n{front}\n---\nText [01:00].\n", "v.md").video_id == video
+
+
+def test_a_link_to_the_notes_own_video_is_the_notes_video() -> None:
+    note = parse_note(
+        "---\nvideoId: Qm3nV8xLp2A\n---\nA [01:00](https://youtu.be/Qm3nV8xLp2A?t=60).\n", "o.md"
+    )
+    assert [t.video for _, t in note.blocks[0].stamps] == [""]
+
+
+def test_parenthesised_hh_mm_ss_is_a_stamp_but_a_clock_time_is_not() -> None:
+    [block] = read_note(FORMS / "paren_stamps.md").blocks
+    assert stamps_of("paren_stamps.md") == [("00:52", 52, "")]
+    assert "(00:00:52)" not in block.text and "at (12:30) in" in block.text
+
+
+def test_mm_ss_00_stamps_are_read_as_minutes_with_a_warning() -> None:
+    note = read_note(FORMS / "minutes_seconds.md")
+    assert stamps_of("minutes_seconds.md") == [("07:59", 479, ""), ("12:08", 728, ""), ("33:03", 1983, "")]
+    [problem] = note.problems
+    assert problem.source.path.endswith("minutes_seconds.md") and "MM:SS:00" in problem.message
+    # Under two hours, `H:MM:00` stamps are hours and minutes as written.
+    assert stamps_of("hours.md") == [("59:00", 3540, ""), ("1:30:00", 5400, "")]
+    assert read_note(FORMS / "hours.md").problems == ()
+
+
+def test_embeds_show_as_placeholders_and_math_as_written() -> None:
+    note = read_note(FORMS / "embeds.md")
+    texts = [b.text for b in note.blocks]
+    assert texts[:2] == [
+        "An open crumb shows large irregular holes [image: crumb photo.png] from high hydration.",
+        "Baker's percentage writes each ingredient as $w_i / w_{flour} * 100$ of the flour weight.",
+    ]  # an image alone (with its `{width=…}`) is no block
+    assert texts[2:] == [
+        "the inside of a loaf, open when the dough is wet [image: crumb photo.png]",
+        "the outside of a loaf, browned by the Maillard reaction [image: crust.png]",
+    ]
+    assert not any(b.links for b in note.blocks) and note.tags == ()
+
+
+def test_inline_tags_are_collected_and_leave_the_text() -> None:
+    note = read_note(FORMS / "tags.md")
+    assert note.tags == ("baking/technique", "boule", "bread")
+    block = note.blocks[0]
+    assert "#" not in block.text.replace("#123", "").replace("bread#crumb", "")
+    assert "before the final shape A boule is a round loaf" in block.text  # mid-sentence: the word stays
+    assert note.blocks[1].text == 'a round loaf, French for "ball"'
+    assert note.blocks[-1].text == "an oval loaf, between a boule and a baguette"  # the tag line is no block
+    both = parse_note("---\ntags: [bread]\n---\nText #bread #crust.\n", "t.md")
+    assert both.tags == ("bread", "crust")
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [("---\ntitle: From front\n---\n# Heading\n\nText.\n", "From front"), ("# The H1\n\nText.\n", "The H1"),
+     ("Text first.\n\n# Later section\n\nMore.\n", "my note"), ("- # In a list\n", "my note"),
+     ("## Sub first\n\n# Not a title\n", "my note")],
+)  # fmt: skip
+def test_title_from_front_matter_else_opening_h1_else_file_name(text: str, title: str) -> None:
+    assert parse_note(text, "dir/my_note.md").title == title
+
+
+def test_callout_marker_never_reaches_the_text() -> None:
+    note = read_note(FORMS / "callout.md")
+    assert [b.text for b in note.blocks] == [
+        "Why steam matters",
+        "Steam keeps the crust soft so the loaf can rise before the crust sets.",
+        "A tray of ice cubes under the loaf gives enough steam in a home oven.",
+    ]
+    assert [b.line for b in note.blocks] == [4, 5, 8]
+    assert [(o, t.label) for o, t in note.blocks[1].stamps] == [(69, "04:10")]

@@ -34,8 +34,8 @@ def deck_name(note: Note, config: Config) -> str:
 
 
 def anki_tag(text: str) -> str:
-    """A valid Anki tag: no spaces, `::` kept as Anki's tag hierarchy."""
-    return "::".join(p for p in (slug(part, "_") for part in text.split("::")) if p)
+    """A valid Anki tag: no spaces, `::` (or Obsidian's `a/b`) as Anki's tag hierarchy."""
+    return "::".join(p for p in (slug(part, "_") for part in re.split(r"::|/", text)) if p)
 
 
 def card_tags(note: Note, claim: Claim) -> tuple[str, ...]:
@@ -64,7 +64,9 @@ def make_face(note: Note, claim: Claim, config: Config) -> Face:
         context=claim.context,
         highlight=_highlight(claim),
         timestamps=tuple(
-            Link(t.label, video_url(note.video_id, t.seconds)) for t in claim.timestamps if note.video_id
+            Link(t.label, video_url(t.video or note.video_id, t.seconds))
+            for t in claim.timestamps
+            if t.video or note.video_id
         ),
         source=note.source_name,
         note_url=obsidian_url(config.obsidian_vault, note.path),

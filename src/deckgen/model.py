@@ -50,6 +50,8 @@ class Timestamp:
     seconds: int
     label: str
     """As shown to the learner: `09:17` or `1:02:03`."""
+    video: str = ""
+    """The YouTube video ID the stamp's link names; '' for the note's own video."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +96,7 @@ class Note:
     folder: str
     """The note's folder relative to the input root, '' at the root."""
     tags: tuple[str, ...]
-    """Front-matter tags."""
+    """Front-matter tags, then the `#tags` of the text, each once (`a/b` nests)."""
     blocks: tuple[Block, ...]
     problems: tuple[Problem, ...] = ()
     digest: str = ""

@@ -14,14 +14,24 @@ from markdown_it.token import Token
 
 from ..model import Timestamp
 from .stamps import STAMP, fold, format_time, parse_time
+from .youtube import youtube_id, youtube_time
 
 _ANCHOR = re.compile(r"""<a\b[^>]*\byt-timestamp\b[^>]*>""", re.I)
 _ANCHOR_TIME = re.compile(r"""\b(?:data-t|href)\s*=\s*["']([^"']*)["']""", re.I)
-_BARE_TIME = re.compile(r"\[(\d{1,2}:\d{2}(?::\d{2}){0,2})\]")
+_BARE_TIME = re.compile(r"\[(\d{1,2}:\d{2}(?::\d{2}){0,2})\]|\((\d{1,2}:\d{2}:\d{2}(?::\d{2})?)\)")
+"""`[09:17]`, `[00:09:17]`, and `(00:09:17)` (a bracketed `(12:30)` may be a clock time: not read)."""
 _LINK_TIME = re.compile(r"\[?\d{1,2}:\d{2}(?::\d{2}){0,2}\]?")
+_EMBED = re.compile(r"!\[\[([^\[\]|#^]*)[^\[\]]*\]\]")
+_IMAGE_FILE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp|avif|tiff?)$", re.I)
+_TAG = re.compile(r"(?:^|(?<=[\s(,;]))#([\w\-/]*[^\W\d][\w\-/]*)")
+"""`#tag`, `#nested/tag`: not `#123`, not the `#frag` of a URL, not a heading (markdown took it)."""
+_TAG_MARK = re.compile(r"\x01([^\x02]*)\x02")
+_TAG_RUN = re.compile(r"^(?:[ \t]*\x01[^\x02]*\x02)+|(?:[ \t]*\x01[^\x02]*\x02)+(?=[ \t\x00.!?]*$)", re.M)
+"""Tags that start or end a line (a line break is `\n` until `fold`)."""
 WIKI = re.compile(r"\[\[([^\[\]|]+?)(?:\s*\|\s*([^\[\]]*?))?\]\]")
 _HIDDEN = re.compile(r"<(script|style)\b", re.I)  # inline elements whose text is never shown
 _LABEL = re.compile(r"^\s*\[[^\]\n]*\]")
+_ATTRS = re.compile(r"^\{[^{}\n]*\}")
 _CLOSING_TAG = re.compile(r"</\s*([A-Za-z][\w-]*)")
 
 
@@ -35,6 +45,14 @@ class Inline:
     links: tuple[str, ...]
     problems: tuple[str, ...]
     """Messages for what could not be read (a malformed timestamp); the caller adds the line."""
+    tags: tuple[str, ...] = ()
+    """The `#tags` written in the text (without `#`); the text keeps a tag's word only mid-sentence."""
+
+
+def placeholder(target: str) -> str:
+    """What an embedded file shows as until images are bundled: `[image: cat.png]`."""
+    name = target.strip().rsplit("/", 1)[-1]
+    return f"[image: {name}]" if _IMAGE_FILE.search(name) else f"[embed: {name}]"
 
 
 def _wiki_text(m: re.Match[str], links: list[str]) -> str:
@@ -65,12 +83,16 @@ def _malformed(value: str) -> str:
 
 
 def _text_piece(s: str, links: list[str], stamps: list[Timestamp], problems: list[str]) -> str:
+    # An embed is no link (no tag) and its `|500` size is no text.
+    s = _EMBED.sub(lambda m: placeholder(m.group(1)), s)
     s = WIKI.sub(lambda m: _wiki_text(m, links), s)
+    s = _TAG.sub(lambda m: f"\x01{m.group(1)}\x02", s)
 
     def bare(m: re.Match[str]) -> str:
-        sec = parse_time(m.group(1))
+        value = m.group(1) or m.group(2)
+        sec = parse_time(value)
         if sec is None:
-            problems.append(_malformed(m.group(1)))
+            problems.append(_malformed(value))
             return ""
         stamps.append(Timestamp(sec, format_time(sec)))
         return STAMP
@@ -90,6 +112,7 @@ def read_inline(children: list[Token]) -> Inline:
     skip_to = ""  # the closing tag that ends a skipped anchor or script, e.g. "</a"
     label = -1  # after an unclosed anchor: the token that starts with its `[00:01:00]` label
     in_link = False
+    pending: Timestamp | None = None
     for i, tok in enumerate(children):
         if skip_to:
             skip_to = "" if tok.type == "html_inline" and tok.content.lower().startswith(skip_to) else skip_to
@@ -97,8 +120,19 @@ def read_inline(children: list[Token]) -> Inline:
             in_link = tok.type != "link_close"
         elif tok.type == "link_open" and (sec := _link_time(children, i)) is not None:
             in_link = True  # `[00:12:34](https://youtube…)`: a timestamp written as a link
-            stamps.append(Timestamp(sec, format_time(sec)))
+            stamps.append(Timestamp(sec, format_time(sec), youtube_id(str(tok.attrs.get("href", "")))))
             raw.append(STAMP)
+        elif tok.type == "link_open" and (moment := _moment(str(tok.attrs.get("href", "")))):
+            pending = Timestamp(moment[1], format_time(moment[1]), moment[0])  # [the claim](…&t=557)
+        elif tok.type == "link_close" and pending:  # the stamp follows the words it links
+            stamps.append(pending)
+            raw.append(STAMP)
+            pending = None
+        elif tok.type == "image":
+            raw.append(placeholder(str(tok.attrs.get("src", ""))))
+            label = i + 1  # its `{alt=… width=…}` or `{:height 538}` attributes are no text
+        elif tok.type == "math_inline":
+            raw.append(tok.markup + tok.content + tok.markup)  # kept as written
         elif tok.type == "html_inline" and (m := _ANCHOR.match(tok.content)):
             skip_to, label = ("</a", -1) if closes.get("a", -1) > i else ("", i + 1)  # unclosed: hide no text
             sec, value = _anchor_time(m.group(0))
@@ -111,10 +145,12 @@ def read_inline(children: list[Token]) -> Inline:
             name = m.group(1).lower()
             skip_to = f"</{name}" if closes.get(name, -1) > i else ""
         elif tok.type in ("text", "code_inline"):
-            piece = _LABEL.sub("", tok.content, count=1) if i == label else tok.content
+            piece = tok.content
+            if i == label:
+                piece = (_ATTRS if children[i - 1].type == "image" else _LABEL).sub("", piece, count=1)
             raw.append(_text_piece(piece, links, stamps, problems) if tok.type == "text" else piece)
         elif tok.type in ("softbreak", "hardbreak"):
-            raw.append(" ")
+            raw.append("\n")  # `fold` makes it a space
         elif tok.type in ("strong_open", "em_open"):
             open_marks.append(len(raw))
         elif tok.type in ("strong_close", "em_close") and open_marks:
@@ -124,8 +160,19 @@ def read_inline(children: list[Token]) -> Inline:
                 emphasis.append(phrase)
         # Images and other inline HTML (<br/>, <span>) carry no text of their own.
     # Text stays text: cards escape it and nh3 cleans every field (cards.safe_html).
-    text, offsets = fold("".join(raw), stamps)
-    return Inline(text, offsets, tuple(emphasis), tuple(links), tuple(problems))
+    joined = "".join(raw)
+    tags = list(dict.fromkeys(_TAG_MARK.findall(joined)))
+    # A tag line or a tag after the text is a label; a tag mid-sentence is also a word of it.
+    joined = _TAG_MARK.sub(r"\1", _TAG_RUN.sub("", joined))
+    text, offsets = fold(joined, stamps)
+    return Inline(text, offsets, tuple(emphasis), tuple(links), tuple(problems), tuple(tags))
+
+
+def _moment(href: str) -> tuple[str, int] | None:
+    """(video ID, second) for a YouTube link that starts at a moment; None for any other link."""
+    video = youtube_id(href)
+    sec = youtube_time(href) if video else None
+    return (video, sec) if sec is not None else None
 
 
 def _anchor_time(tag: str) -> tuple[int | None, str]:
@@ -153,7 +200,7 @@ def _link_time(children: list[Token], i: int) -> int | None:
 
 
 def _plain(s: str) -> str:
-    return re.sub(r"\s+", " ", s.replace(STAMP, "")).strip(" :")
+    return re.sub(r"\s+", " ", _TAG_MARK.sub(r"\1", s).replace(STAMP, "")).strip(" :")
 
 
 def glossary_term(children: list[Token]) -> str:

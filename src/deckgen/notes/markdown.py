@@ -17,6 +17,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from ..errors import NoteError
@@ -44,6 +45,8 @@ def _nesting(limit: int) -> Callable[[StateCore], None]:
 
 
 _MD = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(front_matter_plugin).use(deflist_plugin)
+# `$…$` math stays as written; `$5 and $10` is money (no space inside the dollars, no digit after).
+_MD.use(dollarmath_plugin, allow_space=False, allow_digits=False, allow_labels=False)
 # markdown-it-py has one `maxNesting` for blocks and inlines: set it before each phase.
 _MD.core.ruler.before("normalize", "block_nesting", _nesting(_MAX_NESTING))
 _MD.core.ruler.before("inline", "inline_nesting", _nesting(_INLINE_NESTING))
@@ -51,6 +54,11 @@ _MD.core.ruler.before("inline", "inline_nesting", _nesting(_INLINE_NESTING))
 _SOURCE = re.compile(r"^\W*From\W*:?\W*\[\[([^\[\]|]+?)(?:\s*\|\s*([^\[\]]+?))?\]\]", re.I)
 _RUNAWAY = re.compile(r"\s*(<!--|<(?:script|pre|style|textarea)\b)", re.I)
 _NEWLINE = re.compile(r"\r\n?|\n")
+_CALLOUT = re.compile(r"\[![\w-]+\][+-]?")
+"""An Obsidian callout's first line, `> [!info] Title`: the marker and its title are no claim."""
+_STAMP_LINE = re.compile(r"\s*(?:<a\b[^>]*yt-timestamp[^>]*>)?[\[(]?\d{1,2}:\d{2}")
+"""A line that starts with its timestamp, as Media Notes writes `[09:17]() - text`."""
+_ONLY_EMBEDS = re.compile(r"(?:\s*\[(?:image|embed): [^\]]*\])+\s*")
 
 
 def parse_markdown(source: str, path: str) -> ParsedMarkdown:
@@ -69,6 +77,8 @@ def parse_markdown(source: str, path: str) -> ParsedMarkdown:
         source_id=walk.source_id,
         source_name=walk.source_name,
         problems=(*_structure_problems(tokens, source, path), *walk.problems),
+        tags=tuple(dict.fromkeys(walk.tags)),
+        h1=walk.h1,
     )
 
 
@@ -105,6 +115,10 @@ class _Walk:
     glossary_term: str = ""
     """The term of a definition list (`term` then `:   definition`), until its definition."""
     next_list: int = 0
+    tags: list[str] = field(default_factory=list)
+    """The text's `#tags`, in order."""
+    h1: str = ""
+    """The text of the `# H1` that opens the note (before any text or other heading)."""
 
     def children(self, node: SyntaxTreeNode) -> None:
         after = ""
@@ -152,6 +166,9 @@ class _Walk:
         level = int(node.tag[1:])
         inline = read_inline(_inline(node).children or [])
         self.problems += [Problem(SourceRef(self.path, _line(node)), msg) for msg in inline.problems]
+        self.tags += inline.tags
+        if level == 1 and not self.blocks and not self.headings and not self.item_first and not self.h1:
+            self.h1 = inline.text  # a `# H1` that opens the note names it; one further down is a section
         self.headings = [(lv, t) for lv, t in self.headings if lv < level] + [(level, inline.text)]
         self.section = tuple(t for _, t in self.headings if t)
         self.prev_para = ""
@@ -163,17 +180,33 @@ class _Walk:
             self.source_id = m.group(1).strip()
             self.source_name = (m.group(2) or m.group(1)).strip()
             return
+        children, line = tok.children or [], _line(tok)
+        lines = _lines(children)
+        if _CALLOUT.match(tok.content):  # the title, without its marker, is a block of its own
+            if title := _unmarked(lines[0]):
+                self.add_paragraph(title, line, opens_dd)
+            lines, line = lines[1:], line + 1
+            children = [t for part in _join(lines) for t in part]
+        texts = tok.content.split("\n")[len(_lines(tok.children or [])) - len(lines) :]
+        if len(lines) > 1 and len(texts) == len(lines) and all(_STAMP_LINE.match(t) for t in texts):
+            for n, part in enumerate(lines):  # Media Notes: each stamped line is its own moment
+                self.add_paragraph(part, line + n, opens_dd and n == 0)
+        elif children:
+            self.add_paragraph(children, line, opens_dd)
+
+    def add_paragraph(self, children: list[Token], line: int, opens_dd: bool) -> None:
+        """One paragraph's (or one line's) block."""
         is_item = bool(self.item_first) and self.item_first[-1]
         if self.item_first:
             self.item_first[-1] = False
-        term, children = split_term(tok.children or [])
+        term, children = split_term(children)
         if self.glossary_term and opens_dd:  # a definition's first paragraph
             term, self.glossary_term = self.glossary_term, ""
         inline = read_inline(children)
-        line = tok.map[0] + 1 if tok.map else 0
         self.problems += [Problem(SourceRef(self.path, line), msg) for msg in inline.problems]
-        if not inline.text and not term:
-            return
+        self.tags += inline.tags
+        if not term and (not inline.text or _ONLY_EMBEDS.fullmatch(inline.text)):
+            return  # an image alone is no claim
         lead_in, list_id = "", -1
         if is_item:
             lead_in, list_id = self.lists[-1].lead, self.lists[-1].id
@@ -196,8 +229,35 @@ def _inline(node: SyntaxTreeNode) -> Token:
     return first or Token("inline", "", 0)
 
 
-def _line(node: SyntaxTreeNode) -> int:
+def _line(node: SyntaxTreeNode | Token) -> int:
     return node.map[0] + 1 if node.map else 0
+
+
+def _lines(children: list[Token]) -> list[list[Token]]:
+    """Inline tokens split at line breaks."""
+    lines: list[list[Token]] = [[]]
+    for tok in children:
+        if tok.type in ("softbreak", "hardbreak"):
+            lines.append([])
+        else:
+            lines[-1].append(tok)
+    return lines
+
+
+def _unmarked(line: list[Token]) -> list[Token]:
+    """A callout's title line without its `[!info]` marker (it starts the line's first text)."""
+    at = next((i for i, t in enumerate(line) if t.type == "text"), -1)
+    if at < 0:
+        return line
+    text = _CALLOUT.sub("", line[at].content, count=1).lstrip()
+    return [*line[:at], Token("text", "", 0, content=text), *line[at + 1 :]]
+
+
+def _join(lines: list[list[Token]]) -> list[list[Token]]:
+    """Lines back into one run of inline tokens, a soft break between each."""
+    return [
+        [*part, Token("softbreak", "br", 0)] if n < len(lines) - 1 else part for n, part in enumerate(lines)
+    ]
 
 
 def _structure_problems(tokens: list[Token], source: str, path: str) -> list[Problem]:

@@ -7,17 +7,21 @@ matter is broken, is refused with a `NoteError`.
 
 from __future__ import annotations
 
-import re
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from ..model import BLANK, Note, Problem, SourceRef
+from ..model import BLANK, Block, Note, Problem, SourceRef
 from ..text import printable, visible
 from .frontmatter import as_tags, front_matter, meta_text
 from .intake import read_text
 from .markdown import parse_markdown
 from .parser import Parser
+from .stamps import minutes_not_hours
+from .youtube import VIDEO_ID, youtube_id
 
-_VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
+_LINK_KEYS = ("media_link", "url", "source")
+"""Front-matter keys that may hold the note's video as a YouTube URL (Media Notes writes `media_link`)."""
 
 
 def parse_note(
@@ -31,10 +35,35 @@ def parse_note(
     problems = [*_empty(source, path), *parsed.problems]
     # The title and source name stay as written (the deck is named after them); cards.py
     # escapes them like all other text.
-    title = meta_text(meta, "title", path, problems) or visible(Path(name).stem).replace("_", " ")
+    title = (
+        meta_text(meta, "title", path, problems) or parsed.h1 or visible(Path(name).stem).replace("_", " ")
+    )
+    video_id = _video(meta, path, problems)
+    blocks = _own_video(parsed.blocks, video_id)
+    if rescaled := minutes_not_hours(blocks):
+        blocks = rescaled
+        problems.append(
+            Problem(
+                SourceRef(path, 1),
+                "every H:MM:SS timestamp ends in :00 and as hours they would run past 2 hours: "
+                "read as MM:SS:00 (minutes and seconds) — write them as MM:SS if that is wrong",
+            )
+        )
+    tags = tuple(dict.fromkeys((*as_tags(meta.get("tags")), *parsed.tags)))
+    return Note(
+        path=path, title=title, video_id=video_id, source_id=parsed.source_id,
+        source_name=parsed.source_name, folder=folder, tags=tags,
+        blocks=blocks, problems=tuple(problems), digest=digest,
+    )  # fmt: skip
+
+
+def _video(meta: dict[str, Any], path: str, problems: list[Problem]) -> str:
+    """The note's YouTube video: `videoId`/`video_id` (an ID or a URL), else a YouTube URL in
+    `media_link`, `url` or `source`; '' when none."""
     key = "videoId" if meta.get("videoId") is not None else "video_id"
     video_id = meta_text(meta, key, path, problems)
-    if video_id and not _VIDEO_ID.fullmatch(video_id):
+    video_id = youtube_id(video_id) or video_id
+    if video_id and not VIDEO_ID.fullmatch(video_id):
         problems.append(
             Problem(
                 SourceRef(path, 1),
@@ -43,11 +72,21 @@ def parse_note(
             )
         )
         video_id = ""
-    return Note(
-        path=path, title=title, video_id=video_id, source_id=parsed.source_id,
-        source_name=parsed.source_name, folder=folder, tags=as_tags(meta.get("tags")),
-        blocks=parsed.blocks, problems=tuple(problems), digest=digest,
-    )  # fmt: skip
+    for key in _LINK_KEYS if not video_id else ():
+        value = meta.get(key)
+        if isinstance(value, str) and (found := youtube_id(value)):
+            return found
+    return video_id
+
+
+def _own_video(blocks: tuple[Block, ...], video_id: str) -> tuple[Block, ...]:
+    """Stamps whose link names the note's own video say so with '' (one way to say it)."""
+    if not video_id or not any(t.video == video_id for b in blocks for _, t in b.stamps):
+        return blocks
+    return tuple(
+        replace(b, stamps=tuple((o, replace(t, video="") if t.video == video_id else t) for o, t in b.stamps))
+        for b in blocks
+    )
 
 
 def _empty(source: str, path: str) -> list[Problem]:

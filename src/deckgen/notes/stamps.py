@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from ..model import Timestamp
+from ..model import Block, Timestamp
 
 STAMP = "\x00"
 """Stands for a timestamp inside text while the text is being tidied."""
 
 _SEP_BETWEEN_STAMPS = re.compile(r"\x00[\s,;&\-–—]*(?:(?:and|to)\s*)?(?=\x00)")
+_LEADING_DASH = re.compile(r"^([\s\x00]*\x00)\s*[-–—:|]\s+")
+"""`[09:17]() - text`: the dash only separates the stamp from its line."""
 _EMPTY_BRACKETS = re.compile(r"[(\[]([\s,;\x00]*)[)\]]")
 _NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII only: int() rejects "²", and huge numbers
 _PART = re.compile(r"[0-9]{1,3}")
@@ -47,6 +50,7 @@ def fold(raw: str, found: list[Timestamp]) -> tuple[str, tuple[tuple[int, Timest
     if not found and STAMP not in raw:  # most text has no stamps: only the spaces to tidy
         return re.sub(r" +(?=[.,;:!?])", "", re.sub(r"\s+", " ", raw)).strip(), ()
     raw = _SEP_BETWEEN_STAMPS.sub(STAMP, raw)
+    raw = _LEADING_DASH.sub(r"\1", raw)
     raw = re.sub(r"\s+", " ", raw)
     raw = re.sub(r" +(?=\x00)", "", raw)
     raw = re.sub(r"(\x00+) +(?=[.,;:!?)])", r"\1", raw)
@@ -62,3 +66,16 @@ def fold(raw: str, found: list[Timestamp]) -> tuple[str, tuple[tuple[int, Timest
         trailing = trailing + len(piece) if stripped == 0 else len(piece) - stripped
         offsets.append(max(0, end - trailing - lead))
     return text.strip(), tuple(zip(offsets, found, strict=True))
+
+
+def minutes_not_hours(blocks: tuple[Block, ...]) -> tuple[Block, ...] | None:
+    """The blocks with their stamps read as `MM:SS:00`, when the note's stamps say so: every one
+    ends in `:00`, as hours they would run past 2 hours, as minutes they stay under one; else None."""
+    found = [t.seconds for b in blocks for _, t in b.stamps]
+    if len(found) < 2 or any(s % 60 for s in found) or not 2 * 3600 < max(found) < 3600 * 60:
+        return None
+
+    def fix(t: Timestamp) -> Timestamp:
+        return replace(t, seconds=t.seconds // 60, label=format_time(t.seconds // 60))
+
+    return tuple(replace(b, stamps=tuple((o, fix(t)) for o, t in b.stamps)) for b in blocks)

@@ -119,12 +119,13 @@ def definition_rule(note: Note, block: Block) -> list[Candidate]:
     sents = block_sentences(block)
     if not sents:
         return []
-    term, first = block.term, sents[0].text
+    term, first, shown = block.term, _PLACEHOLDER.sub("", sents[0].text), sents[0].text
     if not term:  # a plain "Term: what it is" line or bullet
         m = _PLAIN_TERM.match(first)
         if m is None or not is_term(m["term"]):
             return []
-        term, first = m["term"].strip(), m["body"]
+        term, first = m["term"].strip(), _PLACEHOLDER.sub("", m["body"])
+        shown = m["body"]
     label = term if block.kind == "item" else ""
 
     def make(kind: str, question: str, answer: str, reject: str) -> Candidate:
@@ -132,7 +133,7 @@ def definition_rule(note: Note, block: Block) -> list[Candidate]:
         return candidate(
             note, block, rule=kind, kind=kind, claim_kind=kind,  # type: ignore[arg-type]
             key=f"{prefix}:{slug(term)}", question=question, answer=answer,
-            context=f"{term}: {first}", lead=block.lead_in, stamps=first_stamps(block),
+            context=f"{term}: {shown}", lead=block.lead_in, stamps=first_stamps(block),
             reject=reject, features=_features(answer if kind == "definition" else first, kind, label),
             unit=f"{block.line}:0",
         )  # fmt: skip
@@ -178,8 +179,10 @@ def _definition_fault(answer: str, front: str) -> str:
     return ""
 
 
+_PLACEHOLDER = re.compile(r"\s*\[(?:image|embed): [^\]]*\]")
+"""Where an embed stood (notes/ writes `[image: file]`): not part of the definition."""
 _DEFINING = re.compile(
-    r"^(?:A|An|The|Also|Nicknamed|Known|Called|Short for|Abbreviation|Any|Each|Every)\b"
+    r"^(?i:a|an|the|also|nicknamed|known|called|short for|abbreviation|any|each|every)\b"
     r"|\b(?:is|are|was|were)\s+(?:a|an|the|when|how|what|used|defined|known|called)\b"
     r"|\b(?:refers? to|means|describes|denotes|stands for|is defined as)\b"
 )
