@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..model import BLANK, Note, Problem, SourceRef
 from ..text import printable, visible
+from .explicit import read_explicit
 from .frontmatter import as_tags, front_matter, meta_text
 from .intake import read_text
 from .markdown import parse_markdown
@@ -47,6 +48,7 @@ def parse_note(
         path=path, title=title, video_id=video_id, source_id=parsed.source_id,
         source_name=parsed.source_name, folder=folder, tags=as_tags(meta.get("tags")),
         blocks=parsed.blocks, problems=tuple(problems), digest=digest,
+        explicit=read_explicit(source, meta),
     )  # fmt: skip
 
 
