@@ -15,6 +15,7 @@ from deckgen.model import CLOZE_CLOSE, CLOZE_OPEN, CLOZE_SEP, Candidate
 from deckgen.notes import parse_note, read_note
 from deckgen.rank import AUTHORED
 from deckgen.readall import explain, note_claims
+from deckgen.render import plain_question
 from deckgen.rules.explicit import is_explicit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "explicit"
@@ -156,3 +157,9 @@ def test_obsidian_sr_gives_every_hand_written_card() -> None:
     for top, count in per_folder.items():
         assert count == independent_count(root / top, CORPUS_TAGS), top
     assert sum(per_folder.values()) > 50
+
+
+def test_cloze_questions_read_as_anki_markup_in_the_lock_and_preview() -> None:
+    [paris, _] = written(FIXTURES / "anki.md")
+    expected = "{{c1::Paris}} is the capital of {{c2::France::country}}, written a::b nowhere here."
+    assert plain_question(paris.claim.question) == expected

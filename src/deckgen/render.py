@@ -44,6 +44,15 @@ def _deletions(text: str, shown: str) -> str:
     return "".join(out) + text_html(text[at:])
 
 
+def plain_question(question: str) -> str:
+    """A question as one line of plain text: the blank as `_____`, deletions in Anki's markup
+    (for the lock, `preview` and `--json`)."""
+    question = question.replace(BLANK, "_____")
+    return _DELETION.sub(
+        lambda m: f"{{{{c{m.group(1)}::{'::'.join(g for g in m.groups()[1:] if g)}}}}}", question
+    )
+
+
 def _protect(html: str) -> str:
     """Characters that would end or split an Anki deletion, as character references."""
     return html.replace(":", "&#58;").replace("{", "&#123;").replace("}", "&#125;")
