@@ -34,7 +34,10 @@ DIGESTS = TESTS / "fixtures" / "notes_digests.json"
 def note_digest(read: Callable[[], Note]) -> str:
     """sha256 of the note `read` returns as JSON (every field), or of the error that refused it."""
     try:
-        data: object = dataclasses.asdict(read())
+        data: dict[str, object] = dataclasses.asdict(read())
+        # The hand-written cards have their own pinned expectations (tests/test_explicit.py):
+        # leaving them out keeps these digests the reader's Markdown alone.
+        data.pop("explicit", None)
     except NoteError as exc:
         data = {"error": [exc.path, exc.line, exc.message]}
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

@@ -22,7 +22,8 @@ _YES_NO = re.compile(r"^(Is|Are|Does|Do|Did|Can|Could|Will|Was|Were|Has|Have)\b"
 
 def cards_of(path: object) -> list[Card]:
     notes, _ = read_notes(find_notes([path]))  # type: ignore[list-item]
-    return make_cards(notes, Config())[0]
+    # cards the notes' authors wrote are kept as written: the targets judge generated ones
+    return [c for c in make_cards(notes, Config())[0] if c.kind not in ("basic", "cloze")]
 
 
 def faults(card: Card) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,21 @@ from anki_check import import_apkg, open_collection, render_problems, snapshot
 from conftest import REFERENCE
 from deckgen.build import build
 from deckgen.config import Config
-from deckgen.write_apkg import FIELDS, MODEL_ID, MODEL_NAME, TEMPLATE_NAME, note_type
+from deckgen.write_apkg import (
+    CLOZE_FIELDS,
+    CLOZE_MODEL_ID,
+    CLOZE_MODEL_NAME,
+    CLOZE_TEMPLATE_NAME,
+    FIELDS,
+    MODEL_ID,
+    MODEL_NAME,
+    TEMPLATE_NAME,
+    cloze_note_type,
+    note_type,
+)
 
 NOW = 1_750_000_000
+EXPLICIT = Path(__file__).parent / "fixtures" / "explicit"
 
 
 def test_note_type_is_pinned() -> None:
@@ -98,3 +111,73 @@ def snapshot_of(apkg: Path, where: Path) -> dict[str, object]:
     }
     col.close()
     return notes
+
+
+def test_cloze_note_type_is_pinned() -> None:
+    """Pinned like the basic one: a change would make Anki copy it and stop updating cloze notes."""
+    assert CLOZE_MODEL_ID == 1_842_605_172
+    assert CLOZE_MODEL_NAME == "deckgen cloze"
+    assert CLOZE_FIELDS == ("Text", "Extra", "Topic", "Timestamps", "Source", "Status")
+    assert CLOZE_TEMPLATE_NAME == "Cloze"
+    model = cloze_note_type()
+    assert model.model_type == model.CLOZE
+    assert [f["name"] for f in model.fields] == list(CLOZE_FIELDS)
+    assert [t["name"] for t in model.templates] == [CLOZE_TEMPLATE_NAME]
+    template = model.templates[0]["qfmt"] + model.templates[0]["afmt"]
+    assert set(re.findall(r"\{\{[#/^]?(?:cloze:)?([^}]+)\}\}", template)) <= set(CLOZE_FIELDS)
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The hand-written card fixtures, built and imported into a real collection."""
+    tmp = tmp_path_factory.mktemp("explicit")
+    result = build([EXPLICIT], tmp / "out", Config(), NOW)
+    col = open_collection(tmp / "collection.anki2")
+    for apkg in result.outputs:
+        import_apkg(col, apkg)
+    snap = snapshot(col, render=True)
+    problems = render_problems(col)
+    col.close()
+    return {"snap": snap, "problems": problems}
+
+
+def _shown(card: dict[str, Any]) -> tuple[str, str]:
+    """What the learner reads on a rendered card's front and back (no style, no markup)."""
+    return tuple(  # type: ignore[return-value]
+        " ".join(unescape(re.sub(r"<style>.*?</style>|<[^>]+>", " ", card[side], flags=re.S)).split())
+        for side in ("question", "answer")
+    )
+
+
+def _by_text(snap: dict[str, Any], field: str, text: str) -> dict[str, Any]:
+    [note] = [n for n in snap["notes"].values() if text in n["fields"].get(field, "")]
+    return dict(note)
+
+
+def test_cloze_notes_import_as_cloze_with_a_card_per_number(written: dict[str, Any]) -> None:
+    snap = written["snap"]
+    assert written["problems"] == []
+    paris = _by_text(snap, "Text", "Paris")
+    assert paris["notetype"] == CLOZE_MODEL_NAME
+    assert len(paris["cards"]) == 2
+    first, second = (_shown(c) for c in sorted(paris["cards"], key=lambda c: c["ord"]))
+    assert "[...] is the capital of France" in first[0]
+    assert "Paris is the capital of [country]" in second[0]
+    assert "Paris is the capital of France" in first[1] and "written a::b" in first[1]  # `::` stays text
+    assert len(_by_text(snap, "Text", "Canberra")["cards"]) == 1  # one number asked twice: one card
+    assert len(_by_text(snap, "Text", "Julia Gillard")["cards"]) == 2
+    assert "The [organelle] makes ATP" in _shown(_by_text(snap, "Text", "mitochondrion")["cards"][0])[0]
+    basic = [n for n in snap["notes"].values() if n["notetype"] == MODEL_NAME]
+    assert basic and all(len(n["cards"]) == 1 for n in basic)
+
+
+def test_written_cards_show_as_written(written: dict[str, Any]) -> None:
+    snap = written["snap"]
+    card = _by_text(snap, "Question", "powerhouse of the cell")
+    assert card["fields"]["Answer"] == "the mitochondrion"
+    assert card["cards"][0]["deck"] == "flashcards::biology"
+    assert _by_text(snap, "Question", "Water")["cards"][0]["deck"] == "flashcards::chemistry"
+    osmosis = _by_text(snap, "Question", "Osmosis")
+    assert osmosis["fields"]["Answer"] == "diffusion of water<br>across a membrane"
+    assert "SR:" not in " ".join(str(n["fields"]) for n in snap["notes"].values())
+    assert "Inside a fence" not in " ".join(str(n["fields"]) for n in snap["notes"].values())

@@ -33,6 +33,13 @@ def deck_name(note: Note, config: Config) -> str:
     return "::".join([deck_part(config.root)] * bool(config.root) + levels)
 
 
+def tag_deck(tag: str, config: Config) -> str:
+    """The deck a flashcard tag names, as Spaced Repetition does: `#flashcards/math` →
+    `flashcards::math`, under the optional root deck."""
+    levels = [deck_part(p) for p in tag.lstrip("#").split("/") if p.strip()]
+    return "::".join([deck_part(config.root)] * bool(config.root) + levels)
+
+
 def anki_tag(text: str) -> str:
     """A valid Anki tag: no spaces, `::` (or Obsidian's `a/b`) as Anki's tag hierarchy."""
     return "::".join(p for p in (slug(part, "_") for part in re.split(r"::|/", text)) if p)
@@ -53,7 +60,7 @@ def make_face(note: Note, claim: Claim, config: Config) -> Face:
     """What the learner sees of one claim's card."""
     return Face(
         kind=claim.kind,
-        deck=deck_name(note, config),
+        deck=tag_deck(claim.deck, config) if claim.deck else deck_name(note, config),
         tags=card_tags(note, claim),
         title=note.title,
         section=claim.section,

@@ -14,6 +14,7 @@ from typing import Any
 
 import typer
 
+from . import render
 from .build import BuildResult
 from .empty import HINT
 from .errors import DeckgenError
@@ -159,7 +160,7 @@ def card_json(card: Card) -> dict[str, Any]:
     f = card.face
     return {
         "kind": f.kind, "deck": f.deck, "guid": card.guid, "topic": topic(f),
-        "lead": f.lead, "question": f.question.replace(BLANK, "_____"),
+        "lead": f.lead, "question": render.plain_question(f.question),
         "answer": f.answer, "context": f.context,
         "timestamps": [{"label": t.label, "url": t.url} for t in f.timestamps],
         "tags": list(f.tags), "source": f"{card.note_path}:{card.line}",
@@ -176,7 +177,7 @@ def why_lines(ranking: Ranking, empty: str = "") -> list[str]:
     lines = []
     for c in every:
         mark = "kept" if id(c) not in reasons else "drop"
-        question = c.claim.question.replace(BLANK, "_____")
+        question = render.plain_question(c.claim.question)
         lines.append(f"{mark} {c.score:4.1f} {c.rule:<10} line {c.claim.source.line:<4} {question[:100]}")
         if c.claim.answer:
             lines.append(f"{'':27}→ {c.claim.answer[:90]}")

@@ -14,6 +14,8 @@ from .errors import ConfigError
 from .rank import CAP
 
 DECK_FIELDS = ("source", "title", "folder")
+DEFAULT_TAGS = ("#flashcards",)
+"""The Spaced Repetition plugin's default flashcard tag."""
 _LEVEL_ENDS = re.compile(r"^[\s:]+|[\s:]+$")
 _YAML_HINT = (
     "fix the YAML there; quote a value that contains ': ' or ' #', ends with ':', "
@@ -45,6 +47,16 @@ class Config:
     """The most cards one note gives in `focused` mode."""
     obsidian_vault: str = ""
     """The Obsidian vault's name: cards then link back to their note (`obsidian://open`)."""
+    flashcard_tags: tuple[str, ...] = DEFAULT_TAGS
+    """Tags that make a note's Spaced Repetition syntax cards (`q::a`, `?`, `==cloze==`); a tag
+    also covers its sub-tags, which name the deck (`#flashcards/biology`)."""
+    generate: bool = False
+    """Whether a note with hand-written cards also gets generated cards (its front matter's
+    `generate:` wins)."""
+    cloze_bold: bool = False
+    """Whether `**bold**` in a flashcard note is a cloze deletion (off: bold is usually a term)."""
+    cloze_curly: bool = False
+    """Whether `{{curly}}` in a flashcard note is a cloze deletion."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "deck", _trim_levels(self.deck))
@@ -60,6 +72,16 @@ class Config:
                 f"deck template {self.deck!r} uses {', '.join(sorted(unknown))} — "
                 f"use only {{source}}, {{title}} and {{folder}}"
             )
+        for name in ("generate", "cloze_bold", "cloze_curly"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be true or false, not {getattr(self, name)!r}")
+        bad = [t for t in self.flashcard_tags if not isinstance(t, str) or not t.lstrip("#").strip()]
+        if bad or not isinstance(self.flashcard_tags, tuple):
+            raise ConfigError(
+                f'flashcard_tags must be a list of tags like ["#flashcards"], not {self.flashcard_tags!r}'
+            )
+        tags = tuple(f"#{t.strip().lstrip('#')}" for t in self.flashcard_tags)
+        object.__setattr__(self, "flashcard_tags", tags)
         if self.cards not in ("focused", "all"):
             raise ConfigError(f"cards must be 'focused' or 'all', not {self.cards!r}")
         if not isinstance(self.cap, int) or isinstance(self.cap, bool) or self.cap < 1:
@@ -93,7 +115,8 @@ def load_config(path: Path | None, **overrides: Any) -> Config:
             f"{where(first)}: unknown key(s) {', '.join(unknown)} — known: {', '.join(sorted(known))}"
         )
     for key, value in data.items():
-        if key == "exclude" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        lists = ("exclude", "flashcard_tags")
+        if key in lists and isinstance(value, list) and all(isinstance(v, str) for v in value):
             continue
         if value is not None and not isinstance(value, (str, int, float)):
             raise ConfigError(f"{where(key)}: {key} must be text, not {type(value).__name__} — quote it")
@@ -114,10 +137,20 @@ def load_config(path: Path | None, **overrides: Any) -> Config:
             exclude=(exclude,) if isinstance(exclude, str) else tuple(exclude),
             cards=str(merged.get("cards") or "focused"),  # type: ignore[arg-type]
             cap=merged.get("cap") or CAP, obsidian_vault=str(merged.get("obsidian_vault") or ""),
+            flashcard_tags=_tags(merged.get("flashcard_tags", DEFAULT_TAGS)),
+            **{k: merged[k] for k in ("generate", "cloze_bold", "cloze_curly") if merged.get(k) is not None},
         )  # fmt: skip
     except ConfigError as exc:
-        key = next((k for k in ("root", "cards", "cap") if str(exc).startswith(k)), "deck")
+        names = ("root", "cards", "cap", "flashcard_tags", "generate", "cloze_bold", "cloze_curly")
+        key = next((k for k in names if str(exc).startswith(k)), "deck")
         raise ConfigError(f"{where(key)}: {exc}") from None
+
+
+def _tags(value: Any) -> Any:
+    """`flashcard_tags` as a tuple: one tag may be written without the list."""
+    if isinstance(value, str):
+        return tuple(value.replace(",", " ").split())
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:

@@ -315,7 +315,7 @@ def _identify(
         action, mtime = "changed", max(now, prev.mtime + 1)  # strictly newer, so Anki applies it
     else:
         action, mtime = "unchanged", prev.mtime
-    question = claim.question.replace(BLANK, "_____")
+    question = render.plain_question(claim.question)
     changes = []
     line = claim.source.line
     if prev is not None and prev.deck != face.deck:

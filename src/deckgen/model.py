@@ -7,7 +7,10 @@ stage produced, and so that equal inputs compare equal (the build is determinist
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # notes/ imports this module
+    from .notes.explicit import Explicit
 
 BlockKind = Literal["paragraph", "item"]
 CardKind = Literal["definition", "term", "list", "sentence", "cloze", "basic"]
@@ -15,6 +18,9 @@ ClaimKind = CardKind
 
 BLANK = "\ue000"
 """Marks the blank in a fill-in question (a private-use character no note contains)."""
+CLOZE_OPEN, CLOZE_SEP, CLOZE_CLOSE = "\ue001", "\ue002", "\ue003"
+"""A cloze card's deletion in its question: OPEN number SEP text [SEP hint] CLOSE (private-use
+characters no note contains); `render.py` writes them as Anki's `{{c1::text::hint}}`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +109,8 @@ class Note:
     """sha256 of the file's bytes: identifies an unchanged note."""
     lang: str = ""
     """The note's language code (`en`, `es`, `ja`…): from front matter, else detected by the rules."""
+    explicit: Explicit | None = None
+    """The cards its author wrote in another tool's syntax (see `notes/explicit.py`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +133,8 @@ class Claim:
     source: SourceRef
     items: tuple[str, ...] = ()
     """A list claim's items, in the note's order."""
+    deck: str = ""
+    """The tag that names the card's deck (`#flashcards/biology`), or '' for the note's topic deck."""
 
 
 @dataclass(frozen=True, slots=True)

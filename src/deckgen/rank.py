@@ -16,6 +16,9 @@ Every candidate has a score: the sum of its named features (`Candidate.features`
 | short definition | −1.0 | little to learn |
 | one everyday word as a bullet's term | −1.2 | usually the writer's label ("Creation") |
 
+Cards the note's author wrote (`rules/explicit.py`) are always kept, outside the cap and the
+budget; when a note has some, its generated candidates are dropped unless `generate` is on.
+
 A candidate scoring at least `STRONG` is strong. In `focused` mode a note keeps its strong
 candidates up to the cap, and weak ones only up to one per `WORDS_PER_WEAK` words of the note,
 within the same cap; `all` keeps every candidate that is not rejected.
@@ -28,6 +31,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .model import Candidate, Note
+from .rules.explicit import is_explicit
 from .text import words
 
 Mode = Literal["focused", "all"]
@@ -59,8 +63,27 @@ def note_words(note: Note) -> int:
     return sum(len(words(b.text)) + len(words(b.term)) for b in note.blocks)
 
 
-def rank(note: Note, found: Sequence[Candidate], mode: Mode = "focused", cap: int = CAP) -> Ranking:
-    """Keep the note's best candidates; the same notes and settings always keep the same ones."""
+AUTHORED = "the note's author wrote its cards"
+"""Why a generated candidate is dropped from a note with hand-written cards."""
+
+
+def rank(
+    note: Note, found: Sequence[Candidate], mode: Mode = "focused", cap: int = CAP, generate: bool = False
+) -> Ranking:
+    """Keep the note's best candidates; the same notes and settings always keep the same ones.
+    Hand-written cards are all kept, before the generated ones."""
+    written = tuple(c for c in found if is_explicit(c))
+    if not written:
+        return _rank(note, found, mode, cap)
+    others = [c for c in found if not is_explicit(c)]
+    if not generate:
+        dropped = tuple((c, f"rejected: {c.reject}" if c.reject else AUTHORED) for c in others)
+        return Ranking(written, dropped)
+    ranked = _rank(note, others, mode, cap)
+    return Ranking(written + ranked.kept, ranked.dropped)
+
+
+def _rank(note: Note, found: Sequence[Candidate], mode: Mode, cap: int) -> Ranking:
     dropped: list[tuple[Candidate, str]] = []
     best: dict[str, int] = {}
     questions: dict[str, int] = {}

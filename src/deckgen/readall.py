@@ -21,7 +21,7 @@ from .model import Candidate, Card, Note, Problem, SourceRef
 from .notes import MAX_NOTE_BYTES, read_note
 from .options import Progress
 from .rank import Ranking, rank
-from .rules import candidates
+from .rules import Flashcards, candidates
 from .rules.common import zipf
 
 PARALLEL_FROM = 24
@@ -51,8 +51,8 @@ def read_notes(
 
 def note_claims(note: Note, config: Config) -> NoteClaims:
     """A note's candidates, ranked, with what each card would show (identities not yet given)."""
-    found = candidates(note)
-    ranking = rank(note, found, config.cards, config.cap)
+    found = candidates(note, flashcards=flashcards(config))
+    ranking = rank(note, found, config.cards, config.cap, _generate(note, config))
 
     def drafts(chosen: Iterable[Candidate]) -> tuple[Draft, ...]:
         return tuple((c.claim, make_face(note, c.claim, config)) for c in chosen)
@@ -68,7 +68,21 @@ def note_claims(note: Note, config: Config) -> NoteClaims:
 
 def explain(note: Note, config: Config) -> Ranking:
     """Every candidate of one note and what became of it (for `preview --why`)."""
-    return rank(note, candidates(note), config.cards, config.cap)
+    found = candidates(note, flashcards=flashcards(config))
+    return rank(note, found, config.cards, config.cap, _generate(note, config))
+
+
+def flashcards(config: Config) -> Flashcards:
+    """What makes Spaced Repetition cards under `config`."""
+    marks = "=" + "*" * config.cloze_bold + "{" * config.cloze_curly
+    return Flashcards(config.flashcard_tags, marks)
+
+
+def _generate(note: Note, config: Config) -> bool:
+    """Whether a note with hand-written cards also gets generated ones: its front matter says,
+    else `deckgen.yaml`."""
+    said = note.explicit.generate if note.explicit is not None else None
+    return config.generate if said is None else said
 
 
 def note_drafts(notes: Iterable[Note], config: Config) -> list[NoteClaims]:

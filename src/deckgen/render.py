@@ -6,21 +6,69 @@ last line of defence.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 import nh3
 
-from .model import BLANK, Card, Face
+from .model import BLANK, CLOZE_CLOSE, CLOZE_OPEN, CLOZE_SEP, Card, Face
 
 BLANK_HTML = '<span class="blank"></span>'
 """The one blank style: an empty underlined gap (the stylesheet draws it)."""
 _CLEANER = nh3.Cleaner(
-    tags={"div", "span", "b", "i", "ol", "li"},
+    tags={"div", "span", "b", "i", "ol", "li", "br"},
     attributes={"div": {"class"}, "span": {"class"}, "li": {"class"}, "b": {"class"}},
     url_schemes=set(),
 )
 _FILLED = ("sentence", "cloze")
 """Kinds whose back shows the source sentence with the answer in place, instead of the question."""
+
+
+_DELETION = re.compile(
+    f"{CLOZE_OPEN}(\\d+){CLOZE_SEP}([^{CLOZE_SEP}{CLOZE_CLOSE}]*)(?:{CLOZE_SEP}([^{CLOZE_CLOSE}]*))?{CLOZE_CLOSE}"
+)
+"""A cloze card's deletion in its question: number, text, hint (see `model.CLOZE_OPEN`)."""
+
+
+def text_html(text: str) -> str:
+    """Plain text as HTML: escaped, a hand-written card's line breaks kept."""
+    return escape(text).replace("\n", "<br>")
+
+
+def _deletions(text: str, shown: str) -> str:
+    """A cloze text as HTML, each deletion written by `shown` (a format of its escaped text)."""
+    out, at = [], 0
+    for m in _DELETION.finditer(text):
+        out += [text_html(text[at : m.start()]), shown.format(text_html(m.group(2)))]
+        at = m.end()
+    return "".join(out) + text_html(text[at:])
+
+
+def plain_question(question: str) -> str:
+    """A question as one line of plain text: the blank as `_____`, deletions in Anki's markup
+    (for the lock, `preview` and `--json`)."""
+    question = question.replace(BLANK, "_____")
+    return _DELETION.sub(
+        lambda m: f"{{{{c{m.group(1)}::{'::'.join(g for g in m.groups()[1:] if g)}}}}}", question
+    )
+
+
+def _protect(html: str) -> str:
+    """Characters that would end or split an Anki deletion, as character references."""
+    return html.replace(":", "&#58;").replace("{", "&#123;").replace("}", "&#125;")
+
+
+def cloze_html(face: Face) -> str:
+    """A cloze card's text in Anki's markup, `{{c1::text::hint}}`, for the Cloze note type. The
+    text is cleaned before the markup goes in: nh3 would undo the references that keep a `::`
+    or `}}` in the note's text from ending a deletion."""
+    out, at = [], 0
+    for m in _DELETION.finditer(face.question):
+        hint = f"::{_protect(safe_html(text_html(m.group(3))))}" if m.group(3) else ""
+        out += [_protect(safe_html(text_html(face.question[at : m.start()]))),
+                f"{{{{c{m.group(1)}::{_protect(safe_html(text_html(m.group(2))))}{hint}}}}}"]  # fmt: skip
+        at = m.end()
+    return "".join(out) + _protect(safe_html(text_html(face.question[at:])))
 
 
 def safe_html(fragment: str) -> str:
@@ -38,7 +86,10 @@ def topic(face: Face) -> str:
 def question_html(face: Face) -> str:
     """The question with its blank and, above it, the lead-in that gives it context. A fill-in
     question is marked `fill`: the back shows its sentence whole instead (see card.css)."""
-    q = escape(face.question).replace(BLANK, BLANK_HTML)
+    if face.kind == "cloze":
+        q = _deletions(face.question, BLANK_HTML)
+    else:
+        q = text_html(face.question).replace(BLANK, BLANK_HTML)
     if face.kind in _FILLED:
         q = f'<div class="fill">{q}</div>'
     lead = f'<div class="lead">{escape(face.lead)}</div>' if face.lead else ""
@@ -48,6 +99,8 @@ def question_html(face: Face) -> str:
 def answer_html(face: Face) -> str:
     """The answer: a fill-in card's sentence with the answer in place, a list's items in order
     with the answer marked, or the answer itself."""
+    if face.kind == "cloze":
+        return safe_html(_deletions(face.question, '<b class="hl">{}</b>'))
     if face.kind in _FILLED and face.highlight != (0, 0):
         a, b = face.highlight
         c = face.context
@@ -58,7 +111,7 @@ def answer_html(face: Face) -> str:
             f'<li class="hl">{escape(i)}</li>' if i in marked else f"<li>{escape(i)}</li>" for i in face.items
         )
         return safe_html(f"<ol>{items}</ol>")
-    return safe_html(escape(face.answer))
+    return safe_html(text_html(face.answer))
 
 
 def context_html(face: Face) -> str:
@@ -69,7 +122,7 @@ def context_html(face: Face) -> str:
     return safe_html(escape(context))
 
 
-def source_text(card: Card) -> str:
+def sourcetext_html(card: Card) -> str:
     """Where the card comes from: the source's name and the note's title, else the note's path."""
     f = card.face
     return " · ".join(p for p in (f.source, f.title) if p) or card.note_path
@@ -77,7 +130,7 @@ def source_text(card: Card) -> str:
 
 def source_html(card: Card) -> str:
     """The source line, with a link that opens the note in Obsidian when the vault is known."""
-    text = escape(source_text(card))
+    text = escape(sourcetext_html(card))
     url = card.face.note_url
     return f'{text} <a class="note" href="{escape(url)}">open note</a>' if url else text
 

@@ -26,6 +26,11 @@ MODEL_ID = 1_842_605_171
 MODEL_NAME = "deckgen"
 FIELDS = ("Question", "Answer", "Context", "Topic", "Timestamps", "Source", "Status")
 TEMPLATE_NAME = "Recall"
+CLOZE_MODEL_ID = 1_842_605_172
+CLOZE_MODEL_NAME = "deckgen cloze"
+CLOZE_FIELDS = ("Text", "Extra", "Topic", "Timestamps", "Source", "Status")
+CLOZE_TEMPLATE_NAME = "Cloze"
+"""The Cloze note type, pinned like the basic one: Anki makes one card per deletion number."""
 
 
 def note_type_text(templates: Path | None = None) -> tuple[str, str, str]:
@@ -35,16 +40,29 @@ def note_type_text(templates: Path | None = None) -> tuple[str, str, str]:
     return front, back, css
 
 
+def _model(
+    ids: tuple[int, str, str], fields: tuple[str, ...], names: tuple[str, str, str], templates: Path | None,
+    model_type: int = genanki.Model.FRONT_BACK,
+) -> genanki.Model:  # fmt: skip
+    model_id, name, template = ids
+    front, back, css = (template_path(n, templates).read_text(encoding="utf-8") for n in names)
+    return genanki.Model(
+        model_id, name, fields=[{"name": f} for f in fields],
+        templates=[{"name": template, "qfmt": front, "afmt": back}], css=css, model_type=model_type,
+    )  # fmt: skip
+
+
 def note_type(templates: Path | None = None) -> genanki.Model:
     """The one deckgen note type, with front, back and CSS from the template files."""
-    front, back, css = note_type_text(templates)
-    return genanki.Model(
-        MODEL_ID,
-        MODEL_NAME,
-        fields=[{"name": f} for f in FIELDS],
-        templates=[{"name": TEMPLATE_NAME, "qfmt": front, "afmt": back}],
-        css=css,
-    )
+    names = ("card_front.html", "card_back.html", "card.css")
+    return _model((MODEL_ID, MODEL_NAME, TEMPLATE_NAME), FIELDS, names, templates)
+
+
+def cloze_note_type(templates: Path | None = None) -> genanki.Model:
+    """The Cloze note type, for hand-written cloze cards (the basic CSS, its own templates)."""
+    names = ("cloze_front.html", "cloze_back.html", "card.css")
+    ids = (CLOZE_MODEL_ID, CLOZE_MODEL_NAME, CLOZE_TEMPLATE_NAME)
+    return _model(ids, CLOZE_FIELDS, names, templates, genanki.Model.CLOZE)
 
 
 def deck_id(name: str) -> int:
@@ -53,8 +71,14 @@ def deck_id(name: str) -> int:
 
 
 def card_fields(card: Card) -> list[str]:
-    """The card's field values as HTML, in `FIELDS` order."""
+    """The card's field values as HTML, in `FIELDS` order (`CLOZE_FIELDS` for a cloze card)."""
     face = card.face
+    if face.kind == "cloze":
+        return [
+            render.cloze_html(face), render.safe_html(render.text_html(face.answer)),
+            render.safe_html(escape(render.topic(face))), render.links_html(face),
+            render.source_html(card), card.status,
+        ]  # fmt: skip
     return [
         render.question_html(face), render.answer_html(face), render.context_html(face),
         render.safe_html(escape(render.topic(face))), render.links_html(face),
@@ -76,13 +100,14 @@ class _Note(genanki.Note):  # type: ignore[misc]
 def write_package(decks: Sequence[Deck], path: Path, now: int, templates: Path | None = None) -> Path:
     """Write `decks` to one `.apkg` at `path` (the caller stages it); `now` stamps notes
     without an mtime."""
-    model = note_type(templates)
+    model, cloze = note_type(templates), cloze_note_type(templates)
     gdecks = []
     for deck in decks:
         gdeck = genanki.Deck(deck_id(deck.name), deck.name)
         for due, card in enumerate(deck.cards):
             gdeck.add_note(
-                _Note(card.mtime, model=model, fields=card_fields(card), guid=card.guid,
+                _Note(card.mtime, model=cloze if card.kind == "cloze" else model,
+                      fields=card_fields(card), guid=card.guid,
                       tags=list(card.face.tags), due=due)
             )  # fmt: skip
         gdecks.append(gdeck)

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..model import BLANK, Block, Note, Problem, SourceRef
 from ..text import printable, visible
+from .explicit import read_explicit
 from .frontmatter import as_tags, front_matter, meta_text
 from .intake import read_text
 from .markdown import parse_markdown
@@ -54,6 +55,8 @@ def parse_note(
         path=path, title=title, video_id=video_id, source_id=parsed.source_id,
         source_name=parsed.source_name, folder=folder, tags=tags,
         blocks=blocks, problems=tuple(problems), digest=digest,
+        lang=meta_text(meta, "lang", path, problems) or meta_text(meta, "language", path, problems),
+        explicit=read_explicit(source, meta),
     )  # fmt: skip
 
 

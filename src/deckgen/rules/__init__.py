@@ -17,6 +17,7 @@ from ..text import content_words
 from .common import LANG, MARKUP, NARRATIVE
 from .definition import definition_rule
 from .definitional import definitional_rule
+from .explicit import Flashcards, covered_lines, explicit_candidates, is_explicit
 from .lists import list_rule
 from .sentence import sentence_rule
 
@@ -27,20 +28,30 @@ RULES: tuple[Rule, ...] = (definition_rule, definitional_rule, sentence_rule, li
 DUPLICATE_SIMILARITY = 0.85
 """Candidates of one note whose word sets overlap more than this are duplicates; the first stays."""
 
-__all__ = ["DUPLICATE_SIMILARITY", "RULES", "Rule", "candidates"]
+WRITTEN_SIMILARITY = 0.6
+"""A generated candidate whose words overlap a hand-written card's this much repeats it."""
+
+DEFAULT_FLASHCARDS = Flashcards()
+
+__all__ = ["DUPLICATE_SIMILARITY", "RULES", "Flashcards", "Rule", "candidates"]
 
 
-def candidates(note: Note, rules: tuple[Rule, ...] = RULES) -> tuple[Candidate, ...]:
-    """Every candidate of a note, in reading order; near-duplicates are rejected. The rules ask
-    in the note's language (front matter `lang`, else detected)."""
+def candidates(
+    note: Note, rules: tuple[Rule, ...] = RULES, flashcards: Flashcards = DEFAULT_FLASHCARDS
+) -> tuple[Candidate, ...]:
+    """Every candidate of a note: the cards its author wrote first, then the generated ones in
+    reading order; near-duplicates (of a written card too) are rejected. The rules ask in the
+    note's language (front matter `lang`, else detected)."""
     lang = language(note.lang) if note.lang else detect(b.text for b in note.blocks)
     token = LANG.set(lang)
     try:
-        found: list[Candidate] = []
+        found = explicit_candidates(note, flashcards)
+        spans = covered_lines(note, found)
         moment = next((t for b in note.blocks for _, t in b.stamps), None)  # the note's first
         for block in note.blocks:
-            made = _cover(block, [_clean(c, note) for rule in rules for c in rule(note, block)])
-            found += [_dated(c, moment) for c in made]
+            if not any(a <= block.line <= b for a, b in spans):
+                made = _cover(block, [_clean(c, note) for rule in rules for c in rule(note, block)])
+                found += [_dated(c, moment) for c in made]
             moment = block.stamps[-1][1] if block.stamps else moment
         return tuple(_dedupe(found))
     finally:
@@ -92,6 +103,7 @@ def _dedupe(found: list[Candidate]) -> list[Candidate]:
     kept: list[tuple[Claim, set[str]]] = []
     index: dict[tuple[str, str], list[int]] = {}
     keys: dict[str, int] = {}
+    authored: list[tuple[Claim, set[str]]] = []
     for c in found:
         n = keys[c.claim.key] = keys.get(c.claim.key, 0) + 1
         if n > 1:
@@ -100,9 +112,14 @@ def _dedupe(found: list[Candidate]) -> list[Candidate]:
             out.append(c)
             continue
         mine = content_words(f"{c.claim.question} {c.claim.answer}")
-        probes = [(c.claim.kind, w) for w in _prefix(mine)]
-        near = sorted({i for p in probes for i in index.get(p, ())})
-        twin = next((kept[i][0] for i in near if _similar(kept[i][1], mine)), None)
+        written = is_explicit(c)  # kept as written; a generated card that repeats one is dropped
+        probes = [("*" if written else c.claim.kind, w) for w in _prefix(mine)]
+        near = sorted({i for p in [*probes, *(("*", w) for _, w in probes)] for i in index.get(p, ())})
+        twin = None if written else next((kept[i][0] for i in near if _similar(kept[i][1], mine)), None)
+        if twin is None and not written:  # a written card is met more loosely: the note says it twice
+            twin = next((w for w, e in authored if _repeats(mine, e)), None)
+        if written:
+            authored.append((c.claim, mine))
         if twin is not None:
             c = replace(c, reject=f"repeats the card of line {twin.source.line}")
         else:
@@ -118,3 +135,8 @@ def _similar(a: set[str], b: set[str]) -> bool:
     if not small or small < DUPLICATE_SIMILARITY * large:  # the overlap cannot reach the threshold
         return False
     return len(a & b) / len(a | b) > DUPLICATE_SIMILARITY
+
+
+def _repeats(mine: set[str], written: set[str]) -> bool:
+    """Whether a generated candidate's words repeat a hand-written card's."""
+    return bool(mine) and len(mine & written) >= WRITTEN_SIMILARITY * len(mine | written)
