@@ -18,6 +18,10 @@ ClaimKind = CardKind
 
 BLANK = "\ue000"
 """Marks the blank in a fill-in question (a private-use character no note contains)."""
+FORCE = "\ue001"
+"""Where a note wrote `%% deckgen: card %%`: the sentence before it is made a card."""
+SKIP = "\ue002"
+"""Where a note wrote `%% deckgen: skip %%`: its paragraph or item gives no card."""
 CLOZE_OPEN, CLOZE_SEP, CLOZE_CLOSE = "\ue001", "\ue002", "\ue003"
 """A cloze card's deletion in its question: OPEN number SEP text [SEP hint] CLOSE (private-use
 characters no note contains); `render.py` writes them as Anki's `{{c1::text::hint}}`."""
@@ -86,6 +90,8 @@ class Block:
     """How many items the list has."""
     list_last: bool = False
     """True for the last item of its list."""
+    forced: tuple[int, ...] = ()
+    """Sentences (by index) the note forced in with `%% deckgen: card %%`."""
 
 
 @dataclass(frozen=True, slots=True)

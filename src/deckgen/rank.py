@@ -32,6 +32,7 @@ from typing import Literal
 
 from .model import Candidate, Note
 from .rules.explicit import is_explicit
+from .rules.sentence import FORCED
 from .text import words
 
 Mode = Literal["focused", "all"]
@@ -109,6 +110,8 @@ def _rank(note: Note, found: Sequence[Candidate], mode: Mode, cap: int) -> Ranki
         unique.append(i)
     if mode == "all":
         return Ranking(tuple(found[i] for i in unique), tuple(dropped))
+    forced = [i for i in unique if any(name == FORCED for name, _ in found[i].features)]
+    unique = [i for i in unique if i not in forced]
     by_score = sorted(unique, key=lambda i: (-found[i].score, i))
     weak_budget = max(1, note_words(note) // WORDS_PER_WEAK)  # a short note may still give one
     kept: list[int] = []
@@ -122,4 +125,4 @@ def _rank(note: Note, found: Sequence[Candidate], mode: Mode, cap: int) -> Ranki
         else:
             weak_budget -= not strong
             kept.append(i)
-    return Ranking(tuple(found[i] for i in sorted(kept)), tuple(dropped))
+    return Ranking(tuple(found[i] for i in sorted(kept + forced)), tuple(dropped))

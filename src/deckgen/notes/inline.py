@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from markdown_it.token import Token
 
-from ..model import Timestamp
+from ..model import FORCE, SKIP, Timestamp
 from .stamps import STAMP, fold, format_time, parse_time
 from .youtube import youtube_id, youtube_time
 
@@ -82,7 +82,17 @@ def _malformed(value: str) -> str:
     return f"malformed timestamp {value[:20]!r} skipped — write it as HH:MM:SS"
 
 
+_COMMENT = re.compile(r"%%(.*?)%%", re.S)
+"""Obsidian comments: never shown; `%% deckgen: skip %%` and `%% deckgen: card %%` steer deckgen."""
+
+
+def _comment(m: re.Match[str]) -> str:
+    said = " ".join(m.group(1).split()).lower()
+    return {"deckgen: skip": SKIP, "deckgen: card": FORCE}.get(said, "")
+
+
 def _text_piece(s: str, links: list[str], stamps: list[Timestamp], problems: list[str]) -> str:
+    s = _COMMENT.sub(_comment, s)
     # An embed is no link (no tag) and its `|500` size is no text.
     s = _EMBED.sub(lambda m: placeholder(m.group(1)), s)
     s = WIKI.sub(lambda m: _wiki_text(m, links), s)

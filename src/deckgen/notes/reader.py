@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..model import BLANK, Block, Note, Problem, SourceRef
+from ..model import BLANK, FORCE, SKIP, Block, Note, Problem, SourceRef
 from ..text import printable, visible
 from .explicit import read_explicit
 from .frontmatter import as_tags, front_matter, meta_text
@@ -30,7 +30,7 @@ def parse_note(
 ) -> Note:
     """Parse Markdown `source`; `path` is only used to name the note in messages and cards."""
     name, path = path, printable(path)
-    source = visible(source).replace(BLANK, "")
+    source = visible(source).replace(BLANK, "").replace(FORCE, "").replace(SKIP, "")
     parsed = parser(source, path)
     meta = front_matter(parsed.front_matter, path)
     problems = [*_empty(source, path), *parsed.problems]
@@ -51,12 +51,15 @@ def parse_note(
             )
         )
     tags = tuple(dict.fromkeys((*as_tags(meta.get("tags")), *parsed.tags)))
+    skip = str(meta.get("deckgen", "")).strip().lower() == "skip"  # the whole note opts out
+    if skip:
+        blocks = tuple(replace(b, text=f"{b.text}{SKIP}") for b in blocks)
     return Note(
         path=path, title=title, video_id=video_id, source_id=parsed.source_id,
         source_name=parsed.source_name, folder=folder, tags=tags,
         blocks=blocks, problems=tuple(problems), digest=digest,
         lang=meta_text(meta, "lang", path, problems) or meta_text(meta, "language", path, problems),
-        explicit=read_explicit(source, meta),
+        explicit=None if skip else read_explicit(source, meta),
     )  # fmt: skip
 
 

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..lang import detect, language
-from ..model import Block, Candidate, Claim, Note, Timestamp
-from ..text import content_words
+from ..model import FORCE, SKIP, Block, Candidate, Claim, Note, Timestamp
+from ..text import content_words, sentence_spans
 from .common import LANG, MARKUP, NARRATIVE
 from .definition import definition_rule
 from .definitional import definitional_rule
@@ -48,11 +48,11 @@ def candidates(
         found = explicit_candidates(note, flashcards)
         spans = covered_lines(note, found)
         moment = next((t for b in note.blocks for _, t in b.stamps), None)  # the note's first
-        for block in note.blocks:
-            if not any(a <= block.line <= b for a, b in spans):
+        for block in map(_steered, note.blocks):
+            if block is not None and not any(a <= block.line <= b for a, b in spans):
                 made = _cover(block, [_clean(c, note) for rule in rules for c in rule(note, block)])
                 found += [_dated(c, moment) for c in made]
-            moment = block.stamps[-1][1] if block.stamps else moment
+            moment = block.stamps[-1][1] if block is not None and block.stamps else moment
         return tuple(_dedupe(found))
     finally:
         LANG.reset(token)
@@ -68,6 +68,27 @@ def _clean(c: Candidate, note: Note) -> Candidate:
     if NARRATIVE.search(c.claim.lead):
         return replace(c, reject="its lead-in is about the recording, not the subject")
     return c
+
+
+def _steered(block: Block) -> Block | None:
+    """The block as the note steered it: None for `%% deckgen: skip %%`; the sentences before a
+    `%% deckgen: card %%` marked forced. The markers leave the text (stamps keep their place)."""
+    if SKIP in block.text:
+        return None
+    if FORCE not in block.text:
+        return block
+    text, marks, where = "", [], []  # the text without markers; each marker's place in it and before
+    for i, ch in enumerate(block.text):
+        if ch == FORCE:
+            marks.append(len(text))
+            where.append(i)
+        else:
+            text += ch
+    shift = [sum(w < off for w in where) for off, _ in block.stamps]
+    stamps = tuple((off - k, t) for (off, t), k in zip(block.stamps, shift, strict=True))
+    spans = sentence_spans(text)
+    forced = tuple(i for i, (a, b) in enumerate(spans) if any(a < m <= b for m in marks))
+    return replace(block, text=text, stamps=stamps, forced=forced)
 
 
 def _dated(c: Candidate, moment: Timestamp | None) -> Candidate:

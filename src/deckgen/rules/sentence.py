@@ -228,7 +228,8 @@ def sentence_rule(note: Note, block: Block) -> list[Candidate]:
     sents = block_sentences(block)
     untimed_note = not note.video_id and not block.stamps
     for s in sents[1:] if block.term else sents:
-        if not s.stamps and not untimed_note:
+        forced = s.index in block.forced
+        if not s.stamps and not untimed_note and not forced:
             continue  # in a timestamped note, text without a moment is the writer's framing
         lead = block.lead_in if block.kind == "item" else ""
         if s.index == 0 and (label := _leading_label(s.text, block.emphasis)):
@@ -246,7 +247,7 @@ def sentence_rule(note: Note, block: Block) -> list[Candidate]:
         blank = None if reject else choose_blank(s.text, block.emphasis, front)
         if not reject and blank is None:
             reject = "no blank that is not vague or given away"
-        if not s.stamps and not _worth_without_moment(s.text, blank):
+        if not s.stamps and not forced and not _worth_without_moment(s.text, blank):
             continue  # without a moment, only a phrase the writer marked is worth asking
         a, b, kind = blank or (0, 0, "phrase")
         answer = s.text[a:b].strip()
@@ -258,11 +259,14 @@ def sentence_rule(note: Note, block: Block) -> list[Candidate]:
             candidate(note, block, rule="sentence", kind=kind, claim_kind="sentence",
                       key=sentence_key(s.text), question=question if blank else s.text, answer=answer,
                       context=s.text, lead=lead, stamps=s.stamps, reject=reject,
-                      features=_features(s.text, kind, lead, answer), unit=f"{block.line}:{s.index}")
+                      features=[*_features(s.text, kind, lead, answer), *([(FORCED, 0.0)] if forced else [])],
+                      unit=f"{block.line}:{s.index}")
         )  # fmt: skip
     return out
 
 
+FORCED = "forced in by %% deckgen: card %%"
+"""The feature of a sentence the note forced in: it is kept whatever the budget."""
 _MARKED = frozenset(("quoted", "emphasis", "acronym"))
 _CODE = re.compile(r"[{}\[\]=#|<>`$\\]|::|\w\(\)|\b\w+\.\w+\(")
 """Signs of code or configuration in a sentence."""
