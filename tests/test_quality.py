@@ -55,7 +55,9 @@ def faults(card: Card) -> list[str]:
 
 
 def _term(question: str) -> str:
-    m = re.search(r"“(.+?)”", question) or re.search(r"^What (?:is|are) (?:an? |the )?(.+?)\?$", question)
+    m = re.search(r"“(.+?)”", question) or re.search(
+        r"^(?:What|Who) (?:is|are) (?:an? |the )?(.+?)\?$", question
+    )
     return m.group(1) if m else ""
 
 

@@ -80,6 +80,8 @@ def is_term(label: str) -> bool:
         return False
     if all(w.lower() in STRUCTURAL or _number(w) for w in ws) or ws[-1].lower() in STRUCTURAL:
         return False  # "Example", "Stage Two", "Anthropic's Definition": the head names a part
+    if len(ws) > 1 and re.fullmatch(r"[A-Z]|\d+", ws[-1]):
+        return False  # "Text Hook A", "Phase 2": one of a series the writer numbered
     return not (len(ws) > 1 and ws[0].lower() in STRUCTURAL and _number(ws[-1]))
 
 

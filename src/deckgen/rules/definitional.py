@@ -48,6 +48,10 @@ def definitional_rule(note: Note, block: Block) -> list[Candidate]:
             continue
         answer = short_answer(predicate[0].upper() + predicate[1:] + ".")
         shown = subject[0].lower() + subject[1:] if subject.split()[0] in ("A", "An", "The") else subject
+        if len(subject.split()) > 1 and all(w[:1].isupper() for w in subject.split()) and shown == subject:
+            verb = "Who is" if verb == "is" else "Who are"  # "Bryan Kaplan is a proponent of…"
+        else:
+            verb = f"What {verb}"
         front = f"{topic_text(note, block)} {subject}"
         reject = ""
         if not answer or ":" in answer or len(words(answer)) < 4:
@@ -58,7 +62,7 @@ def definitional_rule(note: Note, block: Block) -> list[Candidate]:
             reject = "the answer can be read on the front"
         out.append(
             candidate(note, block, rule="definitional", kind="definition", claim_kind="definition",
-                      key=f"def:{slug(subject)}", question=f"What {verb} {shown}?", answer=answer,
+                      key=f"def:{slug(subject)}", question=f"{verb} {shown}?", answer=answer,
                       context=s.text, lead="", stamps=s.stamps, reject=reject,
                       features=[("definitional sentence", 2.6)], unit=f"{block.line}:{s.index}")
         )  # fmt: skip

@@ -140,7 +140,7 @@ def _phrase_like(span: str) -> bool:
     ws = [w.lower() for w in words(span)]
     if len(ws) == 1 and (len(span) < 5 or zipf(ws[0]) >= 3.5):
         return False
-    if ws[0].endswith("ly") or ws[0] in ("never", "not", "always", "just", "still", "very", "really"):
+    if ws[0].endswith("ly") or ws[0] in _JUDGING:
         return False
     return len(ws) <= 4 and not any(w in STOPWORDS and w not in ("of", "per") for w in ws)
 
@@ -267,6 +267,11 @@ def sentence_rule(note: Note, block: Block) -> list[Candidate]:
 
 FORCED = "forced in by %% deckgen: card %%"
 """The feature of a sentence the note forced in: it is kept whatever the budget."""
+_JUDGING = frozenset(
+    """never not always just still very really best worst most least greatest biggest only perfect
+    ultimate""".split()
+)
+"""A marked phrase opening with these is a judgement ("best compact flagship phone"), not a term."""
 _MARKED = frozenset(("quoted", "emphasis", "acronym"))
 _CODE = re.compile(r"[{}\[\]=#|<>`$\\]|::|\w\(\)|\b\w+\.\w+\(")
 """Signs of code or configuration in a sentence."""
