@@ -246,3 +246,13 @@ def test_words_keep_their_combining_marks() -> None:
 
 def test_talk_about_the_recording_is_matched_by_whole_words() -> None:
     assert NARRATIVE.search("the host laughs") and not NARRATIVE.search("next to the hostile notes")
+
+
+def test_a_course_note_without_timestamps_still_teaches() -> None:
+    """A few hundred words of revision notes, no stamps: definitions, Term: lines, marked phrases."""
+    note = read_note(TESTS / "fixtures" / "course" / "cell_biology.md")
+    ranking = rank(note, candidates(note))
+    assert len(ranking.kept) >= 5
+    assert {c.rule for c in ranking.kept} >= {"definition", "definitional", "sentence"}
+    assert not any(c.claim.timestamps for c in ranking.kept)
+    assert note.title == "Cell biology: exam revision"  # from the opening # H1
