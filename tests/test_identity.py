@@ -204,3 +204,16 @@ def test_unchanged_0_1_0_cards_stay_unchanged(tmp_path: Path) -> None:
     shutil.copy(TESTS / "fixtures" / "locks" / "seeds-0.1.0.lock", lock)
     result = build([SEEDS], tmp_path / "out", Config(), 2_000_000_000, BuildOptions(lock=lock))
     assert result.plan.counts()["unchanged"] > 0
+
+
+def test_a_new_deck_pattern_moves_cards_and_counts_each_once() -> None:
+    """0.1.0 reported a changed --deck as "moved 199, unchanged 199"."""
+    cards1, lock, _ = run(render(ITEMS), [], 100)
+    note = parse_note(render(ITEMS), "n.md")
+    cards2, _, plan = reconcile(note_drafts([note], Config(cards="all", deck="Talks::{title}")), lock, 200)
+    counts = plan.counts()
+    assert counts["moved"] == len(cards2) == len(cards1)
+    assert counts["unchanged"] == counts["changed"] == counts["added"] == counts["retired"] == 0
+    assert [c.mtime for c in cards2] == [c.mtime for c in cards1]  # nothing for Anki to update
+    moves = [c for c in plan.changes if c.action == "moved"]
+    assert all(c.line > 0 for c in moves)  # the warning cites the card's line, not line 0

@@ -54,8 +54,9 @@ deckgen 0.1.0 from the rendered HTML, and is compared with `legacy_hash` instead
 
 
 def content_hash(face: Face) -> str:
-    """What a learner sees of the card: a change here must reach Anki."""
-    data = json.dumps(dataclasses.astuple(face), ensure_ascii=False, separators=(",", ":"))
+    """What a learner sees of the card: a change here must reach Anki. The deck is not part of
+    it: Anki never moves an imported card, so a new deck is a move, reported apart, not an update."""
+    data = json.dumps(dataclasses.astuple(replace(face, deck="")), ensure_ascii=False, separators=(",", ":"))
     return f"{HASH_VERSION}:{hashlib.sha256(data.encode('utf-8')).hexdigest()[:16]}"
 
 
@@ -290,7 +291,7 @@ def _reconcile_note(
             out.append(card)
             entries.append(replace(entry, ranked_out=ranked_out))
             changes += change
-            same += not ranked_out and not any(c.action in ("added", "changed") for c in change)
+            same += not ranked_out and not any(c.action in ("added", "changed", "moved") for c in change)
             if ranked_out:
                 changes.append(Change("ranked_out", face.deck, entry.question, note.path, line=card.line))
     still = [e for e in left if e.guid not in matched and _still_there(e, nc.present)]
