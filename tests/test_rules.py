@@ -256,3 +256,24 @@ def test_a_course_note_without_timestamps_still_teaches() -> None:
     assert {c.rule for c in ranking.kept} >= {"definition", "definitional", "sentence"}
     assert not any(c.claim.timestamps for c in ranking.kept)
     assert note.title == "Cell biology: exam revision"  # from the opening # H1
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The attack could motivate groups such as Chechens, Dagestanis, Tatars and Bashkirs to act.",
+        "The dashboard shows three views: salesperson performance, channel performance and location data.",
+    ],
+)
+def test_an_inner_item_of_a_list_is_not_a_blank(sentence: str) -> None:
+    found = choose_blank(sentence)
+    assert found is None or sentence[found[0] : found[1]] not in ("Dagestanis", "channel performance")
+
+
+def test_a_label_before_a_sentence_becomes_its_lead_and_a_figure_is_no_definition() -> None:
+    text = (f"{NOTE}Motivation for Ethnic Groups: The incident could motivate ethnic groups across "
+            f"the federation in 2024{STAMP}.\n\n"
+            f"* **B-Top 50 Index:** +0.63% (YTD: +15.25%){STAMP}.\n")  # fmt: skip
+    cards = kept(text)
+    assert [c.claim.lead for c in cards if c.rule == "sentence"] == ["Motivation for Ethnic Groups"]
+    assert not [c for c in cards if c.rule == "definition"]

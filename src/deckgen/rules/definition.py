@@ -170,6 +170,8 @@ _NOT_DEFINING = re.compile(
 
 
 def _definition_fault(answer: str, front: str) -> str:
+    if len([w for w in words(answer) if w.isalpha()]) < (2 if LANG.get().spaced else 1):
+        return "the answer is a figure, not what the term means"
     if _NOT_DEFINING.match(answer):
         return "the answer is a remark, not what the term means"
     if needs_referent(answer):

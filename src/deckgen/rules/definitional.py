@@ -81,5 +81,7 @@ def _is_subject(subject: str) -> bool:
         return False
     if ws[-1] in STOPWORDS or ws[-1] in _NOT_SUBJECT:
         return False  # "the real goodness in all this"
+    if ws[0].endswith("ing"):
+        return False  # "Providing constructive feedback is a skill": an activity, asked awkwardly
     content = [w for w in ws if w not in STOPWORDS and w not in ("a", "an", "the")]
     return 1 <= len(content) <= 4 and not any(w in ("that", "which", "who") for w in ws)

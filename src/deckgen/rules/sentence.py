@@ -145,6 +145,11 @@ def _phrase_like(span: str) -> bool:
     return len(ws) <= 4 and not any(w in STOPWORDS and w not in ("of", "per") for w in ws)
 
 
+def _in_enumeration(sentence: str, a: int, b: int) -> bool:
+    """Whether the span is an inner item of a comma list ("X, _____, Y")."""
+    return bool(re.search(r",\s*$", sentence[:a]) and re.match(r"\s*(?:,|and\b|or\b)", sentence[b:]))
+
+
 def _weak_blank_fault(sentence: str, a: int, b: int) -> str:
     """Why a fallback blank would be vague ('' when it is fine)."""
     span = sentence[a:b]
@@ -195,6 +200,8 @@ def choose_blank(
             continue
         if kind == "name" and a == 0:
             continue  # a name opening the sentence leaves too little before it
+        if kind not in ("number", "acronym") and _in_enumeration(sentence, a, b):
+            continue  # "Chechens, _____, Tatars": one of a list, any item would do
         if kind in ("quoted", "emphasis") and not _phrase_like(span):
             continue  # "fine", "good chances for the implementation": a mood or a clause, not a term
         if kind == "number" and _IN_FORMULA.search(f"{sentence[max(0, a - 2) : a]}\x00{sentence[b : b + 2]}"):
@@ -235,6 +242,9 @@ def sentence_rule(note: Note, block: Block) -> list[Candidate]:
         if s.index == 0 and (label := _leading_label(s.text, block.emphasis)):
             s = replace(s, text=s.text[len(label) :].strip())  # "**Affordability** To truly afford…"
             lead = label
+        elif m := _LABEL_PREFIX.match(s.text):
+            s = replace(s, text=s.text[m.end() :])  # "Motivation for Ethnic Groups: The incident…"
+            lead = m.group(1)
         reject = _sentence_fault(s.text, block)
         if not reject and needs_referent(s.text):
             before = antecedent([x.text for x in sents], s.index)
@@ -283,6 +293,10 @@ def _worth_without_moment(text: str, blank: tuple[int, int, str] | None) -> bool
         return False
     span = words(text[blank[0] : blank[1]])
     return len(span) > 1 or not common_word(span[0])
+
+
+_LABEL_PREFIX = re.compile(r"^([A-Z][^:.!?]{2,50}):\s+(?=[A-Z])")
+"""A label the writer put before a sentence ("Motivation for Ethnic Groups: The incident…")."""
 
 
 def _leading_label(text: str, emphasis: tuple[str, ...]) -> str:
