@@ -68,3 +68,12 @@ def test_german_capitalised_nouns_are_not_taken_for_names() -> None:
 def test_blank_hints_speak_the_note_language() -> None:
     made = dict(cards(LANG / "pt.md"))
     assert any("(1 palavra)" in q for q in made), made
+
+
+def test_front_matter_lang_sets_the_note_language() -> None:
+    note = parse_note(
+        "---\nlang: pt\n---\n* **Recompensa:** La señal que el agente recibe [00:01:10].\n", "x.md"
+    )
+    assert note.lang == "pt"
+    found, _ = make_cards([note], Config(cards="all"))
+    assert found and found[0].face.question.startswith("O que significa")
