@@ -181,3 +181,21 @@ def test_written_cards_show_as_written(written: dict[str, Any]) -> None:
     assert osmosis["fields"]["Answer"] == "diffusion of water<br>across a membrane"
     assert "SR:" not in " ".join(str(n["fields"]) for n in snap["notes"].values())
     assert "Inside a fence" not in " ".join(str(n["fields"]) for n in snap["notes"].values())
+
+
+def test_math_renders_as_mathjax_and_prices_stay_text(tmp_path: Path) -> None:
+    note = tmp_path / "energy.md"
+    note.write_text(
+        "---\ntitle: Energy\nvideoId: Wo95ob_s_NI\n---\n\n"
+        "* **Einstein relation:** The formula $E = mc^2$ linking the mass of a body to what it "
+        "holds at rest, though a lab charges $100 or $250 to check it "
+        '<a class="yt-timestamp" data-t="00:01:00">[00:01:00]</a>.\n',
+        encoding="utf-8",
+    )
+    result = build([note], tmp_path / "out", Config(cards="all"), 1_750_000_000)
+    col = open_collection(tmp_path / "collection.anki2")
+    import_apkg(col, result.outputs[0])
+    shown = " ".join(col.get_card(cid).answer() for cid in col.find_cards(""))
+    col.close()
+    assert r"\(E = mc^2\)" in shown and "$100" in shown and "$250" in shown
+    assert "$E" not in shown

@@ -138,3 +138,17 @@ def source_html(card: Card) -> str:
 def links_html(face: Face) -> str:
     """A `▶ mm:ss` link per moment."""
     return " ".join(f'<a href="{escape(t.url)}">▶ {escape(t.label)}</a>' for t in face.timestamps)
+
+
+_DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
+_INLINE_MATH = re.compile(r"(?<![\\$\w])\$(?=\S)([^$\n]*?\S)\$(?![\d$])")
+"""Pandoc's and Obsidian's rule: `$` opens math when a non-space follows it and closes it when a
+non-space comes before it and no digit after it, so "$100 and $250" stays text."""
+
+
+def mathjax(html: str) -> str:
+    """`$…$` and `$$…$$` in a field as MathJax `\\(…\\)` and `\\[…\\]`, which Anki renders."""
+    if "$" not in html:
+        return html
+    html = _DISPLAY_MATH.sub(lambda m: f"\\[{m.group(1)}\\]", html)
+    return _INLINE_MATH.sub(lambda m: f"\\({m.group(1)}\\)", html)

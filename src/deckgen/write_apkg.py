@@ -80,9 +80,9 @@ def card_fields(card: Card) -> list[str]:
             render.source_html(card), card.status,
         ]  # fmt: skip
     return [
-        render.question_html(face), render.answer_html(face), render.context_html(face),
-        render.safe_html(escape(render.topic(face))), render.links_html(face),
-        render.source_html(card), card.status,
+        render.mathjax(render.question_html(face)), render.mathjax(render.answer_html(face)),
+        render.mathjax(render.context_html(face)), render.safe_html(escape(render.topic(face))),
+        render.links_html(face), render.source_html(card), card.status,
     ]  # fmt: skip
 
 
