@@ -158,17 +158,15 @@ class _Taken:
         return guid
 
 
-_HINT = re.compile(r"\s*\((?:\d+ words?|term|number|year|name)\)")
+_BLANK_AND_HINT = re.compile(rf"(?:{BLANK}|_____)(?:\s*\([^()]*\))?")
+"""A blank and the hint right after it, in whatever language: `_____ (2 palabras)`."""
 
 
 def claim_text(question: str, answer: str) -> str:
     """The claim as one text: a fill-in question with its blank filled and its hint dropped, so
     that a lock entry (question with `_____`) and a new claim (with `BLANK`) compare alike."""
-    q = _HINT.sub("", question)
-    for mark in (BLANK, "_____"):
-        if mark in q:
-            return q.replace(mark, answer, 1)
-    return f"{q} {answer}"
+    filled, n = _BLANK_AND_HINT.subn(lambda _: answer, question, count=1)
+    return filled if n else f"{question} {answer}"
 
 
 def _words(question: str, answer: str) -> set[str]:

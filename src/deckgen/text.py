@@ -166,6 +166,10 @@ STOPWORDS = frozenset(
 )
 
 
+EMBED_PLACEHOLDER = re.compile(r"\s*\[(?:image|embed): [^\]]*\]")
+"""Where the reader put an embedded file (`[image: crumb.png]`): shown on cards, no text to ask."""
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Split `text` into sentences; return (start, end) offsets covering the whole text."""
     spans: list[tuple[int, int]] = []

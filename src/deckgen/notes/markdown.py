@@ -22,7 +22,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from ..errors import NoteError
 from ..model import Block, Problem, SourceRef
-from ..text import sentences
+from ..text import EMBED_PLACEHOLDER, sentences
 from .inline import glossary_term, read_inline, split_term
 from .parser import ParsedMarkdown
 
@@ -58,7 +58,6 @@ _CALLOUT = re.compile(r"\[![\w-]+\][+-]?")
 """An Obsidian callout's first line, `> [!info] Title`: the marker and its title are no claim."""
 _STAMP_LINE = re.compile(r"\s*(?:<a\b[^>]*yt-timestamp[^>]*>)?[\[(]?\d{1,2}:\d{2}")
 """A line that starts with its timestamp, as Media Notes writes `[09:17]() - text`."""
-_ONLY_EMBEDS = re.compile(r"(?:\s*\[(?:image|embed): [^\]]*\])+\s*")
 
 
 def parse_markdown(source: str, path: str) -> ParsedMarkdown:
@@ -205,7 +204,7 @@ class _Walk:
         inline = read_inline(children)
         self.problems += [Problem(SourceRef(self.path, line), msg) for msg in inline.problems]
         self.tags += inline.tags
-        if not term and (not inline.text or _ONLY_EMBEDS.fullmatch(inline.text)):
+        if not term and (not inline.text or not EMBED_PLACEHOLDER.sub("", inline.text).strip()):
             return  # an image alone is no claim
         lead_in, list_id = "", -1
         if is_item:

@@ -12,7 +12,7 @@ import re
 
 from ..lang import count_hint
 from ..model import Block, Candidate, Note
-from ..text import WORD, content_words, slug, words
+from ..text import EMBED_PLACEHOLDER, WORD, content_words, slug, words
 from .common import (
     LANG,
     attribute,
@@ -121,12 +121,12 @@ def definition_rule(note: Note, block: Block) -> list[Candidate]:
     sents = block_sentences(block)
     if not sents:
         return []
-    term, first, shown = block.term, _PLACEHOLDER.sub("", sents[0].text), sents[0].text
+    term, first, shown = block.term, EMBED_PLACEHOLDER.sub("", sents[0].text), sents[0].text
     if not term:  # a plain "Term: what it is" line or bullet
         m = _PLAIN_TERM.match(first)
         if m is None or not is_term(m["term"]):
             return []
-        term, first = m["term"].strip(), _PLACEHOLDER.sub("", m["body"])
+        term, first = m["term"].strip(), EMBED_PLACEHOLDER.sub("", m["body"])
         shown = m["body"]
     label = term if block.kind == "item" else ""
 
@@ -183,8 +183,6 @@ def _definition_fault(answer: str, front: str) -> str:
     return ""
 
 
-_PLACEHOLDER = re.compile(r"\s*\[(?:image|embed): [^\]]*\]")
-"""Where an embed stood (notes/ writes `[image: file]`): not part of the definition."""
 _DEFINING = re.compile(
     r"^(?i:a|an|the|also|nicknamed|known|called|short for|abbreviation|any|each|every)\b"
     r"|\b(?:is|are|was|were)\s+(?:a|an|the|when|how|what|used|defined|known|called)\b"
