@@ -35,37 +35,18 @@ def timed(split: dict[str, Any], name: str, fn: Callable[[], Any]) -> Any:
     return result
 
 
-def extract_all(notes: list[Any]) -> list[tuple[Any, list[Any]]]:
-    """Every note with its claims."""
-    from deckgen.extract import extract
+def extract_all(notes: list[Any], config: Any) -> list[Any]:
+    """Every note's ranked claims with their faces (rules, ranking and card faces)."""
+    from deckgen.readall import note_claims
 
-    return [(note, list(extract(note))) for note in notes]
-
-
-def cards_all(claims: list[tuple[Any, list[Any]]], config: Any) -> list[Any]:
-    """Every claim as a card (duplicates by GUID dropped, as `make_cards` does)."""
-    from deckgen.cards import make_card
-
-    seen: set[str] = set()
-    cards = []
-    for note, note_claims in claims:
-        for claim in note_claims:
-            card = make_card(note, claim, config)
-            if card.guid not in seen:
-                seen.add(card.guid)
-                cards.append(card)
-    return cards
+    return [note_claims(note, config) for note in notes]
 
 
-def reconcile_all(claims: list[tuple[Any, list[Any]]], config: Any) -> list[Any] | None:
-    """Cards with GUIDs settled against an empty lock, if this deckgen keeps a lock."""
-    try:
-        from deckgen.cards import make_card
-        from deckgen.identity import reconcile  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    pairs = [(note, [make_card(note, c, config) for c in note_claims]) for note, note_claims in claims]
-    return list(reconcile(pairs, [], NOW)[0])
+def reconcile_all(claims: list[Any]) -> list[Any]:
+    """Cards with GUIDs settled against an empty lock."""
+    from deckgen.identity import reconcile
+
+    return list(reconcile(claims, [], NOW)[0])
 
 
 def write_all(decks: Any, out: Path, config: Any) -> int:
@@ -91,12 +72,10 @@ def split_stages(notes_dir: Path, out: Path) -> dict[str, Any]:
     files = timed(split, "find", lambda: build.find_notes([notes_dir]))
     read = timed(split, "read+parse", lambda: build.read_notes(files)) if files is not None else None
     notes = read[0] if read else None
-    claims = timed(split, "extract", lambda: extract_all(notes)) if notes is not None else None
-    cards = timed(split, "cards", lambda: cards_all(claims, config)) if claims is not None else None
-    if claims is not None:
-        settled = timed(split, "cards+reconcile", lambda: reconcile_all(claims, config))
-        if settled is not None:
-            cards = settled
+    claims = None
+    if notes is not None:
+        claims = timed(split, "rules+rank+faces", lambda: extract_all(notes, config))
+    cards = timed(split, "reconcile", lambda: reconcile_all(claims)) if claims is not None else None
     decks = timed(split, "group", lambda: build.group(cards)) if cards is not None else None
     if decks is not None:
         timed(split, "write", lambda: write_all(decks, out, config))
@@ -106,7 +85,7 @@ def split_stages(notes_dir: Path, out: Path) -> dict[str, Any]:
     }
     split["counts"] = {
         "notes": len(notes or ()),
-        "claims": sum(len(c) for _, c in claims or ()),
+        "claims": sum(len(c.kept) for c in claims or ()),
         "cards": len(cards or ()),
         "decks": len(decks or ()),
     }

@@ -171,9 +171,11 @@ def read_inline(children: list[Token]) -> Inline:
         # Images and other inline HTML (<br/>, <span>) carry no text of their own.
     # Text stays text: cards escape it and nh3 cleans every field (cards.safe_html).
     joined = "".join(raw)
-    tags = list(dict.fromkeys(_TAG_MARK.findall(joined)))
-    # A tag line or a tag after the text is a label; a tag mid-sentence is also a word of it.
-    joined = _TAG_MARK.sub(r"\1", _TAG_RUN.sub("", joined))
+    tags: list[str] = []
+    if "\x01" in joined:  # most text has no tag: the tag patterns scan every position
+        tags = list(dict.fromkeys(_TAG_MARK.findall(joined)))
+        # A tag line or a tag after the text is a label; a tag mid-sentence is also a word of it.
+        joined = _TAG_MARK.sub(r"\1", _TAG_RUN.sub("", joined))
     text, offsets = fold(joined, stamps)
     return Inline(text, offsets, tuple(emphasis), tuple(links), tuple(problems), tuple(tags))
 
