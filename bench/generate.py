@@ -53,7 +53,7 @@ chips software engineering code tools evaluation benchmark alignment safety secu
 music film story character culture society education students teachers mathematics proof
 geometry algebra climate water food trade china europe india america war empire century early
 later often many most some each both several specific different critical complex simple rapid
-""".split()  # noqa: SIM905 — a word list reads better as text
+""".split()
 
 
 @dataclass(frozen=True, slots=True)
