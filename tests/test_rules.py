@@ -277,3 +277,15 @@ def test_a_label_before_a_sentence_becomes_its_lead_and_a_figure_is_no_definitio
     cards = kept(text)
     assert [c.claim.lead for c in cards if c.rule == "sentence"] == ["Motivation for Ethnic Groups"]
     assert not [c for c in cards if c.rule == "definition"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Related thread: https://discuss.example.org/t/outdent/978",
+        "Hide: collapsed",
+        "Updated at: 1609247365218 id:: 634f",
+    ],
+)
+def test_a_plain_field_line_is_not_a_definition(line: str) -> None:
+    assert not [c for c in kept(f"{NOTE}{line}\n") if c.rule == "definition"]

@@ -124,8 +124,9 @@ def definition_rule(note: Note, block: Block) -> list[Candidate]:
     term, first, shown = block.term, EMBED_PLACEHOLDER.sub("", sents[0].text), sents[0].text
     if not term:  # a plain "Term: what it is" line or bullet
         m = _PLAIN_TERM.match(first)
-        if m is None or not is_term(m["term"]):
-            return []
+        prose = m is not None and (_PROSE.match(m["body"]) or not LANG.get().spaced)
+        if m is None or not prose or not is_term(m["term"]) or _NOT_PROSE.search(first):
+            return []  # "Related thread: https://…", "id:: 634f…": a field, not a definition
         term, first = m["term"].strip(), EMBED_PLACEHOLDER.sub("", m["body"])
         shown = m["body"]
     label = term if block.kind == "item" else ""
@@ -161,6 +162,9 @@ def definition_rule(note: Note, block: Block) -> list[Candidate]:
 
 _PLAIN_TERM = re.compile(r"^(?P<term>[^:：;,.()\[\]\"“]{2,50}?)\s*[:：]\s*(?P<body>\S.{8,})$")
 """`Term: what it is` without bold (glossary-style lines and bullets)."""
+_PROSE = re.compile(r"[^\W\d_][\w'’-]*(?:\s+\S+){3,}")
+"""A plain `Term:` line's text must read as words: at least four, starting with a letter."""
+_NOT_PROSE = re.compile(r"://|::|\bhttps?\b|\d{6,}")
 _NOT_DEFINING = re.compile(
     r"^(?:While|Whilst|Although|Though|If|When|Whenever|Because|Since|Unlike|Despite|As|Even|But|And|"
     r"Or|So|Yet|However|Also|Instead|Only|Just|Here|Now|Then|Once|After|Before|Until|Like|See|Yes|No)\b"
