@@ -12,7 +12,7 @@ from deckgen.config import Config
 from deckgen.errors import ConfigError
 from deckgen.model import Card, Link
 from deckgen.notes import parse_note, read_note
-from deckgen.render import topic
+from deckgen.render import answer_html, context_html, question_html, topic
 from deckgen.write_apkg import card_fields
 
 NOTE = """---
@@ -109,7 +109,7 @@ def test_embeds_never_become_tags_or_bang_text() -> None:
     cards = all_cards("embeds.md")
     assert cards
     for card in cards:
-        shown = " ".join((card.face.question, card.face.answer, card.face.context, *card.face.items))
+        shown = question_html(card.face) + answer_html(card.face) + context_html(card.face)
         assert "!500" not in shown and "|500" not in shown and "![" not in shown
         assert not any("png" in t or "jpg" in t for t in card.face.tags)
     assert any("[image: " in c.face.question + c.face.context for c in cards)

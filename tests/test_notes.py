@@ -341,12 +341,12 @@ def test_embeds_show_as_placeholders_and_math_as_written() -> None:
     note = read_note(FORMS / "embeds.md")
     texts = [b.text for b in note.blocks]
     assert texts[:2] == [
-        "An open crumb shows large irregular holes [image: crumb photo.png] from high hydration.",
+        "An open crumb shows large irregular holes [image: crumb photo.png|500] from high hydration.",
         "Baker's percentage writes each ingredient as $w_i / w_{flour} * 100$ of the flour weight.",
     ]  # an image alone (with its `{width=…}`) is no block
     assert texts[2:] == [
-        "the inside of a loaf, open when the dough is wet [image: crumb photo.png]",
-        "the outside of a loaf, browned by the Maillard reaction [image: crust.png]",
+        "the inside of a loaf, open when the dough is wet [image: crumb photo.png|500]",
+        "the outside of a loaf, browned by the Maillard reaction [image: img/crust.png]",
     ]
     assert not any(b.links for b in note.blocks) and note.tags == ()
 

@@ -95,6 +95,19 @@ class Block:
 
 
 @dataclass(frozen=True, slots=True)
+class Image:
+    """An image a card shows, as the package carries it."""
+
+    ref: str
+    """The embed as the note's text holds it: `img/crumb.png|500` (see `notes/media.py`)."""
+    name: str
+    """Its bundled file name: a hash of its bytes and its extension (`3f9a….png`)."""
+    width: str = ""
+    """The size the note asks for, in pixels (`500`), or ''."""
+    height: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Note:
     """One Markdown note, read and parsed."""
 
@@ -117,6 +130,11 @@ class Note:
     """The note's language code (`en`, `es`, `ja`…): from front matter, else detected by the rules."""
     explicit: Explicit | None = None
     """The cards its author wrote in another tool's syntax (see `notes/explicit.py`)."""
+    media: tuple[tuple[Image, str], ...] = ()
+    """Each image its text embeds that was found in the vault, with the file's path."""
+    unbundled: tuple[tuple[str, Problem], ...] = ()
+    """Each image it embeds that cannot be bundled (by `Image.ref`), and why: a warning only
+    when a card shows it (see `notes/media.image_problems`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,8 +196,8 @@ class Face:
     """Links to the note's moments; empty when the note has no video."""
     source: str = ""
     """The source's name (the podcast, the course), or ''."""
-    media: tuple[str, ...] = ()
-    """Files the card shows (images), as their bundled names."""
+    media: tuple[Image, ...] = ()
+    """The images the card shows (their embeds stand in its text)."""
     note_url: str = ""
     """`obsidian://open…` for the note when the vault's name is set, else ''."""
 
@@ -199,6 +217,8 @@ class Card:
     """Where the claim stands in its note (1-based); 0 for a retired card."""
     status: str = ""
     """'' for a live card; 'retired' for a card whose claim left the notes."""
+    files: tuple[str, ...] = ()
+    """The paths of `face.media`'s files, in order: the writers bundle them."""
 
     @property
     def kind(self) -> CardKind:

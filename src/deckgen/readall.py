@@ -19,6 +19,7 @@ from .errors import NoteError
 from .identity import Draft, NoteClaims, claim_text, reconcile
 from .model import Candidate, Card, Note, Problem, SourceRef
 from .notes import MAX_NOTE_BYTES, read_note
+from .notes.media import image_problems
 from .options import Progress
 from .rank import Ranking, rank
 from .rules import Flashcards, candidates
@@ -104,7 +105,8 @@ def _read_and_extract(job: tuple[NoteFile, Config, Path | None, str]) -> NoteRes
     notes, problems = read_notes([f])
     if not notes:
         return None, problems
-    result: NoteResult = (note_claims(notes[0], config), problems)
+    claims = note_claims(notes[0], config)
+    result: NoteResult = (claims, problems + image_problems(claims))
     if cache_dir is not None and key:
         cache.store(cache_dir, key, result)
     return result

@@ -15,9 +15,25 @@ from .model import BLANK, CLOZE_CLOSE, CLOZE_OPEN, CLOZE_SEP, Card, Face
 
 BLANK_HTML = '<span class="blank"></span>'
 """The one blank style: an empty underlined gap (the stylesheet draws it)."""
+_MEDIA_NAME = re.compile(r"[0-9a-f]{20}\.[a-z0-9]{1,5}")
+"""A bundled file's name (see `notes/media.bundled_name`): the only `src` an image may have."""
+
+
+def _attribute(element: str, attribute: str, value: str) -> str | None:
+    """An image's `src` survives only as a bundled file's name: never a remote or `data:` URL."""
+    if element == "img" and attribute == "src":
+        return value if _MEDIA_NAME.fullmatch(value) else None
+    return value
+
+
+_NO_SOURCE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+"""An image whose `src` the cleaner dropped: nothing to show."""
+_ATTRIBUTES = {"div": {"class"}, "span": {"class"}, "li": {"class"}, "b": {"class"},
+               "img": {"src", "alt", "width", "height"}}  # fmt: skip
 _CLEANER = nh3.Cleaner(
-    tags={"div", "span", "b", "i", "ol", "li", "br"},
-    attributes={"div": {"class"}, "span": {"class"}, "li": {"class"}, "b": {"class"}},
+    tags={"div", "span", "b", "i", "ol", "li", "br", "img"},
+    attributes=_ATTRIBUTES,
+    attribute_filter=_attribute,
     url_schemes=set(),
 )
 _FILLED = ("sentence", "cloze")
@@ -28,6 +44,27 @@ _DELETION = re.compile(
     f"{CLOZE_OPEN}(\\d+){CLOZE_SEP}([^{CLOZE_SEP}{CLOZE_CLOSE}]*)(?:{CLOZE_SEP}([^{CLOZE_CLOSE}]*))?{CLOZE_CLOSE}"
 )
 """A cloze card's deletion in its question: number, text, hint (see `model.CLOZE_OPEN`)."""
+
+
+_IMAGE = re.compile(r"\[image: ([^\]|]+)((?:\|[0-9x]+)?)\]")
+"""An image embed in escaped text (see `notes/media.PLACEHOLDER`)."""
+
+
+def _with_images(html: str, face: Face) -> str:
+    """Escaped card text with each embed the package bundles shown as the image, at the size
+    the note asks for; an image not bundled stays a short text: `[image: crumb.png]`."""
+    if "[image: " not in html:
+        return html
+    found = {escape(i.ref): i for i in face.media}
+
+    def one(m: re.Match[str]) -> str:
+        image = found.get(m.group(1) + m.group(2))
+        if image is None:
+            return f"[image: {m.group(1).rsplit('/', 1)[-1]}]"
+        size = "".join(f' {k}="{v}"' for k, v in (("width", image.width), ("height", image.height)) if v)
+        return f'<img src="{image.name}" alt="{m.group(1).rsplit("/", 1)[-1]}"{size}>'
+
+    return _IMAGE.sub(one, html)
 
 
 def text_html(text: str) -> str:
@@ -62,20 +99,25 @@ def cloze_html(face: Face) -> str:
     """A cloze card's text in Anki's markup, `{{c1::text::hint}}`, for the Cloze note type. The
     text is cleaned before the markup goes in: nh3 would undo the references that keep a `::`
     or `}}` in the note's text from ending a deletion."""
+
+    def part(text: str) -> str:
+        return _protect(safe_html(_with_images(text_html(text), face)))
+
     out, at = [], 0
     for m in _DELETION.finditer(face.question):
-        hint = f"::{_protect(safe_html(text_html(m.group(3))))}" if m.group(3) else ""
-        out += [_protect(safe_html(text_html(face.question[at : m.start()]))),
-                f"{{{{c{m.group(1)}::{_protect(safe_html(text_html(m.group(2))))}{hint}}}}}"]  # fmt: skip
+        hint = f"::{part(m.group(3))}" if m.group(3) else ""
+        out += [part(face.question[at : m.start()]), f"{{{{c{m.group(1)}::{part(m.group(2))}{hint}}}}}"]
         at = m.end()
-    return "".join(out) + _protect(safe_html(text_html(face.question[at:])))
+    return "".join(out) + part(face.question[at:])
 
 
 def safe_html(fragment: str) -> str:
     """Markup outside a small allow-list (scripts, event handlers, iframes, styles, links) is
     dropped by nh3. Fields are escaped before this, so it changes nothing unless something
     upstream went wrong."""
-    return _CLEANER.clean(fragment) if "<" in fragment else fragment  # no tag, nothing to clean
+    if "<" not in fragment:  # no tag, nothing to clean
+        return fragment
+    return _NO_SOURCE.sub("", _CLEANER.clean(fragment))
 
 
 def topic(face: Face) -> str:
@@ -93,25 +135,34 @@ def question_html(face: Face) -> str:
     if face.kind in _FILLED:
         q = f'<div class="fill">{q}</div>'
     lead = f'<div class="lead">{escape(face.lead)}</div>' if face.lead else ""
-    return safe_html(lead + q)
+    return safe_html(_with_images(lead + q, face))
 
 
 def answer_html(face: Face) -> str:
     """The answer: a fill-in card's sentence with the answer in place, a list's items in order
     with the answer marked, or the answer itself."""
+    return safe_html(_with_images(_answer(face), face))
+
+
+def _answer(face: Face) -> str:
     if face.kind == "cloze":
-        return safe_html(_deletions(face.question, '<b class="hl">{}</b>'))
+        return _deletions(face.question, '<b class="hl">{}</b>')
     if face.kind in _FILLED and face.highlight != (0, 0):
         a, b = face.highlight
         c = face.context
-        return safe_html(f'{escape(c[:a])}<b class="hl">{escape(c[a:b])}</b>{escape(c[b:])}')
+        return f'{escape(c[:a])}<b class="hl">{escape(c[a:b])}</b>{escape(c[b:])}'
     if face.kind == "list" and face.items:
         marked = set(face.items) if face.answer not in face.items else {face.answer}
         items = "".join(
             f'<li class="hl">{escape(i)}</li>' if i in marked else f"<li>{escape(i)}</li>" for i in face.items
         )
-        return safe_html(f"<ol>{items}</ol>")
-    return safe_html(text_html(face.answer))
+        return f"<ol>{items}</ol>"
+    return text_html(face.answer)
+
+
+def extra_html(face: Face) -> str:
+    """A cloze card's Extra field: what its author wrote below the text."""
+    return safe_html(_with_images(text_html(face.answer), face))
 
 
 def context_html(face: Face) -> str:
@@ -119,7 +170,7 @@ def context_html(face: Face) -> str:
     if face.kind in _FILLED or face.kind == "list" or face.context.endswith(f": {face.answer}"):
         return ""
     context = face.context.removeprefix(f"{face.answer}: ") if face.kind == "term" else face.context
-    return safe_html(escape(context))
+    return safe_html(_with_images(escape(context), face))
 
 
 def sourcetext_html(card: Card) -> str:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import sqlite3
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,7 @@ def card_fields(card: Card) -> list[str]:
     face = card.face
     if face.kind == "cloze":
         return [
-            render.cloze_html(face), render.safe_html(render.text_html(face.answer)),
+            render.cloze_html(face), render.extra_html(face),
             render.safe_html(escape(render.topic(face))), render.links_html(face),
             render.source_html(card), card.status,
         ]  # fmt: skip
@@ -122,7 +123,16 @@ def write_package(decks: Sequence[Deck], path: Path, now: int, templates: Path |
         collection = conn.serialize()
     finally:
         conn.close()
+    files = media_files(c for d in decks for c in d.cards)
     with zipfile.ZipFile(path, "w") as apkg:
         apkg.writestr("collection.anki2", collection)
-        apkg.writestr("media", "{}")
+        # Anki's media map: zip member "0" is the file the collection calls by the name given
+        for i, source in enumerate(files.values()):
+            apkg.write(source, str(i))
+        apkg.writestr("media", json.dumps({str(i): name for i, name in enumerate(files)}))
     return path
+
+
+def media_files(cards: Iterable[Card]) -> dict[str, str]:
+    """Each bundled name the cards show → the file it comes from, once per package."""
+    return {image.name: path for c in cards for image, path in zip(c.face.media, c.files, strict=True)}

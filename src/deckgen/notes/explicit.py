@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..model import CLOZE_CLOSE, CLOZE_OPEN, CLOZE_SEP
+from .inline import placeholder
 
 ExplicitKind = Literal["basic", "reversed", "cloze"]
 Syntax = Literal["sr", "logseq", "anki"]
@@ -127,7 +128,7 @@ def tags_of(line: str) -> tuple[str, ...]:
 
 def _marks_off(text: str) -> str:
     text = _COMMENT.sub("", text)
-    text = re.sub(r"!\[\[[^\]]*\]\]|!\[[^\]]*\]\([^)]*\)", "", text)
+    text = _IMAGES.sub(_image, text)
     text = re.sub(r"\[\[([^\]|]+)\|([^\]]+)\]\]", r"\2", text)
     text = re.sub(r"\[\[([^\]]+)\]\]", r"\1", text)
     text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
@@ -135,12 +136,24 @@ def _marks_off(text: str) -> str:
     return re.sub(r"(`+)(.+?)\1", r"\2", text)
 
 
+_IMAGES = re.compile(r"!\[\[([^\]|#^]*)[^\]|]*(?:\|([^\]]*))?\]\]|!\[([^\]]*)\]\(<?([^)>]*)>?\)")
+
+
+def _image(m: re.Match[str]) -> str:
+    """An embed as the reader writes it everywhere (`[image: a.png|500]`), for `notes/media.py`."""
+    if m.group(4) is not None:  # `![alt|500](a.png "title")`
+        alt, src = m.group(3).rsplit("|", 1), m.group(4)
+        return placeholder(src.split(' "', 1)[0], alt[1] if len(alt) > 1 else "")
+    return placeholder(m.group(1), m.group(2) or "")
+
+
 def _lines(text: str) -> str:
     return "\n".join(ln.strip() for ln in text.split("\n") if not _FENCE.match(ln)).strip("\n")
 
 
 def plain(text: str) -> str:
-    """Card text as shown: review comments, embeds and Markdown marks removed, lines kept."""
+    """Card text as shown: review comments and Markdown marks removed, embeds as the reader
+    writes them, lines kept."""
     return _lines(_marks_off(text))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from markdown_it.token import Token
 
@@ -21,7 +22,9 @@ _ANCHOR_TIME = re.compile(r"""\b(?:data-t|href)\s*=\s*["']([^"']*)["']""", re.I)
 _BARE_TIME = re.compile(r"\[(\d{1,2}:\d{2}(?::\d{2}){0,2})\]|\((\d{1,2}:\d{2}:\d{2}(?::\d{2})?)\)")
 """`[09:17]`, `[00:09:17]`, and `(00:09:17)` (a bracketed `(12:30)` may be a clock time: not read)."""
 _LINK_TIME = re.compile(r"\[?\d{1,2}:\d{2}(?::\d{2}){0,2}\]?")
-_EMBED = re.compile(r"!\[\[([^\[\]|#^]*)[^\[\]]*\]\]")
+_EMBED = re.compile(r"!\[\[([^\[\]|#^]*)[^\[\]|]*(?:\|([^\[\]]*))?\]\]")
+_SIZE = re.compile(r"\d{1,5}(?:x\d{1,5})?")
+"""`![[crumb.png|500]]`, `|500x300`: the size Obsidian shows an image at."""
 _IMAGE_FILE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp|avif|tiff?)$", re.I)
 _TAG = re.compile(r"(?:^|(?<=[\s(,;]))#([\w\-/]*[^\W\d][\w\-/]*)")
 """`#tag`, `#nested/tag`: not `#123`, not the `#frag` of a URL, not a heading (markdown took it)."""
@@ -49,10 +52,15 @@ class Inline:
     """The `#tags` written in the text (without `#`); the text keeps a tag's word only mid-sentence."""
 
 
-def placeholder(target: str) -> str:
-    """What an embedded file shows as until images are bundled: `[image: cat.png]`."""
-    name = target.strip().rsplit("/", 1)[-1]
-    return f"[image: {name}]" if _IMAGE_FILE.search(name) else f"[embed: {name}]"
+def placeholder(target: str, size: str = "") -> str:
+    """Where an embedded file stands in the text: `[image: img/cat.png|500]` (path as written,
+    then the size asked for), which `notes/media.py` finds and the renderer shows as the image;
+    any other file is `[embed: name]`, text."""
+    target = target.strip()
+    if not _IMAGE_FILE.search(target.split("?", 1)[0]):
+        return f"[embed: {target.rsplit('/', 1)[-1]}]"
+    size = size.strip()
+    return f"[image: {target}|{size}]" if _SIZE.fullmatch(size) else f"[image: {target}]"
 
 
 def _wiki_text(m: re.Match[str], links: list[str]) -> str:
@@ -94,7 +102,7 @@ def _comment(m: re.Match[str]) -> str:
 def _text_piece(s: str, links: list[str], stamps: list[Timestamp], problems: list[str]) -> str:
     s = _COMMENT.sub(_comment, s)
     # An embed is no link (no tag) and its `|500` size is no text.
-    s = _EMBED.sub(lambda m: placeholder(m.group(1)), s)
+    s = _EMBED.sub(lambda m: placeholder(m.group(1), m.group(2) or ""), s)
     s = WIKI.sub(lambda m: _wiki_text(m, links), s)
     s = _TAG.sub(lambda m: f"\x01{m.group(1)}\x02", s)
 
@@ -139,7 +147,9 @@ def read_inline(children: list[Token]) -> Inline:
             raw.append(STAMP)
             pending = None
         elif tok.type == "image":
-            raw.append(placeholder(str(tok.attrs.get("src", ""))))
+            alt = tok.content.rsplit("|", 1)  # Obsidian's `![alt|500](a.png)`
+            src = unquote(str(tok.attrs.get("src", "")))  # markdown-it writes a space as %20
+            raw.append(placeholder(src, alt[1] if len(alt) > 1 else ""))
             label = i + 1  # its `{alt=… width=…}` or `{:height 538}` attributes are no text
         elif tok.type == "math_inline":
             raw.append(tok.markup + tok.content + tok.markup)  # kept as written

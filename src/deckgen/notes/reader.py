@@ -17,6 +17,7 @@ from .explicit import read_explicit
 from .frontmatter import as_tags, front_matter, meta_text
 from .intake import read_text
 from .markdown import parse_markdown
+from .media import find_media
 from .parser import Parser
 from .stamps import minutes_not_hours
 from .youtube import VIDEO_ID, youtube_id
@@ -102,7 +103,9 @@ def _empty(source: str, path: str) -> list[Problem]:
 
 
 def read_note(path: Path, display: str | None = None, folder: str = "") -> Note:
-    """Read and parse one note file. Raises `NoteError` when it cannot be read as text."""
+    """Read and parse one note file, and find the images it embeds (`display` is its path
+    under the folder it was found in). Raises `NoteError` when it cannot be read as text."""
     name = display or str(path)
     source, digest = read_text(path, printable(name))
-    return parse_note(source, name, folder, digest)
+    top = path.parents[len(Path(display).parts) - 1] if display else path.parent
+    return find_media(parse_note(source, name, folder, digest), path, top)
