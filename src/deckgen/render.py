@@ -6,10 +6,13 @@ last line of defence.
 
 from __future__ import annotations
 
+import base64
+import functools
 import re
-from html import escape
+from html import escape, unescape
 
 import nh3
+import ziamath
 
 from .model import BLANK, CLOZE_CLOSE, CLOZE_OPEN, CLOZE_SEP, Card, Face
 
@@ -195,6 +198,41 @@ _DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 _INLINE_MATH = re.compile(r"(?<![\\$\w])\$(?=\S)([^$\n]*?\S)\$(?![\d$])")
 """Pandoc's and Obsidian's rule: `$` opens math when a non-space follows it and closes it when a
 non-space comes before it and no digit after it, so "$100 and $250" stays text."""
+
+
+def math_svg(html: str) -> str:
+    """`$…$` and `$$…$$` in a field as images of the formula, drawn by ziamath, for the sheets
+    (WeasyPrint runs no MathJax). The SVG goes in as a `data:` image, so nothing in it can act
+    on the page; a formula ziamath cannot read stays as written."""
+    if "$" not in html:
+        return html
+    html = _DISPLAY_MATH.sub(lambda m: _formula(m.group(0), m.group(1), display=True), html)
+    return _INLINE_MATH.sub(lambda m: _formula(m.group(0), m.group(1), display=False), html)
+
+
+def _formula(written: str, latex: str, *, display: bool) -> str:
+    if "<" in latex:  # markup inside: the dollars were not math
+        return written
+    img = _formula_img(unescape(latex), display)
+    return img.replace("ALT", escape(unescape(written))) if img else written
+
+
+_VIEWBOX = re.compile(r'viewBox="[-\d.]+ ([-\d.]+) [-\d.]+ ([-\d.]+)"')
+MATH_SIZE = 13.0
+"""The formulas' font size on sheets, in points (the sheet's text is 10–11 pt)."""
+
+
+@functools.lru_cache(maxsize=2048)
+def _formula_img(latex: str, display: bool) -> str:
+    try:
+        svg = ziamath.zmath.Latex(latex, size=MATH_SIZE).svg()
+    except Exception:  # ziamath and latex2mathml raise many kinds on LaTeX they cannot read
+        return ""
+    box = _VIEWBOX.search(svg)
+    below = float(box.group(1)) + float(box.group(2)) if box else 0.0  # the baseline's depth
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    kind, align = "math display" if display else "math", f"vertical-align: {-below:.2f}px"
+    return f'<img class="{kind}" alt="ALT" style="{align}" src="data:image/svg+xml;base64,{data}">'
 
 
 def mathjax(html: str) -> str:

@@ -63,7 +63,9 @@ class SheetCard:
     def of(cls, card: Card) -> SheetCard:
         """The sheet's view of `card`."""
         f = card.face
-        return cls(render.question_html(f), render.answer_html(f), render.context_html(f), card.status)
+        shown = (render.question_html(f), render.answer_html(f), render.context_html(f))
+        question, answer, context = map(render.math_svg, shown)
+        return cls(question, answer, context, card.status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,6 +299,10 @@ class _MarkdownWriter(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "br":
             self.parts.append(" ")
+            return
+        if tag == "img":  # a formula as written (its alt), or a bundled image by name
+            alt, kind = dict(attrs).get("alt") or "", dict(attrs).get("class") or ""
+            self.parts.append(alt if "math" in kind else f"[image: {md_escape(alt)}]")
             return
         blank = "blank" in (dict(attrs).get("class") or "").split()
         mark = "**" if blank else _MD_MARKS.get(tag, "")
