@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ from deckgen.errors import ConfigError
 from deckgen.notes import read_note
 
 
-def config_error(path: Path, text: str | bytes, **overrides: object) -> str:
+def config_error(path: Path, text: str | bytes, **overrides: Any) -> str:
     if isinstance(text, bytes):
         path.write_bytes(text)
     else:
@@ -48,7 +49,7 @@ def test_yaml_errors_name_the_line_and_say_what_to_do(tmp_path: Path, text: str,
         (
             "title: x\n\ncolour: red\n",
             ":1: unknown key(s) colour, title — known: "
-            "cap, cards, cloze_bold, cloze_curly, deck, exclude, flashcard_tags, generate, "
+            "cap, cards, cloze_bold, cloze_curly, cloze_highlight, deck, exclude, flashcard_tags, generate, "
             "obsidian_vault, root, templates",
         ),
         ("- deck\n", ":1: expected `key: value` lines, found a list"),

@@ -9,7 +9,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -143,8 +143,11 @@ def _quiet_stdout() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _config(config: Path | None, **overrides: Any) -> Config:
-    return load_config(config if config is not None else Path("deckgen.yaml"), **overrides)
+def _config(config: Path | None, paths: Sequence[Path] | None, **overrides: Any) -> Config:
+    """The settings: `deckgen.yaml` (or --config) and the options, over the Spaced Repetition
+    plugin's own settings in the vault holding `paths`."""
+    settings = config if config is not None else Path("deckgen.yaml")
+    return load_config(settings, notes=paths or [Path(".")], **overrides)
 
 
 def _progress() -> tuple[Callable[[int, int], None], Callable[[], None]]:
@@ -184,7 +187,7 @@ def build(
 ) -> None:
     """Build an Anki package (.apkg) per source from every note under PATHS."""
     with _errors(debug, as_json):
-        cfg = _config(config, deck=deck, root=root, templates=templates)
+        cfg = _config(config, paths, deck=deck, root=root, templates=templates)
         result = _run(paths, out, cfg, lock, strict=strict, write=not dry_run, fast=not sheets)
         if sheets and not dry_run:
             result = replace(result, outputs=result.outputs + tuple(_sheets(result, out, cfg)))
@@ -205,7 +208,7 @@ def diff(
 ) -> None:
     """Show what a build would add, change, move and retire, per deck (same as build --dry-run)."""
     with _errors(debug, as_json):
-        result = _run(paths, out, _config(config, deck=deck, root=root), lock, write=False)
+        result = _run(paths, out, _config(config, paths, deck=deck, root=root), lock, write=False)
         report(result, as_json, dry_run=True, verbose=verbose)
 
 
@@ -247,7 +250,7 @@ def sheet(
 ) -> None:
     """Write printable study sheets (HTML, PDF) per topic deck and one for all, from the same cards."""
     with _errors(debug):
-        cfg = _config(config, deck=deck, root=root, templates=templates)
+        cfg = _config(config, paths, deck=deck, root=root, templates=templates)
         result = _run(paths, out, cfg, None, write=False)
         options = SheetOptions(paper, columns, layout, qr, tuple(f.strip() for f in formats.split(",")))
         written = _sheets(result, out, cfg, options)
@@ -275,7 +278,7 @@ def watch(
         settings = config if config is not None else Path("deckgen.yaml")
 
         def load() -> Config:
-            return load_config(settings, deck=deck, root=root, templates=templates)
+            return _config(config, paths, deck=deck, root=root, templates=templates)
 
         with contextlib.suppress(KeyboardInterrupt):
             run_watch(
@@ -351,8 +354,8 @@ def preview(
 ) -> None:
     """Show the cards one note gives, in the deck a build would put them in, without writing anything."""
     with _errors(debug):
-        parsed = read_note(note, *note_place(note, base))
-        cfg = _config(config, deck=deck, root=root, cards=cards_mode, cap=cap)
+        cfg = _config(config, [note], deck=deck, root=root, cards=cards_mode, cap=cap)
+        parsed = read_note(note, *note_place(note, base), cfg.separators)
         if why:
             ranking = explain(parsed, cfg)
             for line in why_lines(ranking, empty_reason(parsed, ranking)):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Literal
@@ -11,7 +12,9 @@ from typing import Any, Literal
 import yaml
 
 from .errors import ConfigError
+from .notes.explicit import SEPARATORS, Separators
 from .rank import CAP
+from .srplugin import find_data_json, plugin_settings
 
 DECK_FIELDS = ("source", "title", "folder")
 DEFAULT_TAGS = ("#flashcards",)
@@ -53,10 +56,15 @@ class Config:
     generate: bool = False
     """Whether a note with hand-written cards also gets generated cards (its front matter's
     `generate:` wins)."""
+    cloze_highlight: bool = True
+    """Whether `==highlight==` in a flashcard note is a cloze deletion."""
     cloze_bold: bool = False
     """Whether `**bold**` in a flashcard note is a cloze deletion (off: bold is usually a term)."""
     cloze_curly: bool = False
     """Whether `{{curly}}` in a flashcard note is a cloze deletion."""
+    separators: Separators = SEPARATORS
+    """What splits a Spaced Repetition card: only the plugin's own settings change it (see
+    `srplugin.py`)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "deck", _trim_levels(self.deck))
@@ -72,7 +80,7 @@ class Config:
                 f"deck template {self.deck!r} uses {', '.join(sorted(unknown))} — "
                 f"use only {{source}}, {{title}} and {{folder}}"
             )
-        for name in ("generate", "cloze_bold", "cloze_curly"):
+        for name in _SWITCHES:
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be true or false, not {getattr(self, name)!r}")
         bad = [t for t in self.flashcard_tags if not isinstance(t, str) or not t.lstrip("#").strip()]
@@ -98,17 +106,25 @@ class Config:
             )
 
 
-def load_config(path: Path | None, **overrides: Any) -> Config:
-    """Read `path` (if given and present), then apply the non-None `overrides`."""
+_SWITCHES = ("generate", "cloze_highlight", "cloze_bold", "cloze_curly")
+
+
+def load_config(path: Path | None, *, notes: Sequence[Path] = (), **overrides: Any) -> Config:
+    """Read `path` (if given and present), then apply the non-None `overrides`. The Spaced
+    Repetition plugin's settings in the vault holding `notes` fill in what neither sets."""
     data, lines = _read_yaml(path) if path is not None and path.is_file() else ({}, {})
+    plugin_file = find_data_json(notes)
+    plugin = plugin_settings(plugin_file) if plugin_file is not None else {}
 
     def where(key: str) -> str:
         """Where a setting came from, to start an error message with."""
         if overrides.get(key) is not None:
             return f"--{key}"
+        if key in plugin and key not in data:
+            return str(plugin_file)
         return f"{path}:{lines.get(key, 1)}"
 
-    known = {f.name for f in fields(Config)}
+    known = {f.name for f in fields(Config)} - {"separators"}
     if unknown := sorted(set(data) - known):
         first = min(unknown, key=lambda k: lines.get(k, 1))
         raise ConfigError(
@@ -122,7 +138,7 @@ def load_config(path: Path | None, **overrides: Any) -> Config:
             raise ConfigError(f"{where(key)}: {key} must be text, not {type(value).__name__} — quote it")
     if data.get("templates") is not None and path is not None:
         data["templates"] = (path.parent / str(data["templates"])).resolve()
-    merged = {**data, **{k: v for k, v in overrides.items() if v is not None}}
+    merged = {**plugin, **data, **{k: v for k, v in overrides.items() if v is not None}}
     templates = Path(merged["templates"]) if merged.get("templates") else None
     if templates is not None and not templates.is_dir():
         raise ConfigError(
@@ -138,10 +154,11 @@ def load_config(path: Path | None, **overrides: Any) -> Config:
             cards=str(merged.get("cards") or "focused"),  # type: ignore[arg-type]
             cap=merged.get("cap") or CAP, obsidian_vault=str(merged.get("obsidian_vault") or ""),
             flashcard_tags=_tags(merged.get("flashcard_tags", DEFAULT_TAGS)),
-            **{k: merged[k] for k in ("generate", "cloze_bold", "cloze_curly") if merged.get(k) is not None},
+            **{k: merged[k] for k in _SWITCHES if merged.get(k) is not None},
+            separators=merged.get("separators", SEPARATORS),
         )  # fmt: skip
     except ConfigError as exc:
-        names = ("root", "cards", "cap", "flashcard_tags", "generate", "cloze_bold", "cloze_curly")
+        names = ("root", "cards", "cap", "flashcard_tags", *_SWITCHES)
         key = next((k for k in names if str(exc).startswith(k)), "deck")
         raise ConfigError(f"{where(key)}: {exc}") from None
 

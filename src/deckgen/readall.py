@@ -28,18 +28,19 @@ from .rules.common import zipf
 PARALLEL_FROM = 24
 """Below this many notes, starting worker processes costs more than it saves."""
 
+DEFAULT_CONFIG = Config()
 NoteResult = tuple[NoteClaims | None, list[Problem]]
 
 
 def read_notes(
-    files: Sequence[NoteFile], progress: Progress | None = None
+    files: Sequence[NoteFile], progress: Progress | None = None, config: Config = DEFAULT_CONFIG
 ) -> tuple[list[Note], list[Problem]]:
     """Parse every file; a note that cannot be read becomes a problem, the others go on."""
     notes: list[Note] = []
     problems: list[Problem] = []
     for i, f in enumerate(files):
         try:
-            note = read_note(f.path, f.display, f.folder)
+            note = read_note(f.path, f.display, f.folder, config.separators)
         except NoteError as exc:
             problems.append(Problem(SourceRef(exc.path, exc.line), exc.message, unread=True))
         else:
@@ -75,7 +76,7 @@ def explain(note: Note, config: Config) -> Ranking:
 
 def flashcards(config: Config) -> Flashcards:
     """What makes Spaced Repetition cards under `config`."""
-    marks = "=" + "*" * config.cloze_bold + "{" * config.cloze_curly
+    marks = "=" * config.cloze_highlight + "*" * config.cloze_bold + "{" * config.cloze_curly
     return Flashcards(config.flashcard_tags, marks)
 
 
@@ -102,7 +103,7 @@ def _read_and_extract(job: tuple[NoteFile, Config, Path | None, str]) -> NoteRes
     blocks (they are large and nothing after this step needs them). With a `cache_dir` it
     also stores the result there."""
     f, config, cache_dir, key = job
-    notes, problems = read_notes([f])
+    notes, problems = read_notes([f], config=config)
     if not notes:
         return None, problems
     claims = note_claims(notes[0], config)

@@ -43,6 +43,33 @@ class ExplicitCard:
 
 
 @dataclass(frozen=True, slots=True)
+class Separators:
+    """What splits a Spaced Repetition card, as the plugin's settings say (these are its defaults)."""
+
+    inline: str = "::"
+    inline_reversed: str = ":::"
+    multiline: str = "?"
+    multiline_reversed: str = "??"
+    end: str = "+++"
+    """Ends a multi-line card whose answer holds blank lines."""
+
+    def single(self, bare: str) -> tuple[str, int]:
+        """A single-line card's separator and where it stands; ('', -1) if none. The longer
+        separator is looked for first (`:::` holds `::`)."""
+        for sep in sorted((self.inline, self.inline_reversed), key=len, reverse=True):
+            if sep and (at := bare.find(sep)) > 0:
+                return sep, at
+        return "", -1
+
+    def lines(self) -> tuple[str, str]:
+        """The separators that stand on a line of their own."""
+        return self.multiline, self.multiline_reversed
+
+
+SEPARATORS = Separators()
+
+
+@dataclass(frozen=True, slots=True)
 class Explicit:
     """A note's hand-written cards and where its tags stand."""
 
@@ -67,7 +94,6 @@ _HINT = re.compile(r"^\^\[([^\]]*)\]")
 _ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+")
 _PROPERTY = re.compile(r"^\s*(?:[-*+]\s+)?[\w-]+::(?:\s|$)")
 _CARD_TAG = re.compile(r"(?:^|\s)#(?:card|\[\[card\]\])(?=\s|$)", re.I)
-_END = "+++"
 _BRACES = re.compile(r"\{\{[^{}]*\}\}")
 _WIKI = re.compile(r"\[\[[^\]]*\]\]|\]\([^)]*\)")
 _CLOZE_CHARS = re.compile(f"[{CLOZE_OPEN}{CLOZE_SEP}{CLOZE_CLOSE}]")
@@ -204,19 +230,11 @@ def has_clozes(text: str) -> bool:
     return bool(re.search(f"{CLOZE_OPEN}\\d+{CLOZE_SEP}", text))
 
 
-def _separator(bare: str) -> tuple[str, int]:
-    """A single-line card's separator (`:::` or `::`) and where it stands; ('', -1) if none."""
-    at = bare.find(":::")
-    if at > 0:
-        return ":::", at
-    at = bare.find("::")
-    return ("::", at) if at > 0 else ("", -1)
-
-
 class _Reader:
     """One walk over a note's lines."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, seps: Separators) -> None:
+        self.seps = seps
         self.raw = _CLOZE_CHARS.sub("", source).split("\n")
         self.start = _body_start(self.raw)
         self.masked = _masked(self.raw, self.start)
@@ -233,7 +251,8 @@ class _Reader:
             return False
         b = self.bare[i].strip()
         return bool(
-            _HEADING.match(self.lines[i]) or b in ("?", "??", _END) or _separator(self.bare[i])[1] > 0
+            _HEADING.match(self.lines[i]) or b in (*self.seps.lines(), self.seps.end)
+            or self.seps.single(self.bare[i])[1] > 0
             or (b and not _LEAD_TAGS.sub("", b))
         )  # fmt: skip
 
@@ -248,7 +267,7 @@ class _Reader:
         """A card that stops at a blank line runs on to a `+++` line when one follows before
         anything that starts another card; the index after the card's last line."""
         for k in range(end, len(self.lines)):
-            if not self.masked[k] and self.bare[k].strip() == _END:
+            if not self.masked[k] and self.bare[k].strip() == self.seps.end:
                 return k
             if self.stop(k):
                 break
@@ -265,7 +284,7 @@ class _Reader:
             return i + 1
         if self.unit(i):
             return self.logseq(i)
-        sep, at = _separator(self.bare[i])
+        sep, at = self.seps.single(self.bare[i])
         if sep:
             self.single(i, sep, at)
             return i + 1
@@ -274,12 +293,12 @@ class _Reader:
         j = i
         while (
             j < len(self.lines) and not self.blank(j) and not (j > i and (self.stop(j) or self.unit(j)))
-            and self.bare[j].strip() not in ("?", "??")
+            and self.bare[j].strip() not in self.seps.lines()
         ):  # fmt: skip
             j += 1
             if self.reviewed(j - 1):
                 break
-        if j < len(self.lines) and self.bare[j].strip() in ("?", "??"):
+        if j < len(self.lines) and self.bare[j].strip() in self.seps.lines():
             return self.multiline(i, j)
         return self.paragraph(i, j)
 
@@ -299,7 +318,8 @@ class _Reader:
         question, answer = line[:at], line[at + len(sep) :]
         tags = tags_of(question) if question.lstrip()[:1] == "#" else ()
         question = _LEAD_TAGS.sub("", question) if tags else question
-        self.add("reversed" if sep == ":::" else "basic", "sr", plain(question), plain(answer), i, i, tags)
+        kind: ExplicitKind = "reversed" if sep == self.seps.inline_reversed else "basic"
+        self.add(kind, "sr", plain(question), plain(answer), i, i, tags)
 
     def multiline(self, i: int, s: int) -> int:
         """`question` / `?` / `answer`: the answer runs to a blank line, a review comment or a
@@ -318,7 +338,7 @@ class _Reader:
         tags = tags_of(first) if first.lstrip()[:1] == "#" else ()
         question = self.text(i, s)
         question = _LEAD_TAGS.sub("", question) if tags else question
-        kind: ExplicitKind = "reversed" if self.bare[s].strip() == "??" else "basic"
+        kind: ExplicitKind = "reversed" if self.bare[s].strip() == self.seps.multiline_reversed else "basic"
         self.add(kind, "sr", plain(question), plain(self.text(a, b)), i, b - 1, tags)
         return max(b, s + 1)
 
@@ -369,9 +389,9 @@ class _Reader:
             self.cards.append(ExplicitCard(kind, syntax, question, answer, a + 1, b + 1, tags))
 
 
-def read_explicit(source: str, meta: dict[str, object]) -> Explicit:
+def read_explicit(source: str, meta: dict[str, object], seps: Separators = SEPARATORS) -> Explicit:
     """The note's hand-written cards, its tag lines, and its front matter's `generate:`."""
-    reader = _Reader(source)
+    reader = _Reader(source, seps)
     cards = tuple(reader.run())
     own = {c.line for c in cards if c.tags}  # a card's own tags apply to it alone
     tag_lines = tuple(

@@ -37,7 +37,7 @@ _REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 def find_vault(note_path: Path, top: Path) -> Path:
     """The vault holding a note: the nearest folder above it with `.obsidian/` or `logseq/`,
     else `top`, the folder the note was found under."""
-    for folder in note_path.resolve().parents:
+    for folder in Path(os.path.abspath(note_path)).parents:
         if any((folder / m).is_dir() for m in _VAULT_MARKERS):
             return folder
     return top.resolve()

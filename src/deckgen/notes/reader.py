@@ -13,7 +13,7 @@ from typing import Any
 
 from ..model import BLANK, FORCE, SKIP, Block, Note, Problem, SourceRef
 from ..text import printable, visible
-from .explicit import read_explicit
+from .explicit import SEPARATORS, Separators, read_explicit
 from .frontmatter import as_tags, front_matter, meta_text
 from .intake import read_text
 from .markdown import parse_markdown
@@ -27,9 +27,11 @@ _LINK_KEYS = ("media_link", "url", "source")
 
 
 def parse_note(
-    source: str, path: str, folder: str = "", digest: str = "", *, parser: Parser = parse_markdown
-) -> Note:
-    """Parse Markdown `source`; `path` is only used to name the note in messages and cards."""
+    source: str, path: str, folder: str = "", digest: str = "", *, parser: Parser = parse_markdown,
+    separators: Separators = SEPARATORS,
+) -> Note:  # fmt: skip
+    """Parse Markdown `source`; `path` is only used to name the note in messages and cards;
+    `separators` split Spaced Repetition cards (the plugin's settings may change them)."""
     name, path = path, printable(path)
     source = visible(source).replace(BLANK, "").replace(FORCE, "").replace(SKIP, "")
     parsed = parser(source, path)
@@ -60,7 +62,7 @@ def parse_note(
         source_name=parsed.source_name, folder=folder, tags=tags,
         blocks=blocks, problems=tuple(problems), digest=digest,
         lang=meta_text(meta, "lang", path, problems) or meta_text(meta, "language", path, problems),
-        explicit=None if skip else read_explicit(source, meta),
+        explicit=None if skip else read_explicit(source, meta, separators),
     )  # fmt: skip
 
 
@@ -102,10 +104,12 @@ def _empty(source: str, path: str) -> list[Problem]:
     return [Problem(SourceRef(path, 1), "the note is empty — write your notes in it, or delete it")]
 
 
-def read_note(path: Path, display: str | None = None, folder: str = "") -> Note:
+def read_note(
+    path: Path, display: str | None = None, folder: str = "", separators: Separators = SEPARATORS
+) -> Note:
     """Read and parse one note file, and find the images it embeds (`display` is its path
     under the folder it was found in). Raises `NoteError` when it cannot be read as text."""
     name = display or str(path)
     source, digest = read_text(path, printable(name))
     top = path.parents[len(Path(display).parts) - 1] if display else path.parent
-    return find_media(parse_note(source, name, folder, digest), path, top)
+    return find_media(parse_note(source, name, folder, digest, separators=separators), path, top)

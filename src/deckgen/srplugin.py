@@ -1,0 +1,72 @@
+"""The Obsidian Spaced Repetition plugin's own settings, read from the vault it runs in.
+
+A learner who changed the plugin's flashcard tags, separators or cloze styles wrote their cards
+that way: deckgen reads `.obsidian/plugins/obsidian-spaced-repetition/data.json` of the vault
+above the notes and uses those settings, unless `deckgen.yaml` (or an option) says otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .notes.explicit import SEPARATORS
+
+DATA_JSON = Path(".obsidian") / "plugins" / "obsidian-spaced-repetition" / "data.json"
+_TOGGLES = {
+    "convertHighlightsToClozes": "cloze_highlight",
+    "convertBoldTextToClozes": "cloze_bold",
+    "convertCurlyBracketsToClozes": "cloze_curly",
+}
+_SEPARATORS = {
+    "singleLineCardSeparator": "inline",
+    "singleLineReversedCardSeparator": "inline_reversed",
+    "multilineCardSeparator": "multiline",
+    "multilineReversedCardSeparator": "multiline_reversed",
+    "multilineCardEndMarker": "end",
+}
+
+
+def find_data_json(paths: Sequence[Path]) -> Path | None:
+    """The plugin's settings file of the vault holding the first of `paths` that has one."""
+    for path in paths:
+        start = Path(os.path.abspath(path))  # not resolve(): a symbolic link loop is read_note's to report
+        for folder in (start, *start.parents) if start.is_dir() else start.parents:
+            if (folder / DATA_JSON).is_file():
+                return folder / DATA_JSON
+            if (folder / ".obsidian").is_dir():
+                break  # the vault's top, and the plugin is not installed in it
+    return None
+
+
+def plugin_settings(path: Path) -> dict[str, Any]:
+    """The plugin's settings as `Config` fields (only those its file sets)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the Spaced Repetition settings ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{path}:{exc.lineno}: the Spaced Repetition settings are not valid JSON ({exc.msg}) — "
+            "fix them in Obsidian, or set flashcard_tags in deckgen.yaml"
+        ) from None
+    settings = data.get("settings", data) if isinstance(data, dict) else {}
+    if not isinstance(settings, dict):
+        return {}
+    out: dict[str, Any] = {}
+    tags = settings.get("flashcardTags")
+    if isinstance(tags, list) and (tags := [t for t in tags if isinstance(t, str) and t.strip("# ")]):
+        out["flashcard_tags"] = tuple(tags)
+    for theirs, ours in _TOGGLES.items():
+        if isinstance(value := settings.get(theirs), bool):
+            out[ours] = value
+    seps = {ours: settings[theirs].strip() for theirs, ours in _SEPARATORS.items()
+            if isinstance(settings.get(theirs), str) and settings[theirs].strip()}  # fmt: skip
+    if seps:
+        out["separators"] = replace(SEPARATORS, **seps)
+    return out
