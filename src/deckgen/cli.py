@@ -285,6 +285,61 @@ def watch(
             )  # fmt: skip
 
 
+@app.command()
+def push(
+    paths: PathsArg = None,
+    collection: Annotated[
+        Path | None, typer.Option("--collection", help="The Anki collection file (collection.anki2).")
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="Push into this Anki profile's collection.")
+    ] = None,
+    ankiconnect: Annotated[
+        str | None,
+        typer.Option(
+            "--ankiconnect",
+            help="Push into the running Anki through AnkiConnect at this URL (http://127.0.0.1:8765).",
+        ),
+    ] = None,
+    key: Annotated[
+        str | None,
+        typer.Option("--ankiconnect-key", envvar="DECKGEN_ANKICONNECT_KEY", help="AnkiConnect's API key."),
+    ] = None,
+    delete_retired: Annotated[
+        bool,
+        typer.Option("--delete-retired", help="Delete retired cards (after a backup); else suspend them."),
+    ] = False,
+    backup_dir: Annotated[
+        Path | None, typer.Option("--backup-dir", help="Folder for the backup before deleting.")
+    ] = None,
+    out: OutOpt = Path("out"),
+    lock: LockOpt = Path("deckgen.lock"),
+    config: ConfigOpt = None,
+    deck: DeckOpt = None,
+    root: RootOpt = None,
+    templates: TemplatesOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan against the collection and change nothing.")
+    ] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Build, then add, update, move and retire cards in an Anki collection, by GUID."""
+    from .push import PushOptions, profile_collection
+    from .push import push as run_push
+    from .push.report import lines
+
+    with _errors(debug):
+        if collection is None and profile is not None and ankiconnect is None:
+            collection = profile_collection(profile)
+        cfg = _config(config, deck=deck, root=root, templates=templates)
+        options = PushOptions(collection, ankiconnect or "", key or "", delete_retired, dry_run, backup_dir)
+        result = run_push(paths or [Path(".")], out, cfg, _now(), BuildOptions(lock=lock), options)
+        for line in lines(result, dry_run=dry_run):
+            say(line)
+        for problem in result.problems:
+            warn(problem)
+
+
 def _run(
     paths: list[Path] | None, out: Path, cfg: Config, lock: Path | None, *, strict: bool = False,
     write: bool, fast: bool = True,
