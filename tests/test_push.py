@@ -130,8 +130,11 @@ def test_story_push_study_edit_in_both_places_push_again(story: Path) -> None:
     col.remove_notes([before[deleted]["nid"]])
     col.close()
 
+    times, lock = collection_times(collection), (story / "deckgen.lock").read_bytes()
     dry = push(collection, "--dry-run")
     print("dry run:", dry)
+    assert "add 1, update 8, move 8, suspend 1" in dry and "Temporal Generalization" in dry
+    assert collection_times(collection) == times and (story / "deckgen.lock").read_bytes() == lock
     assert held(collection) == {g: n for g, n in before.items() if g != deleted} | {
         edited: {**before[edited], "fields": {**before[edited]["fields"], "Context": "my own words"},
                  "tags": [*before[edited]["tags"], "leech"]},
@@ -289,14 +292,14 @@ def test_push_through_ankiconnect(story: Path) -> None:
     col = open_collection(story / "anki" / "collection.anki2")
     try:
         with serve(col, key="secret") as (url, stub):
-            code, out = deckgen("push", "notes", "--ankiconnect", url)
+            code, out = deckgen("push", "notes", "--ankiconnect-url", url)
             assert code == 1 and "valid api key must be provided" in out
-            first = deckgen("push", "notes", "--ankiconnect", url, "--ankiconnect-key", "secret")[1]
+            first = deckgen("push", "notes", "--ankiconnect-url", url, "--ankiconnect-key", "secret")[1]
             assert "added 10" in first, first
             edit_note(story / "notes" / "reasoning.md")
-            code, second = deckgen("push", "notes", "--ankiconnect", url, "--ankiconnect-key", "secret")
+            code, second = deckgen("push", "notes", "--ankiconnect-url", url, "--ankiconnect-key", "secret")
             assert code == 0, second
-            third = deckgen("push", "notes", "--ankiconnect", url, "--ankiconnect-key", "secret")[1]
+            third = deckgen("push", "notes", "--ankiconnect-url", url, "--ankiconnect-key", "secret")[1]
             with stub.lock:
                 notes = {n.guid: n for n in (col.get_note(i) for i in col.find_notes(""))}
                 retired = [n for n in notes.values() if RETIRED_TAG in n.tags]
@@ -320,5 +323,47 @@ def test_ankiconnect_not_running_is_a_clear_error(story: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    code, out = deckgen("push", "notes", "--ankiconnect", f"http://127.0.0.1:{port}")
+    code, out = deckgen("push", "notes", "--ankiconnect-url", f"http://127.0.0.1:{port}")
     assert code == 1 and "cannot reach AnkiConnect" in out and "start Anki" in out
+
+
+def test_media_the_cards_show_go_into_the_collection_media_folder(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from deckgen.model import Card, Face
+    from deckgen.push import _media
+    from deckgen.push.collection import Direct
+
+    (tmp_path / "notes" / "biology").mkdir(parents=True)
+    (tmp_path / "notes" / "biology" / "cell.png").write_bytes(b"\x89PNG cell")
+    face = Face(
+        kind="definition", deck="D", tags=(), title="T", section=(), lead="", question="Q", answer="A"
+    )
+    card = Card("g", 1, "k", replace(face, media=("cell.png", "missing.png")), "biology/cells.md", 1)
+    backend = Direct(tmp_path / "anki" / "collection.anki2")
+    try:
+        assert _media(backend, [card], [tmp_path / "notes"]) == 1
+        assert (tmp_path / "anki" / "collection.media" / "cell.png").read_bytes() == b"\x89PNG cell"
+    finally:
+        backend.close()
+
+
+def test_profile_names_the_collection_where_anki_keeps_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deckgen.push import PushError, profile_collection
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    expected = tmp_path / ".local" / "share" / "Anki2" / "User 1" / "collection.anki2"
+    with pytest.raises(PushError, match="no such collection"):
+        profile_collection("User 1", tmp_path)
+    expected.parent.mkdir(parents=True)
+    expected.write_bytes(b"")
+    assert profile_collection("User 1", tmp_path) == expected
+
+
+def test_ankiconnect_refuses_to_delete_without_a_backup_before_building(story: Path) -> None:
+    code, out = deckgen("push", "notes", "--ankiconnect", "--delete-retired")
+    assert code == 1 and "cannot make a backup" in out and "--collection" in out
+    assert not (story / "deckgen.lock").exists()

@@ -92,6 +92,10 @@ BaseOpt = Annotated[
 ]
 
 
+ANKICONNECT = "http://127.0.0.1:8765"
+"""Where the AnkiConnect add-on listens unless told otherwise."""
+
+
 def _show_version(value: bool) -> None:
     if value:
         typer.echo(f"deckgen {__version__}")
@@ -295,10 +299,12 @@ def push(
         str | None, typer.Option("--profile", help="Push into this Anki profile's collection.")
     ] = None,
     ankiconnect: Annotated[
+        bool, typer.Option("--ankiconnect", help="Push into the running Anki through the AnkiConnect add-on.")
+    ] = False,
+    ankiconnect_url: Annotated[
         str | None,
         typer.Option(
-            "--ankiconnect",
-            help="Push into the running Anki through AnkiConnect at this URL (http://127.0.0.1:8765).",
+            "--ankiconnect-url", help=f"AnkiConnect's address, implies --ankiconnect ({ANKICONNECT})."
         ),
     ] = None,
     key: Annotated[
@@ -329,10 +335,11 @@ def push(
     from .push.report import lines
 
     with _errors(debug):
-        if collection is None and profile is not None and ankiconnect is None:
+        url = ankiconnect_url or (ANKICONNECT if ankiconnect else "")
+        if collection is None and profile is not None and not url:
             collection = profile_collection(profile)
         cfg = _config(config, deck=deck, root=root, templates=templates)
-        options = PushOptions(collection, ankiconnect or "", key or "", delete_retired, dry_run, backup_dir)
+        options = PushOptions(collection, url, key or "", delete_retired, dry_run, backup_dir)
         result = run_push(paths or [Path(".")], out, cfg, _now(), BuildOptions(lock=lock), options)
         for line in lines(result, dry_run=dry_run):
             say(line)

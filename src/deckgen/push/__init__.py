@@ -18,6 +18,7 @@ from typing import Protocol
 
 from ..build import BuildOptions, BuildResult, build
 from ..config import Config
+from ..errors import ConfigError
 from ..identity import NoteEntry
 from ..lockfile import read_lock
 from ..model import Card, Problem
@@ -95,8 +96,13 @@ class PushResult:
 
 def connect(options: PushOptions) -> Backend:
     """Open the collection, or reach AnkiConnect; fails at once when neither can be used."""
+    if options.ankiconnect and options.collection is not None:
+        raise ConfigError("give either --collection/--profile or --ankiconnect, not both")
     if options.ankiconnect:
-        from .ankiconnect import AnkiConnect
+        from .ankiconnect import AnkiConnect, no_backup
+
+        if options.delete_retired:  # refused before anything is built or written
+            raise no_backup(options.ankiconnect)
 
         return AnkiConnect(options.ankiconnect, options.key)
     if options.collection is None:
@@ -122,17 +128,26 @@ def push(
         store = lock.parent / RECORDS_NAME
         records = load_records(store, backend.name)
         cards = [*live, *retired]
-        guids = {c.guid: card_fields(c)[0] for c in cards}
+        built = {c.guid: tuple(card_fields(c)) for c in cards}  # rendered once: the slow part
+        guids = {guid: values[0] for guid, values in built.items()}
         decks = {c.deck for c in cards} | {r.deck for r in records.values()}
         known = {g: r.nid for g, r in records.items()}
         held = backend.held(guids, known, decks)
-        todo = plan(live, retired, held, records, card_fields, delete_retired=options.delete_retired)
+        todo = plan(
+            live, retired, held, records, lambda c: built[c.guid], delete_retired=options.delete_retired
+        )
         if options.dry_run:
             return PushResult(result, todo, backend.name, nids={g: h.nid for g, h in held.items()})
         backup = _apply(backend, todo, held, options)
         media = _media(backend, cards, paths)
-        after = backend.held(guids, {**known, **{g: h.nid for g, h in held.items()}}, decks)
-        save_records(store, backend.name, _records(cards, todo, after, records))
+        after = (
+            backend.held(guids, {**known, **{g: h.nid for g, h in held.items()}}, decks)
+            if todo.changes()
+            else held
+        )
+        new = _records(cards, todo, after, records, built)
+        if new != records:
+            save_records(store, backend.name, new)
         pruned = prune(lock) if options.delete_retired else 0
         nids = {g: h.nid for g, h in after.items()}
         return PushResult(result, todo, backend.name, backup, pruned, media, nids)
@@ -179,23 +194,27 @@ def _apply(backend: Backend, todo: PushPlan, held: Mapping[str, Held], options: 
 
 
 def _media(backend: Backend, cards: Sequence[Card], paths: Sequence[Path]) -> int:
-    """Put the cards' files (images) into the collection's media folder; returns how many."""
-    stored = 0
-    for name in sorted({m for c in cards for m in c.face.media}):
-        found = next((p for p in _media_places(name, paths) if p.is_file()), None)
-        if found is not None:
-            backend.store_media(name, found.read_bytes())
-            stored += 1
-    return stored
+    """Put the files the cards show (images) into the collection's media folder; returns how
+    many. A file is looked for beside its note, then in each folder given to the build."""
+    found: dict[str, Path] = {}
+    for card in cards:
+        for name in card.face.media:
+            if name not in found and (path := _find(name, card.note_path, paths)) is not None:
+                found[name] = path
+    for name, path in sorted(found.items()):
+        backend.store_media(name, path.read_bytes())
+    return len(found)
 
 
-def _media_places(name: str, paths: Sequence[Path]) -> list[Path]:
+def _find(name: str, note_path: str, paths: Sequence[Path]) -> Path | None:
     folders = [p if p.is_dir() else p.parent for p in paths]
-    return [f / name for f in folders]
+    places = [*(f / Path(note_path).parent / name for f in folders), *(f / name for f in folders)]
+    return next((p for p in places if p.is_file()), None)
 
 
 def _records(
-    cards: Sequence[Card], todo: PushPlan, after: Mapping[str, Held], old: Mapping[str, Record]
+    cards: Sequence[Card], todo: PushPlan, after: Mapping[str, Held], old: Mapping[str, Record],
+    built: Mapping[str, Sequence[str]],
 ) -> dict[str, Record]:  # fmt: skip
     """What push wrote, per GUID, for the next push to compare with."""
     conflicts = {c.guid for c in todo.conflicts}
@@ -209,13 +228,13 @@ def _records(
             if rec is not None and card.status != "retired":
                 out[card.guid] = rec  # deleted in Anki: remember, so it is never brought back
             continue
-        built = fields_hash(card_fields(card))
+        wrote = fields_hash(built[card.guid])
         if card.guid in conflicts:
-            out[card.guid] = rec if rec is not None else Record(note.nid, note.deck, built, built)
+            out[card.guid] = rec if rec is not None else Record(note.nid, note.deck, wrote, wrote)
             continue
         deck = rec.deck if rec is not None and card.guid in filed else note.deck
         was = rec is not None and rec.retired and card.guid not in unsuspended and card.status == "retired"
         out[card.guid] = Record(
-            note.nid, deck, fields_hash(note.fields), built, was or card.guid in suspended
+            note.nid, deck, fields_hash(note.fields), wrote, was or card.guid in suspended
         )
     return out

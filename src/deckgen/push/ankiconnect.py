@@ -138,12 +138,18 @@ class AnkiConnect:
 
     def backup(self, folder: Path | None) -> Path:
         """AnkiConnect has no backup action: refuse to delete rather than delete unguarded."""
-        raise PushError(f"{self.url}: AnkiConnect cannot make a backup, so --delete-retired is refused — "
-                        "close Anki and push with --collection, or drop --delete-retired (retired cards "
-                        "are then suspended)")  # fmt: skip
+        raise no_backup(self.url)
 
     def close(self) -> None:
         """Nothing to close: each action is one HTTP request."""
+
+
+def no_backup(url: str) -> PushError:
+    """The refusal of --delete-retired through AnkiConnect, which cannot make a backup first."""
+    return PushError(
+        f"{url}: AnkiConnect cannot make a backup, so --delete-retired is refused — close Anki and push "
+        "with --collection, or drop --delete-retired (retired cards are then suspended)"
+    )
 
 
 def _result(action: str, reply: Any) -> Any:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +43,13 @@ def load_records(path: Path, collection: str) -> dict[str, Record]:
         raise PushError(f"{path}: a record does not match push's format ({exc})") from None
 
 
+def _row(r: Record) -> dict[str, Any]:
+    return {"nid": r.nid, "deck": r.deck, "fields": r.fields, "built": r.built, "retired": r.retired}
+
+
 def save_records(path: Path, collection: str, records: Mapping[str, Record]) -> None:
     """Replace the records of one collection, keeping the others'."""
     data = _read(path)
-    data["collections"][collection] = {g: asdict(r) for g, r in sorted(records.items())}
+    data["collections"][collection] = {g: _row(r) for g, r in sorted(records.items())}
     text = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
     atomic_write(path, text.encode("utf-8"))

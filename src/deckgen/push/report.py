@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from ..model import Card
+from ..model import BLANK, Card
 from . import PushResult
 from .plan import PushPlan
 
 
 def _short(card: Card) -> str:
-    text = " ".join(card.face.question.split())
+    text = " ".join(card.face.question.replace(BLANK, "_____").split())
     return f'"{text[:70]}…"' if len(text) > 70 else f'"{text}"'
 
 
