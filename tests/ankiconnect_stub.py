@@ -98,6 +98,12 @@ class Stub:
     def action_unsuspend(self, cards: list[int]) -> bool:
         return self.action_suspend(cards, False)
 
+    def action_addTags(self, notes: list[int], tags: str, add: bool = True) -> None:
+        (self.col.tags.bulk_add if add else self.col.tags.bulk_remove)(notes, tags)  # type: ignore[arg-type]
+
+    def action_removeTags(self, notes: list[int], tags: str) -> None:
+        self.action_addTags(notes, tags, False)
+
     def action_deleteNotes(self, notes: list[int]) -> None:
         self.col.remove_notes(notes)  # type: ignore[arg-type]
 

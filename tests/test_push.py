@@ -24,9 +24,9 @@ from deckgen.retire import RETIRED_TAG
 runner = CliRunner()
 ACTIONS = (
     "version", "requestPermission", "importPackage", "findNotes", "notesInfo", "createDeck", "changeDeck",
-    "suspend", "unsuspend", "deleteNotes", "storeMediaFile", "multi",
+    "suspend", "unsuspend", "deleteNotes", "storeMediaFile", "multi", "addTags", "removeTags",
 )  # fmt: skip
-"""The AnkiConnect actions push may use (the issue's list)."""
+"""The AnkiConnect actions push may use (the issue's list, and the tag actions)."""
 OLD_DECK = "The Dwarkesh Podcast::Reasoning in AI models"
 NEW_DECK = "The Dwarkesh Podcast::Reasoning in AI systems"
 REWORD = (
@@ -128,6 +128,9 @@ def test_story_push_study_edit_in_both_places_push_again(story: Path) -> None:
     note.tags.append("leech")
     col.update_note(note)
     col.remove_notes([before[deleted]["nid"]])
+    reworded_note = col.get_note(before[reworded]["nid"])
+    reworded_note.tags.append("leech")  # Anki's own tag: no edit, and the update must keep it
+    col.update_note(reworded_note)
     col.close()
 
     times, lock = collection_times(collection), (story / "deckgen.lock").read_bytes()
@@ -138,6 +141,7 @@ def test_story_push_study_edit_in_both_places_push_again(story: Path) -> None:
     assert held(collection) == {g: n for g, n in before.items() if g != deleted} | {
         edited: {**before[edited], "fields": {**before[edited]["fields"], "Context": "my own words"},
                  "tags": [*before[edited]["tags"], "leech"]},
+        reworded: {**before[reworded], "tags": [*before[reworded]["tags"], "leech"]},
     }  # fmt: skip
     second = push(collection, "--delete-retired")
     print("second push:", second)
@@ -147,7 +151,7 @@ def test_story_push_study_edit_in_both_places_push_again(story: Path) -> None:
         len(after) == len({n["nid"] for n in after.values()}) == 9
     )  # 10, a claim gone, one new, one deleted
     assert after[reworded]["cards"] == [(c[0], NEW_DECK, *c[2:]) for c in before[reworded]["cards"]]
-    assert REWORD[1] in after[reworded]["fields"]["Answer"]
+    assert REWORD[1] in after[reworded]["fields"]["Answer"] and "leech" in after[reworded]["tags"]
     assert {deck for n in after.values() for _, deck, _, _ in n["cards"]} == {NEW_DECK}
     assert gone not in after and list((collection.parent / "backups").glob("*.colpkg"))
     assert after[edited]["fields"]["Context"] == "my own words" and "leech" in after[edited]["tags"]

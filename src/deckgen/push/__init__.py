@@ -34,6 +34,8 @@ __all__ = ["PushError", "PushOptions", "PushResult", "profile_collection", "push
 MOVE_WARNING = "cards moved from deck"
 """How the build's advice to move cards by hand starts (see `build._move_warnings`)."""
 RECORDS_NAME = "deckgen.push.json"
+IMPORT_DROPS = frozenset({"leech", "marked"})
+"""Tags Anki's importer strips from every note it imports (checked with anki 26.9.3)."""
 """Push's per-collection records, kept next to the lock."""
 
 
@@ -175,12 +177,13 @@ def _apply(backend: Backend, todo: PushPlan, held: Mapping[str, Held], options: 
         backup = backend.backup(options.backup_dir)  # before anything is deleted
         backend.delete([held[c.guid].nid for c in todo.delete])
     if todo.adds or todo.updates:
-        stamped = [*todo.adds, *(replace(c, mtime=todo.stamps[c.guid]) for c in todo.updates)]
+        stamped = [*todo.adds, *(_restamp(c, todo) for c in todo.updates)]
         with tempfile.TemporaryDirectory(prefix="deckgen-push-") as folder:
             package = Path(folder) / "push.apkg"
             backend.import_package(
                 write_package(list(group(stamped)), package, max(c.mtime for c in stamped))
             )
+        _retag(backend, todo, held)
     by_deck: dict[str, list[int]] = {}
     for move in todo.moves:
         by_deck.setdefault(move.card.deck, []).extend(move.cids)
@@ -191,6 +194,22 @@ def _apply(backend: Backend, todo: PushPlan, held: Mapping[str, Held], options: 
             backend.suspend([x.cid for c in cards for x in held[c.guid].cards], on)
             backend.tag([held[c.guid].nid for c in cards], RETIRED_TAG, on)
     return backup
+
+
+def _retag(backend: Backend, todo: PushPlan, held: Mapping[str, Held]) -> None:
+    """Put back the tags Anki's importer drops from what it imports (`leech`, `marked`): they are
+    Anki's own marks on the learner's note, not deckgen's."""
+    lost: dict[str, list[int]] = {}
+    for card in todo.updates:
+        for tag in set(todo.tags[card.guid]) & IMPORT_DROPS:
+            lost.setdefault(tag, []).append(held[card.guid].nid)
+    for tag, nids in sorted(lost.items()):
+        backend.tag(nids, tag, True)
+
+
+def _restamp(card: Card, todo: PushPlan) -> Card:
+    """The card as the update must carry it: a newer modification time, the learner's tags kept."""
+    return replace(card, mtime=todo.stamps[card.guid], face=replace(card.face, tags=todo.tags[card.guid]))
 
 
 def _media(backend: Backend, cards: Sequence[Card], paths: Sequence[Path]) -> int:
@@ -230,7 +249,9 @@ def _records(
             continue
         wrote = fields_hash(built[card.guid])
         if card.guid in conflicts:
-            out[card.guid] = rec if rec is not None else Record(note.nid, note.deck, wrote, wrote)
+            out[card.guid] = (
+                rec if rec is not None else Record(note.nid, note.deck, wrote, wrote, tags=card.face.tags)
+            )
             continue
         deck = rec.deck if rec is not None and card.guid in filed else note.deck
         was = rec is not None and rec.retired and card.guid not in unsuspended and card.status == "retired"

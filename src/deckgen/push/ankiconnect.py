@@ -1,7 +1,8 @@
 """The AnkiConnect backend: a running Anki, through the add-on's documented actions (API version 6)
-over HTTP with urllib. Only the actions of the add-on's README are used: version,
+over HTTP with urllib. Only actions of the add-on's README are used: version,
 requestPermission, importPackage, findNotes, notesInfo, createDeck, changeDeck, suspend,
-unsuspend, deleteNotes, storeMediaFile and multi.
+unsuspend, deleteNotes, storeMediaFile, multi, and addTags/removeTags (for `deckgen::retired`,
+and for the `leech` and `marked` tags Anki's importer drops).
 
 AnkiConnect does not give a note's GUID. Notes push recorded are found by their note ID; the
 others (imported from a `.apkg`, or added by this push) by their first field among the notes of
@@ -101,7 +102,7 @@ class AnkiConnect:
             info = infos[nid]
             values = tuple(f["value"] for f in sorted(info["fields"].values(), key=lambda f: f["order"]))
             cards = tuple(HeldCard(int(c), where.get(nid, ""), nid in suspended) for c in info["cards"])
-            out[guid] = Held(nid, values, int(info.get("mod", 0)), cards)
+            out[guid] = Held(nid, values, int(info.get("mod", 0)), cards, tuple(info.get("tags", ())))
         return out
 
     def _decks(self, decks: Sequence[str]) -> dict[int, str]:
@@ -125,8 +126,9 @@ class AnkiConnect:
         self.call("suspend" if on else "unsuspend", cards=list(cids))
 
     def tag(self, nids: Sequence[int], tag: str, on: bool) -> None:
-        """Nothing to do: the retired card's package already carries the tag (the add-on's
-        tag actions are not among those push uses)."""
+        """Add (or remove) a tag."""
+        if nids:
+            self.call("addTags" if on else "removeTags", notes=list(nids), tags=tag)
 
     def delete(self, nids: Sequence[int]) -> None:
         """Delete notes and their cards."""

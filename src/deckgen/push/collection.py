@@ -77,13 +77,12 @@ class Direct:
             deck = names.get(int(did), "").replace("\x1f", "::")
             cards.setdefault(int(nid), []).append(HeldCard(int(cid), deck, int(queue) == _SUSPENDED))
         out: dict[str, Held] = {}
-        for nid, guid, mod, flds in db.all(
-            "select id, guid, mod, flds from notes where mid in (?, ?)", MODEL_ID, CLOZE_MODEL_ID
+        for nid, guid, mod, flds, tags in db.all(
+            "select id, guid, mod, flds, tags from notes where mid in (?, ?)", MODEL_ID, CLOZE_MODEL_ID
         ):
             if guid in guids:
-                out[guid] = Held(
-                    int(nid), tuple(flds.split("\x1f")), int(mod), tuple(cards.get(int(nid), ()))
-                )
+                held = tuple(cards.get(int(nid), ()))
+                out[guid] = Held(int(nid), tuple(flds.split("\x1f")), int(mod), held, tuple(tags.split()))
         return out
 
     def import_package(self, path: Path) -> None:

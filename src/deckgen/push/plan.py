@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..model import Card
+from ..retire import RETIRED_TAG
 
 Fields = Callable[[Card], Sequence[str]]
 """A card → its note's field values, as written into Anki."""
@@ -37,6 +38,7 @@ class Held:
     mod: int
     """The note's modification time (seconds); 0 when the backend cannot tell."""
     cards: tuple[HeldCard, ...]
+    tags: tuple[str, ...] = ()
 
     @property
     def deck(self) -> str:
@@ -62,6 +64,8 @@ class Record:
     """Hash of the fields as deckgen built them then (Anki may store them normalised)."""
     retired: bool = False
     """Push suspended the cards because their claim was retired."""
+    tags: tuple[str, ...] = ()
+    """The tags deckgen gave the note (any others are the learner's or Anki's, such as `leech`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +101,9 @@ class PushPlan:
     unchanged: int = 0
     stamps: Mapping[str, int] = field(default_factory=dict)
     """GUID → the modification time the update must carry so that Anki's importer takes it."""
+    tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """GUID → the tags the update must carry: Anki's importer replaces a note's tags, so the
+    learner's own (and Anki's, such as `leech`) go along with deckgen's."""
 
     def changes(self) -> int:
         """How many notes the push writes to (0: the collection is left exactly as it is)."""
@@ -126,6 +133,7 @@ class _Builder:
     delete: list[Card] = field(default_factory=list)
     unchanged: int = 0
     stamps: dict[str, int] = field(default_factory=dict)
+    tags: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def plan(
@@ -142,7 +150,7 @@ def plan(
     return PushPlan(
         tuple(b.adds), tuple(b.updates), tuple(b.conflicts), tuple(b.moves), tuple(b.filed),
         tuple(b.deleted), tuple(b.kept_suspended), tuple(b.suspend), tuple(b.unsuspend),
-        tuple(b.delete), b.unchanged, dict(b.stamps),
+        tuple(b.delete), b.unchanged, dict(b.stamps), dict(b.tags),
     )  # fmt: skip
 
 
@@ -186,6 +194,11 @@ def _plan_fields(b: _Builder, card: Card, note: Held, rec: Record | None, fields
     b.updates.append(card)
     # Anki's importer takes a note only when its modification time is newer than the one it has.
     b.stamps[card.guid] = max(card.mtime, note.mod + 1)
+    ours = set(rec.tags if rec is not None else card.face.tags) | {RETIRED_TAG}
+    b.tags[card.guid] = (
+        *card.face.tags,
+        *(t for t in note.tags if t not in ours and t not in card.face.tags),
+    )
     return True
 
 

@@ -38,13 +38,20 @@ def load_records(path: Path, collection: str) -> dict[str, Record]:
     """The records of one collection, by GUID; none when push never wrote there."""
     rows = _read(path)["collections"].get(collection, {})
     try:
-        return {guid: Record(**row) for guid, row in rows.items()}
+        return {guid: Record(**{**row, "tags": tuple(row.get("tags", ()))}) for guid, row in rows.items()}
     except TypeError as exc:
         raise PushError(f"{path}: a record does not match push's format ({exc})") from None
 
 
 def _row(r: Record) -> dict[str, Any]:
-    return {"nid": r.nid, "deck": r.deck, "fields": r.fields, "built": r.built, "retired": r.retired}
+    return {
+        "nid": r.nid,
+        "deck": r.deck,
+        "fields": r.fields,
+        "built": r.built,
+        "retired": r.retired,
+        "tags": list(r.tags),
+    }
 
 
 def save_records(path: Path, collection: str, records: Mapping[str, Record]) -> None:
