@@ -214,6 +214,9 @@ def test_a_card_the_learner_filed_elsewhere_stays_there(story: Path) -> None:
     assert "moved 9" in out and "filed elsewhere in Anki; left there" in out
     assert {c[1] for c in after[filed]["cards"]} == {"Mine"}
     assert {c[1] for g, n in after.items() if g != filed for c in n["cards"]} == {NEW_DECK}
+    again = push(collection)
+    assert "filed elsewhere" not in again and "moved 0" in again  # reported once
+    assert held(collection) == after
 
 
 def test_a_push_after_a_plain_build_and_import_adopts_the_cards(story: Path) -> None:

@@ -238,6 +238,7 @@ def _records(
     """What push wrote, per GUID, for the next push to compare with."""
     conflicts = {c.guid for c in todo.conflicts}
     filed = {c.guid for c in todo.filed}
+    moved = {m.card.guid for m in todo.moves}
     suspended = {c.guid for c in todo.suspend}
     unsuspended = {c.guid for c in todo.unsuspend}
     out: dict[str, Record] = {}
@@ -253,7 +254,10 @@ def _records(
                 rec if rec is not None else Record(note.nid, note.deck, wrote, wrote, tags=card.face.tags)
             )
             continue
-        deck = rec.deck if rec is not None and card.guid in filed else note.deck
+        # the deck push last put it in: where it is now, unless the learner filed it elsewhere
+        deck = (
+            note.deck if rec is None or card.guid in moved else card.deck if card.guid in filed else rec.deck
+        )
         was = rec is not None and rec.retired and card.guid not in unsuspended and card.status == "retired"
         out[card.guid] = Record(
             note.nid, deck, fields_hash(note.fields), wrote, was or card.guid in suspended

@@ -214,8 +214,9 @@ def _plan_deck(b: _Builder, card: Card, note: Held, rec: Record | None) -> bool:
     """Plan the card's move, if its deck changed; True when it moves."""
     if note.deck == card.deck:
         return False
-    if rec is not None and note.deck != rec.deck:
-        b.filed.append(card)  # the learner filed it elsewhere
+    if rec is not None and note.deck != rec.deck:  # the learner filed it elsewhere: it stays
+        if rec.deck != card.deck:  # reported once, when deckgen's deck changes
+            b.filed.append(card)
         return False
     b.moves.append(Move(card, tuple(c.cid for c in note.cards), note.deck))
     return True
