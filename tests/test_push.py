@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from anki_check import database, open_collection, schema_mod, study_all
 from conftest import REFERENCE
 from deckgen.cli import app
 from deckgen.lockfile import read_lock
+from deckgen.model import Card, Face
 from deckgen.push.plan import Held, HeldCard, Record, fields_hash, plan
 from deckgen.retire import RETIRED_TAG
 
@@ -27,6 +29,7 @@ ACTIONS = (
     "suspend", "unsuspend", "deleteNotes", "storeMediaFile", "multi", "addTags", "removeTags",
 )  # fmt: skip
 """The AnkiConnect actions push may use (the issue's list, and the tag actions)."""
+FACE = Face(kind="definition", deck="D", tags=(), title="T", section=(), lead="", question="Q", answer="A")
 OLD_DECK = "The Dwarkesh Podcast::Reasoning in AI models"
 NEW_DECK = "The Dwarkesh Podcast::Reasoning in AI systems"
 REWORD = (
@@ -271,13 +274,8 @@ def test_a_collection_held_open_is_refused_at_once(held_open: Path, story: Path)
 
 
 def test_plan_keeps_an_anki_edit_and_takes_a_new_build() -> None:
-    from deckgen.model import Card, Face
-
     def card(answer: str, mtime: int = 100) -> Card:
-        face = Face(
-            kind="definition", deck="D", tags=(), title="T", section=(), lead="", question="Q", answer=answer
-        )
-        return Card("g", mtime, "k", face, "n.md", 1)
+        return Card("g", mtime, "k", replace(FACE, answer=answer), "n.md", 1)
 
     def fields(c: Card) -> list[str]:
         return [c.face.question, c.face.answer]
@@ -335,18 +333,12 @@ def test_ankiconnect_not_running_is_a_clear_error(story: Path) -> None:
 
 
 def test_media_the_cards_show_go_into_the_collection_media_folder(tmp_path: Path) -> None:
-    from dataclasses import replace
-
-    from deckgen.model import Card, Face
     from deckgen.push import _media
     from deckgen.push.collection import Direct
 
     (tmp_path / "notes" / "biology").mkdir(parents=True)
     (tmp_path / "notes" / "biology" / "cell.png").write_bytes(b"\x89PNG cell")
-    face = Face(
-        kind="definition", deck="D", tags=(), title="T", section=(), lead="", question="Q", answer="A"
-    )
-    card = Card("g", 1, "k", replace(face, media=("cell.png", "missing.png")), "biology/cells.md", 1)
+    card = Card("g", 1, "k", replace(FACE, media=("cell.png", "missing.png")), "biology/cells.md", 1)
     backend = Direct(tmp_path / "anki" / "collection.anki2")
     try:
         assert _media(backend, [card], [tmp_path / "notes"]) == 1
@@ -374,3 +366,30 @@ def test_ankiconnect_refuses_to_delete_without_a_backup_before_building(story: P
     code, out = deckgen("push", "notes", "--ankiconnect", "--delete-retired")
     assert code == 1 and "cannot make a backup" in out and "--collection" in out
     assert not (story / "deckgen.lock").exists()
+
+
+def test_ankiconnect_adopts_notes_imported_from_a_package_and_stores_media(story: Path) -> None:
+    from anki_check import import_apkg
+    from ankiconnect_stub import serve
+    from deckgen.push import _media
+    from deckgen.push.ankiconnect import AnkiConnect
+
+    code, out = deckgen("build", "notes")
+    assert code == 0, out
+    col = open_collection(story / "anki" / "collection.anki2")
+    try:
+        import_apkg(col, next((story / "out").glob("*.apkg")))
+        with serve(col) as (url, stub):
+            code, out = deckgen("push", "notes", "--ankiconnect-url", url)
+            (story / "notes" / "chart.png").write_bytes(b"\x89PNG chart")
+            face = replace(FACE, media=("chart.png",))
+            stored = _media(AnkiConnect(url), [Card("g", 1, "k", face, "reasoning.md", 1)], [story / "notes"])
+            with stub.lock:
+                notes = col.note_count()
+                media = Path(col.media.dir()) / "chart.png"
+    finally:
+        col.close()
+    assert code == 0 and "added 0, updated 0" in out and "unchanged 10" in out, out
+    assert notes == 10 and stored == 1 and media.read_bytes() == b"\x89PNG chart"
+    records = json.loads((story / "deckgen.push.json").read_text())["collections"][url]
+    assert len(records) == 10
