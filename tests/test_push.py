@@ -212,13 +212,14 @@ def test_a_card_the_learner_filed_elsewhere_stays_there(story: Path) -> None:
     note = story / "notes" / "reasoning.md"
     note.write_text(note.read_text(encoding="utf-8").replace("title: Reasoning in AI models",
                                                              "title: Reasoning in AI systems"))  # fmt: skip
-    out = push(collection)
+    out = json.loads(push(collection, "--json"))
     after = held(collection)
-    assert "moved 9" in out and "filed elsewhere in Anki; left there" in out
+    assert out["plan"]["moves"] == 9 and out["format"] == "deckgen.push/1"
+    assert [c["nid"] for c in out["filed_elsewhere"]] == [before[filed]["nid"]]
     assert {c[1] for c in after[filed]["cards"]} == {"Mine"}
     assert {c[1] for g, n in after.items() if g != filed for c in n["cards"]} == {NEW_DECK}
-    again = push(collection)
-    assert "filed elsewhere" not in again and "moved 0" in again  # reported once
+    again = json.loads(push(collection, "--json"))
+    assert again["plan"]["moves"] == 0 and again["filed_elsewhere"] == []  # reported once
     assert held(collection) == after
 
 

@@ -327,20 +327,25 @@ def push(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the plan against the collection and change nothing.")
     ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one deckgen.push/1 JSON document.")] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Build, then add, update, move and retire cards in an Anki collection, by GUID."""
     from .push import PushOptions, profile_collection
     from .push import push as run_push
+    from .push.report import document as push_document
     from .push.report import lines
 
-    with _errors(debug):
+    with _errors(debug, as_json):
         url = ankiconnect_url or (ANKICONNECT if ankiconnect else "")
         if collection is None and profile is not None and not url:
             collection = profile_collection(profile)
         cfg = _config(config, deck=deck, root=root, templates=templates)
         options = PushOptions(collection, url, key or "", delete_retired, dry_run, backup_dir)
         result = run_push(paths or [Path(".")], out, cfg, _now(), BuildOptions(lock=lock), options)
+        if as_json:
+            typer.echo(json.dumps(push_document(result, dry_run=dry_run), indent=2, ensure_ascii=False))
+            return
         for line in lines(result, dry_run=dry_run):
             say(line)
         for problem in result.problems:

@@ -71,7 +71,9 @@ class Direct:
         names = {int(did): name for did, name in db.all("select id, name from decks")}
         cards: dict[int, list[HeldCard]] = {}
         for nid, cid, did, queue in db.all(
-            "select c.nid, c.id, c.did, c.queue from cards c join notes n on n.id = c.nid "
+            # a card in a filtered deck (custom study) still belongs to its home deck, `odid`
+            "select c.nid, c.id, case when c.odid then c.odid else c.did end, c.queue "
+            "from cards c join notes n on n.id = c.nid "
             "where n.mid in (?, ?) order by c.nid, c.ord", MODEL_ID, CLOZE_MODEL_ID,
         ):  # fmt: skip
             deck = names.get(int(did), "").replace("\x1f", "::")

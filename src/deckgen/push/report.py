@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ..model import BLANK, Card
 from . import PushResult
@@ -53,3 +54,19 @@ def lines(result: PushResult, *, dry_run: bool = False) -> list[str]:
     if result.media:
         out.append(f"media: {result.media} files in the collection's media folder")
     return out
+
+
+def document(result: PushResult, *, dry_run: bool = False) -> dict[str, Any]:
+    """The `--json` document: counts, and each card push left alone, with its GUID and note ID."""
+    p = result.plan
+
+    def cards(xs: Iterable[Card]) -> list[dict[str, Any]]:
+        return [{"guid": c.guid, "nid": result.nids.get(c.guid), "question": c.face.question} for c in xs]
+
+    return {
+        "format": "deckgen.push/1", "target": result.target, "dry_run": dry_run, "plan": p.counts(),
+        "conflicts": cards(p.conflicts), "deleted_in_anki": cards(p.deleted),
+        "suspended_in_anki": cards(p.kept_suspended), "filed_elsewhere": cards(p.filed),
+        "backup": str(result.backup) if result.backup else None, "pruned": result.pruned,
+        "media": result.media, "build": result.build.summary(), "warnings": [str(x) for x in result.problems],
+    }  # fmt: skip
