@@ -159,12 +159,13 @@ def _plan_live(b: _Builder, card: Card, note: Held | None, rec: Record | None, f
         (b.deleted if rec is not None else b.adds).append(card)
         return
     changed = _plan_fields(b, card, note, rec, fields)
-    if rec is not None and rec.retired and note.suspended:
+    back = rec is not None and rec.retired and note.suspended  # push suspended it: the claim is back
+    if back:
         b.unsuspend.append(card)
     elif note.suspended:
         b.kept_suspended.append(card)
     moved = _plan_deck(b, card, note, rec)
-    if not (changed or moved or (rec is not None and rec.retired)):
+    if not (changed or moved or back):
         b.unchanged += 1
 
 
