@@ -49,7 +49,7 @@ def _use_table() -> str:
 
 def test_the_readme_use_table_lists_exactly_the_commands() -> None:
     listed = sorted(re.findall(r"^\| `deckgen (\w+)", _use_table(), re.M))
-    assert listed == COMMANDS == ["build", "diff", "preview", "prune", "sheet", "watch"]
+    assert listed == COMMANDS == ["build", "diff", "preview", "prune", "push", "sheet", "watch"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -92,6 +92,10 @@ BaseOpt = Annotated[
 ]
 
 
+ANKICONNECT = "http://127.0.0.1:8765"
+"""Where the AnkiConnect add-on listens unless told otherwise."""
+
+
 def _show_version(value: bool) -> None:
     if value:
         typer.echo(f"deckgen {__version__}")
@@ -286,6 +290,69 @@ def watch(
                 on_build=functools.partial(show_rebuild, verbose=verbose),
                 config_file=settings, reload=load,
             )  # fmt: skip
+
+
+@app.command()
+def push(
+    paths: PathsArg = None,
+    collection: Annotated[
+        Path | None, typer.Option("--collection", help="The Anki collection file (collection.anki2).")
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="Push into this Anki profile's collection.")
+    ] = None,
+    ankiconnect: Annotated[
+        bool, typer.Option("--ankiconnect", help="Push into the running Anki through the AnkiConnect add-on.")
+    ] = False,
+    ankiconnect_url: Annotated[
+        str | None,
+        typer.Option(
+            "--ankiconnect-url", help=f"AnkiConnect's address, implies --ankiconnect ({ANKICONNECT})."
+        ),
+    ] = None,
+    key: Annotated[
+        str | None,
+        typer.Option("--ankiconnect-key", envvar="DECKGEN_ANKICONNECT_KEY", help="AnkiConnect's API key."),
+    ] = None,
+    delete_retired: Annotated[
+        bool,
+        typer.Option("--delete-retired", help="Delete retired cards (after a backup); else suspend them."),
+    ] = False,
+    backup_dir: Annotated[
+        Path | None, typer.Option("--backup-dir", help="Folder for the backup before deleting.")
+    ] = None,
+    out: OutOpt = Path("out"),
+    lock: LockOpt = Path("deckgen.lock"),
+    config: ConfigOpt = None,
+    deck: DeckOpt = None,
+    root: RootOpt = None,
+    templates: TemplatesOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan against the collection and change nothing.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one deckgen.push/1 JSON document.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Build, then add, update, move and retire cards in an Anki collection, by GUID."""
+    from .push import PushOptions, profile_collection
+    from .push import push as run_push
+    from .push.report import document as push_document
+    from .push.report import lines
+
+    with _errors(debug, as_json):
+        url = ankiconnect_url or (ANKICONNECT if ankiconnect else "")
+        if collection is None and profile is not None and not url:
+            collection = profile_collection(profile)
+        cfg = _config(config, paths, deck=deck, root=root, templates=templates)
+        options = PushOptions(collection, url, key or "", delete_retired, dry_run, backup_dir)
+        result = run_push(paths or [Path(".")], out, cfg, _now(), BuildOptions(lock=lock), options)
+        if as_json:
+            typer.echo(json.dumps(push_document(result, dry_run=dry_run), indent=2, ensure_ascii=False))
+            return
+        for line in lines(result, dry_run=dry_run):
+            say(line)
+        for problem in result.problems:
+            warn(problem)
 
 
 def _run(

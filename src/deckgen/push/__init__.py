@@ -1,0 +1,255 @@
+"""`push()`: build, then keep an Anki collection in step with the cards, by GUID.
+
+The build writes the packages and the lock as usual. Push then reads what the collection holds
+(not what the lock says), plans (`plan.py`) and applies the plan through one backend: the
+collection file itself (`collection.py`) or a running Anki through AnkiConnect
+(`ankiconnect.py`). Adds and updates go through Anki's own importer, from a temporary package
+holding only those cards, so card IDs, reviews and scheduling are kept; moves, suspensions,
+tags and deletions are made by note and card ID.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+from ..build import BuildOptions, BuildResult, build
+from ..config import Config
+from ..errors import ConfigError
+from ..identity import NoteEntry
+from ..lockfile import read_lock
+from ..model import Card, Problem
+from ..package import group
+from ..retire import RETIRED_TAG, prune, retired_card
+from ..write_apkg import card_fields, media_files, write_package
+from .collection import Direct, PushError, profile_collection
+from .plan import Held, PushPlan, Record, fields_hash, plan
+from .records import load_records, save_records
+
+__all__ = ["PushError", "PushOptions", "PushResult", "profile_collection", "push"]
+
+MOVE_WARNING = "cards moved from deck"
+"""How the build's advice to move cards by hand starts (see `build._move_warnings`)."""
+RECORDS_NAME = "deckgen.push.json"
+IMPORT_DROPS = frozenset({"leech", "marked"})
+"""Tags Anki's importer strips from every note it imports (checked with anki 26.9.3)."""
+"""Push's per-collection records, kept next to the lock."""
+
+
+class Backend(Protocol):
+    """Where push reads and writes notes: a collection file, or Anki through AnkiConnect."""
+
+    name: str
+
+    def held(
+        self, guids: Mapping[str, str], known: Mapping[str, int], decks: Iterable[str]
+    ) -> dict[str, Held]: ...
+    def import_package(self, path: Path) -> None: ...
+    def move(self, cids: Sequence[int], deck: str) -> None: ...
+    def suspend(self, cids: Sequence[int], on: bool) -> None: ...
+    def tag(self, nids: Sequence[int], tag: str, on: bool) -> None: ...
+    def delete(self, nids: Sequence[int]) -> None: ...
+    def store_media(self, name: str, data: bytes) -> None: ...
+    def backup(self, folder: Path | None) -> Path: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PushOptions:
+    """Where to push and how."""
+
+    collection: Path | None = None
+    """The collection file (`collection.anki2`); None with `ankiconnect`."""
+    ankiconnect: str = ""
+    """AnkiConnect's URL, e.g. http://127.0.0.1:8765; '' to open `collection` directly."""
+    key: str = ""
+    """AnkiConnect's API key, when the add-on asks for one."""
+    delete_retired: bool = False
+    """Delete retired cards (after a backup) instead of suspending them; the lock forgets them."""
+    dry_run: bool = False
+    """Plan against the real collection, change nothing (the build writes nothing either)."""
+    backup_dir: Path | None = None
+    """Where the backup before deletions goes; default `backups/` beside the collection."""
+
+
+@dataclass(frozen=True, slots=True)
+class PushResult:
+    """What a push found and did."""
+
+    build: BuildResult
+    plan: PushPlan
+    target: str
+    """The collection's path, or AnkiConnect's URL."""
+    backup: Path | None = None
+    pruned: int = 0
+    """Retired claims the lock forgot (`--delete-retired`)."""
+    media: int = 0
+    nids: Mapping[str, int] = field(default_factory=dict)
+    """GUID → Anki note ID, for `nid:` searches."""
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """The build's warnings, less its advice to move cards by hand: push moves them."""
+        return tuple(p for p in self.build.problems if not p.message.startswith(MOVE_WARNING))
+
+
+def connect(options: PushOptions) -> Backend:
+    """Open the collection, or reach AnkiConnect; fails at once when neither can be used."""
+    if options.ankiconnect and options.collection is not None:
+        raise ConfigError("give either --collection/--profile or --ankiconnect, not both")
+    if options.ankiconnect:
+        from .ankiconnect import AnkiConnect, no_backup
+
+        if options.delete_retired:  # refused before anything is built or written
+            raise no_backup(options.ankiconnect)
+
+        return AnkiConnect(options.ankiconnect, options.key)
+    if options.collection is None:
+        raise PushError("no collection: pass --collection PATH, --profile NAME or --ankiconnect")
+    return Direct(options.collection)
+
+
+def push(
+    paths: Sequence[Path], out: Path, config: Config, now: int, build_options: BuildOptions,
+    options: PushOptions,
+) -> PushResult:  # fmt: skip
+    """Build the cards under `paths`, then add, update, move, suspend or delete notes in the
+    collection so that it holds them (see the module's docstring)."""
+    lock = build_options.lock
+    if lock is None:
+        raise PushError("push needs the lock (deckgen.lock): it gives each card its identity")
+    backend = connect(options)  # before building: an open collection is refused at once
+    try:
+        old = read_lock(lock)
+        result = build(paths, out, config, now, replace(build_options, write=not options.dry_run, fast=False))
+        live = [c for d in result.decks for c in d.cards]
+        retired = _retired(old, live, result)
+        store = lock.parent / RECORDS_NAME
+        records = load_records(store, backend.name)
+        cards = [*live, *retired]
+        built = {c.guid: tuple(card_fields(c)) for c in cards}  # rendered once: the slow part
+        guids = {guid: values[0] for guid, values in built.items()}
+        decks = {c.deck for c in cards} | {r.deck for r in records.values()}
+        known = {g: r.nid for g, r in records.items()}
+        held = backend.held(guids, known, decks)
+        todo = plan(
+            live, retired, held, records, lambda c: built[c.guid], delete_retired=options.delete_retired
+        )
+        if options.dry_run:
+            return PushResult(result, todo, backend.name, nids={g: h.nid for g, h in held.items()})
+        backup = _apply(backend, todo, held, options)
+        media = _media(backend, cards)
+        after = (
+            backend.held(guids, {**known, **{g: h.nid for g, h in held.items()}}, decks)
+            if todo.changes()
+            else held
+        )
+        new = _records(cards, todo, after, records, built)
+        if new != records:
+            save_records(store, backend.name, new)
+        pruned = prune(lock) if options.delete_retired else 0
+        nids = {g: h.nid for g, h in after.items()}
+        return PushResult(result, todo, backend.name, backup, pruned, media, nids)
+    finally:
+        backend.close()
+
+
+def _retired(old: Sequence[NoteEntry], live: Sequence[Card], result: BuildResult) -> list[Card]:
+    """The claims the lock knew that are no longer live (the notes that could not be read
+    this time keep theirs)."""
+    alive = {c.guid for c in live}
+    unread = {p.source.path for p in result.problems if p.unread}
+    return [
+        retired_card(n.path, e)
+        for n in old
+        if n.path not in unread
+        for e in (*n.claims, *n.retired)
+        if e.guid not in alive
+    ]
+
+
+def _apply(backend: Backend, todo: PushPlan, held: Mapping[str, Held], options: PushOptions) -> Path | None:
+    backup = None
+    if todo.delete:
+        backup = backend.backup(options.backup_dir)  # before anything is deleted
+        backend.delete([held[c.guid].nid for c in todo.delete])
+    if todo.adds or todo.updates:
+        stamped = [*todo.adds, *(_restamp(c, todo) for c in todo.updates)]
+        with tempfile.TemporaryDirectory(prefix="deckgen-push-") as folder:
+            package = Path(folder) / "push.apkg"
+            backend.import_package(
+                write_package(list(group(stamped)), package, max(c.mtime for c in stamped))
+            )
+        _retag(backend, todo, held)
+    by_deck: dict[str, list[int]] = {}
+    for move in todo.moves:
+        by_deck.setdefault(move.card.deck, []).extend(move.cids)
+    for deck, cids in sorted(by_deck.items()):
+        backend.move(cids, deck)
+    for cards, on in ((todo.suspend, True), (todo.unsuspend, False)):
+        if cards:  # the importer keeps card IDs, so those read before it still hold
+            backend.suspend([x.cid for c in cards for x in held[c.guid].cards], on)
+            backend.tag([held[c.guid].nid for c in cards], RETIRED_TAG, on)
+    return backup
+
+
+def _retag(backend: Backend, todo: PushPlan, held: Mapping[str, Held]) -> None:
+    """Put back the tags Anki's importer drops from what it imports (`leech`, `marked`): they are
+    Anki's own marks on the learner's note, not deckgen's."""
+    lost: dict[str, list[int]] = {}
+    for card in todo.updates:
+        for tag in set(todo.tags[card.guid]) & IMPORT_DROPS:
+            lost.setdefault(tag, []).append(held[card.guid].nid)
+    for tag, nids in sorted(lost.items()):
+        backend.tag(nids, tag, True)
+
+
+def _restamp(card: Card, todo: PushPlan) -> Card:
+    """The card as the update must carry it: a newer modification time, the learner's tags kept."""
+    return replace(card, mtime=todo.stamps[card.guid], face=replace(card.face, tags=todo.tags[card.guid]))
+
+
+def _media(backend: Backend, cards: Sequence[Card]) -> int:
+    """Put the files the cards show (images, under their bundled names) into the collection's
+    media folder; returns how many."""
+    files = media_files(cards)
+    for name, path in sorted(files.items()):
+        backend.store_media(name, Path(path).read_bytes())
+    return len(files)
+
+
+def _records(
+    cards: Sequence[Card], todo: PushPlan, after: Mapping[str, Held], old: Mapping[str, Record],
+    built: Mapping[str, Sequence[str]],
+) -> dict[str, Record]:  # fmt: skip
+    """What push wrote, per GUID, for the next push to compare with."""
+    conflicts = {c.guid for c in todo.conflicts}
+    filed = {c.guid for c in todo.filed}
+    moved = {m.card.guid for m in todo.moves}
+    suspended = {c.guid for c in todo.suspend}
+    unsuspended = {c.guid for c in todo.unsuspend}
+    out: dict[str, Record] = {}
+    for card in cards:
+        rec, note = old.get(card.guid), after.get(card.guid)
+        if note is None:
+            if rec is not None and card.status != "retired":
+                out[card.guid] = rec  # deleted in Anki: remember, so it is never brought back
+            continue
+        wrote = fields_hash(built[card.guid])
+        if card.guid in conflicts:
+            out[card.guid] = (
+                rec if rec is not None else Record(note.nid, note.deck, wrote, wrote, tags=card.face.tags)
+            )
+            continue
+        # the deck push last put it in: where it is now, unless the learner filed it elsewhere
+        deck = (
+            note.deck if rec is None or card.guid in moved else card.deck if card.guid in filed else rec.deck
+        )
+        was = rec is not None and rec.retired and card.guid not in unsuspended and card.status == "retired"
+        out[card.guid] = Record(
+            note.nid, deck, fields_hash(note.fields), wrote, was or card.guid in suspended
+        )
+    return out

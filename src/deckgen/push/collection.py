@@ -1,0 +1,143 @@
+"""The direct backend: an Anki collection file opened with the official `anki` package, the
+only run-time user of it. Anki must not have the file open."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import BuildError
+from ..write_apkg import CLOZE_MODEL_ID, MODEL_ID
+from .plan import Held, HeldCard
+
+HELD_OPEN = (
+    "{path}: the collection is open in Anki (or another program) — close Anki and push again, "
+    "or push into the running Anki with --ankiconnect (the AnkiConnect add-on)"
+)
+_SUSPENDED = -1
+
+
+class PushError(BuildError):
+    """A push that could not start or finish; the collection is left as it was."""
+
+
+def profile_collection(profile: str, home: Path | None = None) -> Path:
+    """The collection of the Anki profile `profile`, where Anki keeps it on this platform."""
+    home = home or Path.home()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", home / "AppData" / "Roaming")) / "Anki2"
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Application Support" / "Anki2"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME", home / ".local" / "share")) / "Anki2"
+    path = base / profile / "collection.anki2"
+    if not path.is_file():
+        raise PushError(f"{path}: no such collection — check the profile's name, or pass --collection PATH")
+    return path
+
+
+class Direct:
+    """An open collection file."""
+
+    def __init__(self, path: Path) -> None:
+        if path.suffix != ".anki2":  # Anki would put the media folder where the file's name says
+            raise PushError(f"{path}: a collection's file name ends in .anki2 — pass collection.anki2")
+        from anki.collection import Collection  # slow to import; only push needs it
+        from anki.errors import DBError
+
+        self.path = path.resolve()
+        self.name = str(self.path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.col: Any = Collection(str(self.path))
+        except DBError as exc:
+            if "already open" in str(exc):
+                raise PushError(HELD_OPEN.format(path=path)) from None
+            raise PushError(f"{path}: Anki cannot open the collection ({exc})") from None
+
+    def schema(self) -> tuple[int, int]:
+        """(schema modification time, modification time) of the collection."""
+        return int(self.col.db.scalar("select scm from col")), int(self.col.db.scalar("select mod from col"))
+
+    def held(
+        self, guids: Mapping[str, str], known: Mapping[str, int], decks: Iterable[str]
+    ) -> dict[str, Held]:
+        """The notes of deckgen's note types the collection holds, by GUID."""
+        del known, decks  # the database has every note's GUID and every card's deck
+        db = self.col.db
+        names = {int(did): name for did, name in db.all("select id, name from decks")}
+        cards: dict[int, list[HeldCard]] = {}
+        for nid, cid, did, queue in db.all(
+            # a card in a filtered deck (custom study) still belongs to its home deck, `odid`
+            "select c.nid, c.id, case when c.odid then c.odid else c.did end, c.queue "
+            "from cards c join notes n on n.id = c.nid "
+            "where n.mid in (?, ?) order by c.nid, c.ord", MODEL_ID, CLOZE_MODEL_ID,
+        ):  # fmt: skip
+            deck = names.get(int(did), "").replace("\x1f", "::")
+            cards.setdefault(int(nid), []).append(HeldCard(int(cid), deck, int(queue) == _SUSPENDED))
+        out: dict[str, Held] = {}
+        for nid, guid, mod, flds, tags in db.all(
+            "select id, guid, mod, flds, tags from notes where mid in (?, ?)", MODEL_ID, CLOZE_MODEL_ID
+        ):
+            if guid in guids:
+                held = tuple(cards.get(int(nid), ()))
+                out[guid] = Held(int(nid), tuple(flds.split("\x1f")), int(mod), held, tuple(tags.split()))
+        return out
+
+    def import_package(self, path: Path) -> None:
+        """Add and update notes by GUID with Anki's importer (cards, reviews, scheduling kept)."""
+        from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+        from anki.import_export_pb2 import (
+            IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS,
+            IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
+        )
+
+        options = ImportAnkiPackageOptions(
+            merge_notetypes=False,
+            update_notes=IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS,  # the plan chose the updates
+            update_notetypes=IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
+            with_scheduling=False,
+            with_deck_configs=False,
+        )
+        self.col.import_anki_package(ImportAnkiPackageRequest(package_path=str(path), options=options))
+
+    def move(self, cids: Sequence[int], deck: str) -> None:
+        """Move cards to `deck`, creating it if needed."""
+        self.col.set_deck(list(cids), self.col.decks.id(deck, create=True))
+
+    def suspend(self, cids: Sequence[int], on: bool) -> None:
+        """Suspend (or unsuspend) cards."""
+        (self.col.sched.suspend_cards if on else self.col.sched.unsuspend_cards)(list(cids))
+
+    def tag(self, nids: Sequence[int], tag: str, on: bool) -> None:
+        """Add (or remove) a tag."""
+        if nids:
+            (self.col.tags.bulk_add if on else self.col.tags.bulk_remove)(list(nids), tag)
+
+    def delete(self, nids: Sequence[int]) -> None:
+        """Delete notes and their cards."""
+        self.col.remove_notes(list(nids))
+
+    def store_media(self, name: str, data: bytes) -> None:
+        """Put a file into the collection's media folder (unchanged if it is already there)."""
+        folder = Path(self.col.media.dir())
+        if not ((folder / name).is_file() and (folder / name).read_bytes() == data):
+            self.col.media.write_data(name, data)
+
+    def backup(self, folder: Path | None) -> Path:
+        """A backup in Anki's own format (`.colpkg`), in `folder` or `backups/` beside the collection."""
+        target = (folder or self.path.parent / "backups").resolve()
+        target.mkdir(parents=True, exist_ok=True)
+        before = set(target.iterdir())
+        self.col.create_backup(backup_folder=str(target), force=True, wait_for_completion=True)
+        made = sorted(set(target.iterdir()) - before)
+        if not made:
+            raise PushError(f"{target}: Anki wrote no backup — nothing was deleted")
+        return made[-1]
+
+    def close(self) -> None:
+        """Close the collection (saving what push did)."""
+        self.col.close()
