@@ -34,9 +34,9 @@ __all__ = ["PushError", "PushOptions", "PushResult", "profile_collection", "push
 MOVE_WARNING = "cards moved from deck"
 """How the build's advice to move cards by hand starts (see `build._move_warnings`)."""
 RECORDS_NAME = "deckgen.push.json"
+"""Push's per-collection records, kept next to the lock."""
 IMPORT_DROPS = frozenset({"leech", "marked"})
 """Tags Anki's importer strips from every note it imports (checked with anki 26.9.3)."""
-"""Push's per-collection records, kept next to the lock."""
 
 
 class Backend(Protocol):
