@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from test_write_sheet import BUILT, TEMPLATES, attention_deck, card, llm_deck, pdf_pages, squash, tokens_deck
 from typer.testing import CliRunner
 
 from conftest import REFERENCE
@@ -22,6 +21,7 @@ from deckgen.errors import ConfigError
 from deckgen.model import Deck
 from deckgen.sheets import PARALLEL_FROM, STATE_NAME, write_all
 from deckgen.write_sheet import SheetSettings
+from test_write_sheet import BUILT, TEMPLATES, attention_deck, card, llm_deck, pdf_pages, squash, tokens_deck
 
 OLD = 1_000_000_000_000_000_000  # an mtime (ns) no write can leave behind
 
