@@ -20,7 +20,7 @@ from deckgen import cli
 from deckgen.errors import ConfigError
 from deckgen.model import Deck
 from deckgen.sheets import PARALLEL_FROM, STATE_NAME, write_all
-from deckgen.write_sheet import SheetSettings
+from deckgen.write_sheet import SheetSettings, split_name
 from test_write_sheet import BUILT, TEMPLATES, attention_deck, card, llm_deck, pdf_pages, squash, tokens_deck
 
 OLD = 1_000_000_000_000_000_000  # an mtime (ns) no write can leave behind
@@ -131,9 +131,11 @@ def test_all_pdf_is_every_deck_pdf_joined(tmp_path: Path) -> None:
     links = [a.get_object()["/A"]["/URI"] for page in whole.pages for a in page.get("/Annots", [])]
     assert "https://www.youtube.com/watch?v=eMlx5fFNoYc&t=195s" in links
     assert whole.metadata is not None and whole.metadata.title == f"Study sheets — {BUILT.isoformat()}"
-    assert [o.title for o in whole.outline if not isinstance(o, list)][:1] == [
-        "Intro to Large Language Models"
-    ]
+    bookmarks = [o for o in whole.outline if not isinstance(o, list)]
+    assert [o.title for o in bookmarks] == [split_name(deck.name)[2] for deck in decks()]
+    for bookmark in bookmarks:  # each deck's bookmark opens the page its title is on
+        page = whole.get_destination_page_number(bookmark)
+        assert page is not None and squash(str(bookmark.title)) in all_text[page]
 
 
 def test_a_template_error_on_a_worker_names_its_line_and_writes_nothing(tmp_path: Path) -> None:
