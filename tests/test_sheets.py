@@ -5,6 +5,7 @@ progress is shown on a terminal only."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import sys
@@ -188,3 +189,20 @@ def test_sheet_command_says_what_it_wrote_and_nothing_more_when_piped(
     assert "Writing sheets" not in first.stderr
     again = CliRunner().invoke(cli.app, args)
     assert again.stdout.endswith("(0 written, 2 unchanged)\n")
+
+
+def test_build_with_sheets_lists_them_and_skips_them_when_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    args = ["build", str(REFERENCE), "--sheets", "--json", "--lock", "deckgen.lock"]
+    first = CliRunner().invoke(cli.app, args)
+    assert first.exit_code == 0, first.output
+    outputs = json.loads(first.stdout)["outputs"]
+    assert {"out/sheets/all.html", "out/sheets/all.pdf"} <= set(outputs)
+    assert "Writing sheets" not in first.stderr
+    folder = tmp_path / "out" / "sheets"
+    age(folder)
+    again = CliRunner().invoke(cli.app, args)
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["outputs"] == outputs and rewritten(folder) == set()
