@@ -15,6 +15,7 @@ import functools
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import subprocess
@@ -22,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -220,6 +221,65 @@ def scenario_rebuilds(args: argparse.Namespace) -> list[Result]:
     return [c, d]
 
 
+SHEET_EDIT = (
+    "\n## Benchmark\n\nThe benchmark edit counted about {n:,} study cards in one afternoon "
+    '<a class="yt-timestamp" data-t="00:42:00">[00:42:00]</a>.\n'
+)
+
+
+def scenario_sheet(args: argparse.Namespace) -> list[Result]:
+    """(f) study sheets (HTML + PDF) of the sample: cold, then after editing one note, with
+    `deckgen sheet` (which reads notes without the build's cache) and with `build --sheets`."""
+    if not args.corpus.is_dir():
+        print(f"(f) skipped: {args.corpus} is absent", file=sys.stderr)
+        return []
+    notes = args.cache / "sheet-notes"  # a copy: the shared sample is never edited
+    shutil.rmtree(notes, ignore_errors=True)
+    shutil.copytree(args.corpus, notes)
+    out = fresh_out(args, "sheet")
+    # The smallest note with timestamps: far below the card cap, so the edit becomes a card.
+    stamped = [p for p in note_paths(notes) if "data-t=" in p.read_text(encoding="utf-8", errors="replace")]
+    edited = min(stamped, key=lambda p: (p.stat().st_size, p.name))
+    sheet = [*deckgen_cmd(), "sheet", str(notes), "--out", str(out)]
+    build = [*deckgen_cmd(), "build", str(notes), "--out", str(out), "--sheets", "--lock", str(lock_for(out))]
+    print("… (f) sheets of the sample, cold", file=sys.stderr)
+    results = [sheet_once("f sheet sample cold", sheet, notes, Target(wall=60, rss_mb=1024), args)]
+    with edited.open("a", encoding="utf-8") as f:
+        f.write(SHEET_EDIT.format(n=1234))
+    print(f"… (f) sheets after editing {edited.name}", file=sys.stderr)
+    results.append(sheet_once("f sheet one note edited", sheet, notes, Target(wall=5), args))
+    run_child(build, args.timeout, args.cache / "logs" / "f_warm-up.log")  # the note cache, packages
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace(SHEET_EDIT.format(n=1234), SHEET_EDIT.format(n=5678)), encoding="utf-8")
+    print("… (f) build --sheets after editing it again", file=sys.stderr)
+    whole = out / "sheets" / "all.pdf"
+    before = whole.stat().st_mtime_ns
+    result = sheet_once("f build --sheets one note edited", build, notes, Target(wall=5), args)
+    rewritten = whole.stat().st_mtime_ns != before
+    results.append(
+        replace(result, note=result.note or ("all.pdf rewritten" if rewritten else "all.pdf unchanged"))
+    )
+    return results
+
+
+def sheet_once(name: str, cmd: list[str], notes: Path, target: Target, args: argparse.Namespace) -> Result:
+    """One sheet-writing command in a fresh process; the note says how many sheet files it wrote."""
+    log = args.cache / "logs" / f"{name.replace(' ', '_')}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    child = run_child(cmd, args.timeout, log)
+    cards = re.search(r"(\d[\d,]*) cards", child.stdout)
+    written = re.search(r"\((\d+) written", child.stdout)
+    note = f"{written[1]} sheet files written" if written else ""
+    if child.code != 0:
+        note = f"exit {child.code}, see {log}"
+    return Result(
+        name, len(note_paths(notes)), round(child.wall, 2), round(child.cpu, 2),
+        round(child.rss_mb, 1), child.code, str(target),
+        target.check(child.wall, child.rss_mb) if child.code == 0 else False,
+        int(cards[1].replace(",", "")) if cards else None, note,
+    )  # fmt: skip
+
+
 def scenario_stages(args: argparse.Namespace) -> dict[str, Any]:
     """(e) the per-stage split, in a fresh process per vault."""
     dirs = {"a sample": args.corpus} if args.corpus.is_dir() else {}
@@ -313,21 +373,28 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--cache", type=Path, default=CACHE, help=f"vaults, outputs, logs (default {CACHE})")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before a scenario is killed")
     parser.add_argument("--no-stages", action="store_true", help="skip (e), the in-process stage split")
+    parser.add_argument("--no-sheet", action="store_true", help="skip (f), the study sheets")
+    parser.add_argument("--sheet-only", action="store_true", help="run only (f), the study sheets")
     args = parser.parse_args(argv)
     default = "2000" if args.quick else "5000,10000,20000"
     args.sizes = sorted(int(s) for s in (args.sizes or default).split(","))
-    args.json = args.json or BENCH / ("results-quick.json" if args.quick else "results.json")
+    name = "results-sheet.json" if args.sheet_only else "results-quick.json" if args.quick else "results.json"
+    args.json = args.json or BENCH / name
     return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     info = machine()
-    results = scenario_sample(args) + scenario_sizes(args) + scenario_rebuilds(args)
+    if args.sheet_only:
+        results = scenario_sheet(args)
+    else:
+        results = scenario_sample(args) + scenario_sizes(args) + scenario_rebuilds(args)
+        results += [] if args.no_sheet else scenario_sheet(args)
     load = info["load_average_at_start"]
     print(f"\n{info['date']} · commit {info['commit']} · {info['cpus']} CPUs · load {load}\n")
     print(results_table(results))
-    split = {} if args.no_stages else scenario_stages(args)
+    split = {} if args.no_stages or args.sheet_only else scenario_stages(args)
     if split:
         print("\nPer-stage split (in-process, one fresh process per vault):\n")
         print(stages_table(split))

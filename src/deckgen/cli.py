@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from . import __version__
-from .build import BuildOptions, BuildResult, make_cards
+from .build import BuildOptions, BuildResult, Progress, make_cards
 from .build import build as run_build
 from .build import prune as run_prune
 from .cli_output import JSON_HELP, card_json, document, report, say, show_rebuild, warn, why_lines
@@ -28,6 +28,9 @@ from .errors import BuildError, ConfigError, DeckgenError
 from .notes import read_note
 from .readall import explain
 from .watch import watch as run_watch
+
+if TYPE_CHECKING:
+    from .sheets import SheetRun
 
 app = typer.Typer(
     help="Turn Markdown study notes into Anki decks sorted by topic, with timestamp links.",
@@ -154,17 +157,19 @@ def _config(config: Path | None, paths: Sequence[Path] | None, **overrides: Any)
     return load_config(settings, notes=paths or [Path(".")], **overrides)
 
 
-def _progress() -> tuple[Callable[[int, int], None], Callable[[], None]]:
-    """A progress bar on stderr for long runs (click hides it when stderr is not a terminal)."""
+def _progress(label: str = "Reading notes", least: int = 50) -> tuple[Progress, Callable[[], None]]:
+    """A progress bar on stderr for runs of at least `least` steps, on a terminal only."""
     bar: Any = None
+    shown = 0
 
     def update(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None and total >= 50 and sys.stderr.isatty():
-            bar = typer.progressbar(length=total, label="Reading notes", file=sys.stderr)
+        nonlocal bar, shown
+        if bar is None and total >= least and sys.stderr.isatty():
+            bar = typer.progressbar(length=total, label=label, file=sys.stderr)
             bar.__enter__()
         if bar is not None:
-            bar.update(1)
+            bar.update(done - shown)
+            shown = done
 
     def close() -> None:
         if bar is not None:
@@ -194,7 +199,8 @@ def build(
         cfg = _config(config, paths, deck=deck, root=root, templates=templates)
         result = _run(paths, out, cfg, lock, strict=strict, write=not dry_run, fast=not sheets)
         if sheets and not dry_run:
-            result = replace(result, outputs=result.outputs + tuple(_sheets(result, out, cfg)))
+            run = _sheets(result, out, cfg, quiet=as_json)
+            result = replace(result, outputs=result.outputs + run.paths)
         report(result, as_json, dry_run=dry_run, verbose=verbose)
 
 
@@ -252,14 +258,17 @@ def sheet(
     formats: FormatOpt = "html,pdf",
     debug: DebugOpt = False,
 ) -> None:
-    """Write printable study sheets (HTML, PDF) per topic deck and one for all, from the same cards."""
+    """Write printable study sheets (HTML, PDF) per topic deck and one for all, from the same cards;
+    a deck's sheets are written again only when its cards changed."""
     with _errors(debug):
         cfg = _config(config, paths, deck=deck, root=root, templates=templates)
         result = _run(paths, out, cfg, None, write=False)
         options = SheetOptions(paper, columns, layout, qr, tuple(f.strip() for f in formats.split(",")))
-        written = _sheets(result, out, cfg, options)
-        folder = out / "sheets"
-        say(f"{len(result.decks)} decks, {result.cards} cards → {len(written)} sheet files in {folder}")
+        run = _sheets(result, out, cfg, options)
+        kept = len(run.paths) - len(run.written)
+        gone = f", {len(run.removed)} removed" if run.removed else ""
+        say(f"{len(result.decks)} decks, {result.cards} cards → {len(run.paths)} sheet files in "
+            f"{out / 'sheets'} ({len(run.written)} written, {kept} unchanged{gone})")  # fmt: skip
         for problem in result.problems:
             warn(problem)
 
@@ -378,18 +387,23 @@ class SheetOptions:
     formats: tuple[str, ...] = ("html", "pdf")
 
 
-def _sheets(result: BuildResult, out: Path, cfg: Config, o: SheetOptions = SheetOptions()) -> list[Path]:
-    from .write_sheet import write_sheets  # WeasyPrint loads slowly; only sheets need it
+def _sheets(
+    result: BuildResult, out: Path, cfg: Config, o: SheetOptions = SheetOptions(), *, quiet: bool = False
+) -> SheetRun:
+    from .sheets import write_all  # WeasyPrint loads slowly; only sheets need it
+    from .write_sheet import SheetSettings, check_options
 
     # The user's folder first: any template it lacks comes from the built-in ones.
-    folders = [*([cfg.templates] if cfg.templates else []), template_path("sheet.html.j2").parent]
-
+    folders = (*([cfg.templates] if cfg.templates else []), template_path("sheet.html.j2").parent)
+    check_options(o.paper, o.columns, o.layout, o.formats)
     built = datetime.datetime.fromtimestamp(_now(), datetime.timezone.utc).date()
     os.environ.setdefault("SOURCE_DATE_EPOCH", str(_now()))  # reproducible PDFs
-    return write_sheets(
-        result.decks, out, templates=folders, built=built,
-        paper=o.paper, columns=o.columns, layout=o.layout, qr=o.qr, formats=o.formats,  # type: ignore[arg-type]
-    )  # fmt: skip
+    settings = SheetSettings(folders, built.isoformat(), o.paper, o.columns, o.layout, o.qr, o.formats)  # type: ignore[arg-type]
+    update, close = _progress("Writing sheets", least=1) if not quiet else (None, lambda: None)
+    try:
+        return write_all(result.decks, out, settings, progress=update)
+    finally:
+        close()
 
 
 def note_place(note: Path, base: Path) -> tuple[str, str]:

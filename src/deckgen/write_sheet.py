@@ -7,13 +7,14 @@ timestamps stay clickable on screen and become QR codes on paper.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import jinja2
@@ -23,7 +24,6 @@ from markupsafe import Markup
 from deckgen import render
 from deckgen.errors import ConfigError
 from deckgen.filenames import file_slug
-from deckgen.files import atomic_write
 from deckgen.model import Card, Deck
 
 SHEET_DIR = "sheets"
@@ -92,6 +92,25 @@ class Section:
     items: tuple[Item, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class SheetSettings:
+    """How every sheet of one run is laid out: the same for each deck and for `all`."""
+
+    folders: Folders
+    """Template folders, searched in order (a user's, then the built-in one)."""
+    built: str
+    """The build date, ISO format, printed on each sheet."""
+    paper: Literal["a4", "letter"] = "a4"
+    columns: int = 1
+    layout: Literal["fold", "key"] = "fold"
+    qr: bool = True
+    formats: tuple[Literal["html", "pdf", "md"], ...] = ("html", "pdf")
+
+    def context(self) -> dict[str, object]:
+        """The values every sheet template gets besides `sections`."""
+        return {"built": self.built, "paper": self.paper, "columns": self.columns, "layout": self.layout}
+
+
 def write_sheets(
     decks: Sequence[Deck],
     out: Path,
@@ -103,32 +122,60 @@ def write_sheets(
     layout: Literal["fold", "key"] = "fold",
     qr: bool = True,
     formats: Sequence[Literal["html", "pdf", "md"]] = ("html", "pdf"),
+    jobs: int = 0,
 ) -> list[Path]:
-    """Write `out/sheets/<slug>.<ext>` per deck and `all.<ext>`; return the paths written.
+    """Write `out/sheets/<slug>.<ext>` per deck and `all.<ext>`; return their paths (each deck's
+    formats in order, then `all`'s). Sheets whose deck did not change are not written again.
 
     `templates` is a folder, or folders searched in order (a user's, then the built-in one)."""
+    from deckgen.sheets import write_all  # the orchestration imports this module
+
     folders = (templates,) if isinstance(templates, Path) else tuple(templates)
-    _check_options(paper, columns, layout, formats)
-    if not decks:
-        return []
-    slugs = deck_slugs([deck.name for deck in decks])
-    sections = [_section(deck, slug, qr) for deck, slug in zip(decks, slugs, strict=True)]
-    context = {"built": built.isoformat(), "paper": paper, "columns": columns, "layout": layout}
-    groups = [(slug, [section]) for slug, section in zip(slugs, sections, strict=True)]
-    groups.append((ALL_SLUG, sections))
-    folder = out / SHEET_DIR
-    # Render everything before writing anything, so a template error leaves no new files.
-    rendered: list[tuple[Path, bytes]] = []
-    for slug, group in groups:
-        outputs = _render(folders, formats, group, context)
-        rendered += [(folder / f"{slug}.{fmt}", outputs[fmt]) for fmt in dict.fromkeys(formats)]
-    folder.mkdir(parents=True, exist_ok=True)
-    for path, data in rendered:
-        atomic_write(path, data)
-    return [path for path, _ in rendered]
+    check_options(paper, columns, layout, formats)
+    settings = SheetSettings(folders, built.isoformat(), paper, columns, layout, qr, tuple(formats))
+    return list(write_all(decks, out, settings, jobs=jobs).paths)
 
 
-def _check_options(paper: str, columns: int, layout: str, formats: Sequence[str]) -> None:
+def render_deck(deck: Deck, slug: str, settings: SheetSettings) -> dict[str, bytes]:
+    """One deck's sheet in each of `settings.formats`."""
+    section = _section(deck, slug, settings.qr)
+    return _render(settings.folders, settings.formats, [section], settings.context())
+
+
+def render_all_md(decks: Sequence[Deck], slugs: Sequence[str], settings: SheetSettings) -> bytes:
+    """`all.md`: every deck in one Markdown sheet."""
+    sections = [_section(deck, slug, settings.qr) for deck, slug in zip(decks, slugs, strict=True)]
+    return _render(settings.folders, ("md",), sections, settings.context())["md"]
+
+
+def combine_html(pages: Sequence[bytes], settings: SheetSettings) -> bytes:
+    """`all.html` from the decks' own sheets: the page the template makes for no deck, with each
+    deck's `<body>` content in order; the same HTML as the template laying out every deck."""
+    shell = _fill(settings.folders, "sheet.html.j2", sections=[], **settings.context())
+    end = shell.rfind("</body>")
+    if end < 0:
+        raise ConfigError(f"{_html_template(settings.folders)}: the study-sheet template has no </body> — "
+                          f"{_TEMPLATE_HINT}")  # fmt: skip
+    return (shell[:end] + "".join(_body(page.decode()) for page in pages) + shell[end:]).encode()
+
+
+def _body(page: str) -> str:
+    opening = page.find("<body")
+    if opening < 0:
+        return ""
+    start = page.find(">", opening) + 1
+    # Only the content: the template's line break after <body …> stays with the shell.
+    start += page.startswith("\n", start)
+    return page[start : page.rfind("</body>")]
+
+
+def _html_template(folders: Folders) -> Path:
+    found = (f / "sheet.html.j2" for f in folders if (f / "sheet.html.j2").is_file())
+    return next(found, folders[0] / "sheet.html.j2")
+
+
+def check_options(paper: str, columns: int, layout: str, formats: Sequence[str]) -> None:
+    """Raise a ConfigError for a layout setting outside the known ones."""
     if paper not in ("a4", "letter"):
         raise ConfigError(f"paper must be 'a4' or 'letter', not {paper!r}")
     if layout not in ("fold", "key"):
@@ -217,10 +264,18 @@ def _pdf(html: str, templates: Folders) -> bytes:
 
     # Offline on purpose: a card fragment must not make the build fetch from the web.
     fetcher = weasyprint.URLFetcher(allowed_protocols={"file", "data"})
-    base = next((f for f in templates if (f / "sheet.html.j2").is_file()), templates[0])
-    document = weasyprint.HTML(string=html, base_url=str(base), url_fetcher=fetcher)
-    pdf: bytes = document.write_pdf()
+    base = str(_html_template(templates).parent)
+    document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher)
+    pdf: bytes = document.write_pdf(font_config=font_config())
     return pdf
+
+
+@functools.cache
+def font_config() -> Any:
+    """One WeasyPrint font configuration per process: making it reads the system's font setup."""
+    from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
+
+    return FontConfiguration()
 
 
 def _fill(templates: Folders, name: str, **context: object) -> str:
