@@ -12,6 +12,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from anki_check import import_apkg, open_collection, snapshot
@@ -21,8 +22,11 @@ from deckgen.model import Face, Image
 from deckgen.notes import read_note
 from deckgen.notes.media import find_vault
 from deckgen.render import answer_html, question_html
+from deckgen.sheets import write_all
+from deckgen.write_sheet import SheetSettings
 
 NOW = 1_750_000_000
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
 
 def png(r: int, g: int, b: int) -> bytes:
@@ -160,3 +164,19 @@ def test_an_image_src_is_only_ever_a_bundled_name() -> None:
         html = question_html(face(bad)) + answer_html(face(bad))
         assert "evil" not in html and "data:" not in html and "javascript" not in html
         assert "passwd" not in html and "onerror" not in html and "<img" not in html
+
+
+def test_sheets_show_the_same_images(tmp_path: Path) -> None:
+    root = vault(tmp_path)
+    result = build([root], tmp_path / "out", Config(), NOW, BuildOptions(write=False))
+    settings = SheetSettings((TEMPLATES,), "2024-05-01", formats=("html", "pdf"))
+    run = write_all(result.decks, tmp_path / "out", settings, jobs=1)
+    folder = tmp_path / "out" / "sheets"
+    html = next(p for p in run.paths if p.suffix == ".html" and p.stem != "all").read_text("utf-8")
+    assert f'<img src="media/{name_of(PNG)}" alt="heart.png" width="300">' in html
+    assert (folder / "media" / name_of(PNG)).read_bytes() == PNG
+    assert (folder / "media" / name_of(OTHER)).read_bytes() == OTHER
+    assert not any(b"not for sharing" in p.read_bytes() for p in folder.rglob("*") if p.is_file())
+    pdf = next(p for p in run.paths if p.suffix == ".pdf" and p.stem != "all")
+    images = [image for page in pypdf.PdfReader(pdf).pages for image in page.images]
+    assert len(images) >= 2  # heart.png (on two cards) and valve.png are drawn on the page

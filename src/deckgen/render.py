@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import functools
 import re
+from collections.abc import Iterable
 from html import escape, unescape
 
 import nh3
@@ -68,6 +69,11 @@ def _with_images(html: str, face: Face) -> str:
         return f'<img src="{image.name}" alt="{m.group(1).rsplit("/", 1)[-1]}"{size}>'
 
     return _IMAGE.sub(one, html)
+
+
+def media_files(cards: Iterable[Card]) -> dict[str, str]:
+    """Each bundled name the cards show → the file it comes from, each once."""
+    return {image.name: path for c in cards for image, path in zip(c.face.media, c.files, strict=True)}
 
 
 def text_html(text: str) -> str:

@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import cache
+from . import cache, render
 from .files import atomic_write, staged
 from .model import Deck
 from .options import Progress
 from .write_sheet import (
     ALL_SLUG,
+    MEDIA_DIR,
     SHEET_DIR,
     SheetSettings,
     combine_html,
@@ -80,6 +81,10 @@ def write_all(
     outputs = [(folder / f"{slugs[i]}.{fmt}", data[fmt]) for i, data in made.items() for fmt in formats]
     if todo or stale(ALL_SLUG, whole):
         outputs += _all_sheets(decks, slugs, made, folder, settings)
+    if "html" in formats:  # the images the HTML sheets show, once each (their names are hashes)
+        for name, source in render.media_files(c for d in decks for c in d.cards).items():
+            if not (target := folder / MEDIA_DIR / name).is_file():
+                outputs.append((target, Path(source).read_bytes()))
     with staged() as stage:
         for path, data in outputs:
             stage(path).write_bytes(data)

@@ -12,7 +12,7 @@ import itertools
 import json
 import sqlite3
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -125,7 +125,7 @@ def write_package(decks: Sequence[Deck], path: Path, now: int, templates: Path |
         collection = conn.serialize()
     finally:
         conn.close()
-    files = media_files(c for d in decks for c in d.cards)
+    files = render.media_files(c for d in decks for c in d.cards)
     with zipfile.ZipFile(path, "w") as apkg:
         apkg.writestr("collection.anki2", collection)
         # Anki's media map: zip member "0" is the file the collection calls by the name given
@@ -152,8 +152,3 @@ def _write_collection(cursor: sqlite3.Cursor, gdecks: Sequence[genanki.Deck], no
     for d in gdecks:
         for note in d.notes:
             note.write_to_db(cursor, now, d.deck_id, ids)
-
-
-def media_files(cards: Iterable[Card]) -> dict[str, str]:
-    """Each bundled name the cards show → the file it comes from, once per package."""
-    return {image.name: path for c in cards for image, path in zip(c.face.media, c.files, strict=True)}

@@ -12,6 +12,7 @@ import re
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Literal
@@ -50,6 +51,16 @@ class Stamp:
     """The code as inline SVG, on the first card of the section with this URL only."""
 
 
+MEDIA_DIR = "media"
+"""The images cards show sit in `sheets/media/`, under their bundled names."""
+_BUNDLED_SRC = re.compile(r'<img src="(?=[0-9a-f]{20}\.)')
+
+
+def _media_src(html: str) -> str:
+    """A card's bundled images as the sheets find them: in the `media/` folder beside them."""
+    return _BUNDLED_SRC.sub(f'<img src="{MEDIA_DIR}/', html) if "<img" in html else html
+
+
 @dataclass(frozen=True, slots=True)
 class SheetCard:
     """A card's fields as the sheet templates show them, as HTML made by `render`."""
@@ -64,7 +75,7 @@ class SheetCard:
         """The sheet's view of `card`."""
         f = card.face
         shown = (render.question_html(f), render.answer_html(f), render.context_html(f))
-        question, answer, context = map(render.math_svg, shown)
+        question, answer, context = (_media_src(render.math_svg(html)) for html in shown)
         return cls(question, answer, context, card.status)
 
 
@@ -139,7 +150,8 @@ def write_sheets(
 def render_deck(deck: Deck, slug: str, settings: SheetSettings) -> dict[str, bytes]:
     """One deck's sheet in each of `settings.formats`."""
     section = _section(deck, slug, settings.qr)
-    return _render(settings.folders, settings.formats, [section], settings.context())
+    return _render(settings.folders, settings.formats, [section], settings.context(),
+                   render.media_files(deck.cards))  # fmt: skip
 
 
 def render_all_md(decks: Sequence[Deck], slugs: Sequence[str], settings: SheetSettings) -> bytes:
@@ -245,8 +257,9 @@ def _stamp(label: str, url: str, number: int, first_at: dict[str, int], qr: bool
 
 
 def _render(
-    templates: Folders, formats: Sequence[str], sections: list[Section], context: dict[str, object]
-) -> dict[str, bytes]:
+    templates: Folders, formats: Sequence[str], sections: list[Section], context: dict[str, object],
+    media: dict[str, str] | None = None,
+) -> dict[str, bytes]:  # fmt: skip
     outputs: dict[str, bytes] = {}
     if "md" in formats:
         outputs["md"] = _fill(templates, "sheet.md.j2", sections=sections, **context).encode()
@@ -254,8 +267,16 @@ def _render(
         html = _fill(templates, "sheet.html.j2", sections=sections, **context)
         outputs["html"] = html.encode()
         if "pdf" in formats:
-            outputs["pdf"] = _pdf(html, templates)
+            outputs["pdf"] = _pdf(_media_files(html, media or {}), templates)
     return outputs
+
+
+def _media_files(html: str, media: dict[str, str]) -> str:
+    """For the PDF: each image read from its file in the vault (the HTML's `media/` copies are
+    written with the sheets, after every PDF is laid out)."""
+    for name, path in media.items():
+        html = html.replace(f'src="{MEDIA_DIR}/{name}"', f'src="{escape(Path(path).as_uri())}"')
+    return html
 
 
 def _pdf(html: str, templates: Folders) -> bytes:
@@ -266,7 +287,7 @@ def _pdf(html: str, templates: Folders) -> bytes:
     fetcher = weasyprint.URLFetcher(allowed_protocols={"file", "data"})
     base = str(_html_template(templates).parent)
     document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher)
-    pdf: bytes = document.write_pdf(font_config=font_config())
+    pdf: bytes = document.write_pdf(font_config=font_config(), presentational_hints=True)
     return pdf
 
 

@@ -23,8 +23,9 @@ from ..identity import NoteEntry
 from ..lockfile import read_lock
 from ..model import Card, Problem
 from ..package import group
+from ..render import media_files
 from ..retire import RETIRED_TAG, prune, retired_card
-from ..write_apkg import card_fields, media_files, write_package
+from ..write_apkg import card_fields, write_package
 from .collection import Direct, PushError, profile_collection
 from .plan import Held, PushPlan, Record, fields_hash, plan
 from .records import load_records, save_records
