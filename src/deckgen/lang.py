@@ -95,9 +95,13 @@ def detect(texts: Iterable[str]) -> Language:
     ws = [w.lower() for w in words(sample)][:400]
     if not ws:
         return ENGLISH
-    scores = {code: sum(w in function_words(code) for w in ws) for code in _LATIN}
+    scores = {code: _count_in(ws, function_words(code)) for code in _LATIN}
     best = max(_LATIN, key=lambda code: (scores[code], code == "en"))
     return LANGUAGES[best] if scores[best] >= 3 else ENGLISH
+
+
+def _count_in(ws: list[str], known: frozenset[str]) -> int:
+    return sum(w in known for w in ws)
 
 
 def count_hint(lang: Language, n: int) -> str:

@@ -3,6 +3,7 @@ the clean-up of text that will be shown on a card."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -172,6 +173,12 @@ EMBED_PLACEHOLDER = re.compile(r"\s*\[(?:image|embed): [^\]]*\]")
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Split `text` into sentences; return (start, end) offsets covering the whole text."""
+    return list(_sentence_spans(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    # Cached: every rule reads the same block's sentences.
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _END.finditer(text):
@@ -183,7 +190,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         start = m.end()
     if start < len(text):
         spans.append((start, len(text)))
-    return spans
+    return tuple(spans)
 
 
 def sentences(text: str) -> list[str]:
@@ -194,6 +201,20 @@ def sentences(text: str) -> list[str]:
 def words(text: str) -> list[str]:
     """The words of `text` (letters, digits, apostrophes and hyphens)."""
     return list(WORD.findall(text))
+
+
+def around(text: str, a: int, b: int) -> tuple[list[str], list[str]]:
+    """`words(text[:a])` and `words(text[b:])`, from the text's words found once (a word cut at
+    `a` or `b` gives its piece, as slicing first would)."""
+    runs = _runs(text)
+    before = [text[s : min(e, a)] for s, e in runs if s < a]
+    after = [text[max(s, b) : e] for s, e in runs if e > b]
+    return before, after
+
+
+@functools.lru_cache(maxsize=1024)
+def _runs(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(m.span() for m in WORD.finditer(text))
 
 
 def content_words(text: str) -> set[str]:

@@ -15,7 +15,7 @@ from wordfreq import zipf_frequency
 
 from ..lang import ENGLISH, Language, function_words
 from ..model import Block, Candidate, Claim, ClaimKind, Note, SourceRef, Timestamp
-from ..text import content_words, sentence_spans, slug, truncate_words, words
+from ..text import STOPWORDS, WORD, around, content_words, sentence_spans, slug, truncate_words, words
 
 _STEMMERS = {"en": "english", "es": "spanish", "pt": "portuguese", "de": "german", "fr": "french"}
 LANG: ContextVar[Language] = ContextVar("deckgen_note_language", default=ENGLISH)
@@ -141,17 +141,26 @@ def stems(text: str) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=16384)
 def _stems(text: str, code: str) -> frozenset[str]:
-    out: set[str] = set()
-    for w in content(text):
-        out.add(stem(w))
-        if "-" in w:
-            out |= {stem(p) for p in w.split("-") if len(p) > 2}
+    # Per word, not per text: the texts asked about are mostly new, their words mostly not.
+    return frozenset().union(*(_word_stems(w, code) for w in WORD.findall(text)))
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_stems(word: str, code: str) -> frozenset[str]:
+    """One word's stems (with those of its hyphenated parts); none for a function word."""
+    w = word.lower()
+    if w in STOPWORDS or (code != "en" and w in function_words(code)):
+        return frozenset()
+    out = {_stem(w, code)}
+    if "-" in w:
+        out |= {_stem(p.lower(), code) for p in w.split("-") if len(p) > 2}
     return frozenset(out)
 
 
 def head_stem(answer: str) -> str:
     """The stem of the answer's head word (its last content word: English heads come last)."""
-    ws = [w for w in words(answer) if content(w)]
+    code = LANG.get().code
+    ws = [w for w in words(answer) if _word_stems(w, code)]
     return stem(ws[-1]) if ws else ""
 
 
@@ -162,14 +171,32 @@ def related(a: str, b: str) -> bool:
 
 
 def overlap(mine: AbstractSet[str], shown: AbstractSet[str]) -> set[str]:
-    """The stems of `mine` that have a relative in `shown`."""
-    return {m for m in mine if any(related(m, s) for s in shown)}
+    """The stems of `mine` that have a relative in `shown` (see `related`)."""
+    families = {s[:5] for s in shown if len(s) >= 6}  # one set lookup instead of a pass over `shown`
+    return {m for m in mine if m in shown or (len(m) >= 6 and m[:5] in families)}
 
 
 def gives_away(answer: str, front: str) -> bool:
     """Whether the answer can be read off the front: its head word's stem is there, or half of
     its stems are."""
-    mine, shown = stems(answer), stems(front)
+    return gives_away_stems(answer, stems(front))
+
+
+def stems_around(text: str, a: int, b: int) -> frozenset[str]:
+    """`stems(f"{text[:a]} {text[b:]}")`: the stems of a sentence but for the span `a:b`."""
+    code = LANG.get().code
+    before, after = around(text, a, b)
+    return frozenset().union(*(_word_stems(w, code) for w in (*before, *after)))
+
+
+def front_stems(*parts: str) -> frozenset[str]:
+    """`stems` of the parts joined by spaces (no word spans a space), each part's looked up once."""
+    return frozenset().union(*map(stems, parts))
+
+
+def gives_away_stems(answer: str, shown: AbstractSet[str]) -> bool:
+    """`gives_away` with the front's stems already found."""
+    mine = stems(answer)
     if not mine:
         return True
     if overlap({head_stem(answer)}, shown):
@@ -188,19 +215,25 @@ class Sentence:
 
 def block_sentences(block: Block) -> list[Sentence]:
     """The block's sentences, each with the timestamps that stood in or right after it."""
+    return list(_block_sentences(block.text, block.stamps))
+
+
+@functools.lru_cache(maxsize=256)
+def _block_sentences(text: str, stamps: tuple[tuple[int, Timestamp], ...]) -> tuple[Sentence, ...]:
+    # Cached: each rule asks for the same block's sentences in turn.
     out: list[Sentence] = []
-    spans = sentence_spans(block.text)
-    pending = list(block.stamps)  # sorted by offset, like the spans: walk both once
+    spans = sentence_spans(text)
+    pending = list(stamps)  # sorted by offset, like the spans: walk both once
     at = 0
     for i, (a, b) in enumerate(spans):
         last = i == len(spans) - 1
         start = at
         while at < len(pending) and (pending[at][0] < b or last):
             at += 1
-        stamps = tuple(t for off, t in pending[start:at] if off >= a or last)
-        if text := block.text[a:b].strip():
-            out.append(Sentence(text, stamps, len(out)))
-    return out
+        found = tuple(t for off, t in pending[start:at] if off >= a or last)
+        if sentence := text[a:b].strip():
+            out.append(Sentence(sentence, found, len(out)))
+    return tuple(out)
 
 
 def first_stamps(block: Block) -> tuple[Timestamp, ...]:

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from ..lang import count_hint
 from ..model import BLANK, Block, Candidate, Note
-from ..text import STOPWORDS, WORD, words
+from ..text import STOPWORDS, WORD, around, words
 from .common import (
     LANG,
     MARKUP,
@@ -25,12 +25,14 @@ from .common import (
     common_word,
     content,
     english,
-    gives_away,
+    front_stems,
+    gives_away_stems,
     inner_referent,
     needs_referent,
     rare_word,
     sentence_key,
     speaker,
+    stems_around,
     topic_text,
     zipf,
 )
@@ -154,7 +156,7 @@ def _weak_blank_fault(sentence: str, a: int, b: int) -> str:
     """Why a fallback blank would be vague ('' when it is fine)."""
     span = sentence[a:b]
     ws = words(span)
-    before, after = words(sentence[:a]), words(sentence[b:])
+    before, after = around(sentence, a, b)
     if ws[-1].lower() in GENERIC_HEADS and all(w.lower() in VAGUE_MODIFIERS for w in ws[:-1]):
         return f"“{span}” is generic: many answers would fit"
     if before and before[-1].lower() in _POINTING:
@@ -179,12 +181,13 @@ def choose_blank(
 ) -> tuple[int, int, str] | None:
     """The span of `sentence` to blank and its kind: 1–5 words with content, not given away by
     the rest of the sentence or by the `front` shown with it, and (for a fallback) not vague."""
+    size = length(sentence)
     for a, b, kind in _spans(sentence, emphasis):
         b = a + len(re.sub(r"(?:['’]s|[,.;:])+$", "", sentence[a:b].rstrip()))  # keep "'s" and commas out
         span = sentence[a:b].strip()
         if not 1 <= length(span) <= 5 or not content(span):
             continue
-        if length(sentence) - length(span) < 4:
+        if size - length(span) < 4:
             continue  # the blank is nearly the whole sentence
         if kind == "number" and re.fullmatch(r"\d", span):
             continue  # a lone digit: "1 lakh", "2 tablespoons"
@@ -194,7 +197,7 @@ def choose_blank(
             or re.search(r"\d\s*(?:or|and|to)\s*$", sentence[:a])
         ):
             continue  # "around 2012 or 2013", "3 to 4.5 million": one of a pair; or nothing before it
-        if gives_away(span, f"{sentence[:a]} {sentence[b:]} {front}"):
+        if gives_away_stems(span, stems_around(sentence, a, b) | front_stems(front)):
             continue
         if TYPED[kind] < 2 and _weak_blank_fault(sentence, a, b):
             continue
