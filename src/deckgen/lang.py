@@ -13,8 +13,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from wordfreq import top_n_list
-
 from .text import words
 
 
@@ -74,6 +72,8 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 @functools.cache
 def function_words(code: str) -> frozenset[str]:
     """A language's most frequent words: its articles, prepositions, pronouns (wordfreq's data)."""
+    from wordfreq import top_n_list  # imported when first needed: see rules.common._zipf
+
     return frozenset(top_n_list(code, 60, wordlist="small"))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterable
@@ -11,11 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import snowballstemmer
-from wordfreq import zipf_frequency
 
 from ..lang import ENGLISH, Language, function_words
 from ..model import Block, Candidate, Claim, ClaimKind, Note, SourceRef, Timestamp
-from ..text import STOPWORDS, WORD, around, content_words, sentence_spans, slug, truncate_words, words
+from ..text import STOPWORDS, WORD, content_words, sentence_spans, slug, truncate_words, words
 
 _STEMMERS = {"en": "english", "es": "spanish", "pt": "portuguese", "de": "german", "fr": "french"}
 LANG: ContextVar[Language] = ContextVar("deckgen_note_language", default=ENGLISH)
@@ -111,6 +111,10 @@ def zipf(word: str) -> float:
 def _zipf(word: str, code: str) -> float:
     if code in _NEEDS_SEGMENTER:
         return 0.0  # wordfreq would need MeCab or jieba to split the word; every word counts as rare
+    # Imported here, not at the top: wordfreq takes ~0.15 s to import, which a build whose notes
+    # all come from the cache, or a command that makes no cards, need not pay.
+    from wordfreq import zipf_frequency
+
     return float(zipf_frequency(word, code))
 
 
@@ -183,10 +187,29 @@ def gives_away(answer: str, front: str) -> bool:
 
 
 def stems_around(text: str, a: int, b: int) -> frozenset[str]:
-    """`stems(f"{text[:a]} {text[b:]}")`: the stems of a sentence but for the span `a:b`."""
+    """`stems(f"{text[:a]} {text[b:]}")`: the stems of a sentence but for the span `a:b` (a word
+    cut at `a` or `b` gives its piece, as slicing first would)."""
     code = LANG.get().code
-    before, after = around(text, a, b)
-    return frozenset().union(*(_word_stems(w, code) for w in (*before, *after)))
+    starts, ends, found = _word_table(text, code)
+    i = bisect.bisect_right(ends, a)  # words[:i] end by `a`; words[i] may be cut by it
+    j = bisect.bisect_left(starts, b)  # words[j:] start at `b` or after; words[j - 1] may be cut
+    pieces = [*found[:i], *found[j:]]
+    if i < len(starts) and starts[i] < a:
+        pieces.append(_word_stems(text[starts[i] : a], code))
+    if j > 0 and ends[j - 1] > b:
+        pieces.append(_word_stems(text[b : ends[j - 1]], code))
+    return frozenset().union(*pieces)
+
+
+@functools.lru_cache(maxsize=256)
+def _word_table(
+    text: str, code: str
+) -> tuple[list[int], list[int], tuple[frozenset[str], ...]]:  # fmt: skip
+    """Where each word of `text` starts and ends, and its stems: found once per sentence, for
+    each blank tried in it."""
+    spans = [m.span() for m in WORD.finditer(text)]
+    found = tuple(_word_stems(text[s:e], code) for s, e in spans)
+    return [s for s, _ in spans], [e for _, e in spans], found
 
 
 def front_stems(*parts: str) -> frozenset[str]:
