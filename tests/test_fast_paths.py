@@ -21,7 +21,7 @@ from deckgen.notes import explicit, inline
 from deckgen.notes.markdown import _MD, _Node, _tree
 from deckgen.notes.stamps import STAMP
 from deckgen.rules import common
-from deckgen.text import around, content_words, words
+from deckgen.text import INVISIBLE, around, content_words, visible, words
 
 PIECES = ["model", "models", "modelling", "pre-training", "training", "the", "a", "of", "la", "de",
           "scientific", "science", "it's", "GPU", "3,000", "—", ",", ".", " ", "\n", "-", "é"]  # fmt: skip
@@ -92,6 +92,7 @@ def test_explicit_reader_skips_only_patterns_that_cannot_match(line: str) -> Non
     for pattern in (explicit._ANKI, explicit._LOGSEQ, explicit._BRACES, explicit._WIKI):
         bare = pattern.sub(_spaces, bare)
     assert explicit._bare(line) == bare
+    assert explicit.tags_of(line) == tuple(f"#{m.group(1)}" for m in explicit.TAG.finditer(bare))
     marks_off = explicit._COMMENT.sub("", line)
     steps = [
         (explicit._EMBEDS, ""), (explicit._ALIASED, r"\2"), (explicit._LINKED, r"\1"),
@@ -100,6 +101,11 @@ def test_explicit_reader_skips_only_patterns_that_cannot_match(line: str) -> Non
     for pattern, to in steps:
         marks_off = pattern.sub(to, marks_off)
     assert explicit._marks_off(line) == marks_off
+
+
+@given(text=st.lists(st.sampled_from(["a", " ", *INVISIBLE, "\u200c"]), max_size=12).map("".join))
+def test_visible_removes_only_the_invisible_characters(text: str) -> None:
+    assert visible(text) == "".join(ch for ch in text if ch not in INVISIBLE)
 
 
 @settings(max_examples=400, deadline=None)

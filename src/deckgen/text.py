@@ -236,6 +236,8 @@ def truncate_words(text: str, limit: int) -> str:
 
 def visible(text: str) -> str:
     """`text` without the invisible characters in `INVISIBLE`."""
+    if not any(ch in text for ch in INVISIBLE):  # a scan per character is fast; translate is not
+        return text
     return text.translate(_INVISIBLE)
 
 

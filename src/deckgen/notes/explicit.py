@@ -125,6 +125,8 @@ def _bare(line: str) -> str:
 
 def tags_of(line: str) -> tuple[str, ...]:
     """The `#tags` of one line (not those in inline code or links)."""
+    if "#" not in line:  # most lines: the tag pattern would scan every position for nothing
+        return ()
     return tuple(f"#{m.group(1)}" for m in TAG.finditer(_bare(line)))
 
 
@@ -220,7 +222,7 @@ class _Reader:
         self.raw = _CLOZE_CHARS.sub("", source).split("\n")
         self.start = _body_start(self.raw)
         self.masked = _masked(self.raw, self.start)
-        self.lines = [_SR_COMMENT.sub(_spaces, ln) for ln in self.raw]
+        self.lines = [_SR_COMMENT.sub(_spaces, ln) if "<!--SR:" in ln else ln for ln in self.raw]
         self.bare = ["" if m else _bare(ln) for m, ln in zip(self.masked, self.lines, strict=True)]
         self.cards: list[ExplicitCard] = []
 
