@@ -147,3 +147,16 @@ def test_block_tree_is_markdown_it_pys_tree() -> None:
         assert _shape(_tree(tokens)) == _shape(SyntaxTreeNode(tokens)), path
         checked += 1
     assert checked >= len(list(SEEDS.glob("*.md")))
+
+
+@settings(max_examples=300, deadline=None)
+@given(answer=TEXT, front=TEXT)
+def test_gives_away_is_its_definition(answer: str, front: str) -> None:
+    mine, shown = common.stems(answer), common.stems(front)
+
+    def near(stems: set[str] | frozenset[str]) -> set[str]:
+        return {m for m in stems if any(common.related(m, s) for s in shown)}
+
+    want = not mine or bool(near({common.head_stem(answer)}))
+    want = want or (len(near(mine)) * 2 >= len(mine) and len(mine) > 1)
+    assert common.gives_away(answer, front) == want

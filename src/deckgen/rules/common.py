@@ -176,7 +176,15 @@ def related(a: str, b: str) -> bool:
 
 def overlap(mine: AbstractSet[str], shown: AbstractSet[str]) -> set[str]:
     """The stems of `mine` that have a relative in `shown` (see `related`)."""
-    families = {s[:5] for s in shown if len(s) >= 6}  # one set lookup instead of a pass over `shown`
+    return _relatives(mine, shown, _families(shown))
+
+
+def _families(shown: AbstractSet[str]) -> set[str]:
+    """The first five letters of the long stems: one set lookup instead of a pass over `shown`."""
+    return {s[:5] for s in shown if len(s) >= 6}
+
+
+def _relatives(mine: AbstractSet[str], shown: AbstractSet[str], families: set[str]) -> set[str]:
     return {m for m in mine if m in shown or (len(m) >= 6 and m[:5] in families)}
 
 
@@ -222,9 +230,13 @@ def gives_away_stems(answer: str, shown: AbstractSet[str]) -> bool:
     mine = stems(answer)
     if not mine:
         return True
-    if overlap({head_stem(answer)}, shown):
+    head = head_stem(answer)
+    if head in shown:
         return True
-    return len(overlap(mine, shown)) * 2 >= len(mine) and len(mine) > 1
+    families = _families(shown)
+    if _relatives({head}, shown, families):
+        return True
+    return len(_relatives(mine, shown, families)) * 2 >= len(mine) and len(mine) > 1
 
 
 @dataclass(frozen=True, slots=True)
