@@ -222,10 +222,13 @@ def content_words(text: str) -> set[str]:
     return {w for w in (x.lower() for x in words(text)) if w not in STOPWORDS}
 
 
+_WORDS = re.compile(r"\w+")
+
+
 def slug(text: str, sep: str = "_") -> str:
     """An ASCII-friendly identifier: lower case, words joined by `sep`, Unicode letters kept."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    return sep.join(re.findall(r"\w+", text))
+    return sep.join(_WORDS.findall(text))
 
 
 def truncate_words(text: str, limit: int) -> str:

@@ -315,12 +315,15 @@ def _speaker_of(intro: str) -> str:
     return (m.group(1) or m.group(2) or "").strip(" .") if m else ""
 
 
+_HANDLE = re.compile(r"[._@/]|\d")
+
+
 def speaker(note: Note) -> str:
     """Who holds the note's opinions: named in its introduction, else its source when that is a
     name ("The Dwarkesh Podcast", not a handle like "jcs"); '' when nobody is named."""
     intro = " ".join(b.text for b in note.blocks[:3] if b.kind == "paragraph")
     source = note.source_name
-    named = any(ch.isupper() for ch in source) and not re.search(r"[._@/]|\d", source)
+    named = any(ch.isupper() for ch in source) and not _HANDLE.search(source)
     return _speaker_of(intro) or (source if named else "")
 
 

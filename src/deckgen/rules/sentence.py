@@ -90,6 +90,17 @@ _NAME_PART = re.compile(r"[A-Z][\w-]*\s*$")
 """A number right after a capitalised word is part of a name ("LTPO 2", "Llama 2")."""
 
 
+# Compiled once: these run for every blank tried.
+_COMMA_BEFORE = re.compile(r",\s*$")
+_LIST_AFTER = re.compile(r"\s*(?:,|and\b|or\b)")
+_VERB_FORM = re.compile(r"(?:ing|ed)$")
+_TERMISH = re.compile(r"[-\d]|\w[A-Z]")
+_TRAILING = re.compile(r"(?:['’]s|[,.;:])+$")
+_PAIRED_AFTER = re.compile(r"\s*(?:or|and|to)\s+\d")
+_PAIRED_BEFORE = re.compile(r"\d\s*(?:or|and|to)\s*$")
+_MATH = re.compile(r"\$\$|\\[a-z]+\{|\$[^$\s][^$]*\$")
+
+
 def _spans(sentence: str, emphasis: tuple[str, ...]) -> Iterable[tuple[int, int, str]]:
     """Spans worth blanking, best kind first."""
     for m in _QUOTED.finditer(sentence):
@@ -149,7 +160,7 @@ def _phrase_like(span: str) -> bool:
 
 def _in_enumeration(sentence: str, a: int, b: int) -> bool:
     """Whether the span is an inner item of a comma list ("X, _____, Y")."""
-    return bool(re.search(r",\s*$", sentence[:a]) and re.match(r"\s*(?:,|and\b|or\b)", sentence[b:]))
+    return bool(_COMMA_BEFORE.search(sentence[:a]) and _LIST_AFTER.match(sentence[b:]))
 
 
 def _weak_blank_fault(sentence: str, a: int, b: int) -> str:
@@ -167,11 +178,11 @@ def _weak_blank_fault(sentence: str, a: int, b: int) -> str:
         return "the blank opens the sentence: too little comes before it"
     if ws[0].lower().endswith("ly") or ws[0].lower() in _HEDGING:
         return f"the blank starts with “{ws[0]}”: a judgement, not a fact"
-    if len(ws) == 1 and re.search(r"(?:ing|ed)$", span):
+    if len(ws) == 1 and _VERB_FORM.search(span):
         return "a lone verb form is a weak blank"
     if len(ws) == 1 and common_word(span):
         return f"“{span}” is an everyday word: many answers would fit"
-    if (len(ws) == 1 and not (len(span) >= 10 or re.search(r"[-\d]|\w[A-Z]", span))) or span.endswith("ly"):
+    if (len(ws) == 1 and not (len(span) >= 10 or _TERMISH.search(span))) or span.endswith("ly"):
         return "a single plain word or an adverb is a weak blank"
     return ""
 
@@ -183,7 +194,7 @@ def choose_blank(
     the rest of the sentence or by the `front` shown with it, and (for a fallback) not vague."""
     size = length(sentence)
     for a, b, kind in _spans(sentence, emphasis):
-        b = a + len(re.sub(r"(?:['’]s|[,.;:])+$", "", sentence[a:b].rstrip()))  # keep "'s" and commas out
+        b = a + len(_TRAILING.sub("", sentence[a:b].rstrip()))  # keep "'s" and commas out
         span = sentence[a:b].strip()
         if not 1 <= length(span) <= 5 or not content(span):
             continue
@@ -192,9 +203,7 @@ def choose_blank(
         if kind == "number" and re.fullmatch(r"\d", span):
             continue  # a lone digit: "1 lakh", "2 tablespoons"
         if kind == "number" and (
-            a == 0
-            or re.match(r"\s*(?:or|and|to)\s+\d", sentence[b:])
-            or re.search(r"\d\s*(?:or|and|to)\s*$", sentence[:a])
+            a == 0 or _PAIRED_AFTER.match(sentence[b:]) or _PAIRED_BEFORE.search(sentence[:a])
         ):
             continue  # "around 2012 or 2013", "3 to 4.5 million": one of a pair; or nothing before it
         if gives_away_stems(span, stems_around(sentence, a, b) | front_stems(front)):
@@ -312,7 +321,7 @@ def _leading_label(text: str, emphasis: tuple[str, ...]) -> str:
 
 def _sentence_fault(text: str, block: Block) -> str:
     n = length(text)
-    if re.search(r"\$\$|\\[a-z]+\{|\$[^$\s][^$]*\$", text):
+    if _MATH.search(text):
         return "it holds math, which cards do not show yet"
     if MARKUP.search(text):
         return "it holds markup the note did not close"
