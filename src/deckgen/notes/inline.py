@@ -25,6 +25,7 @@ _EMBED = re.compile(r"!\[\[([^\[\]|#^]*)[^\[\]]*\]\]")
 _IMAGE_FILE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp|avif|tiff?)$", re.I)
 _TAG = re.compile(r"(?:^|(?<=[\s(,;]))#([\w\-/]*[^\W\d][\w\-/]*)")
 """`#tag`, `#nested/tag`: not `#123`, not the `#frag` of a URL, not a heading (markdown took it)."""
+_SPACES = re.compile(r"\s+")
 _TAG_MARK = re.compile(r"\x01([^\x02]*)\x02")
 _TAG_RUN = re.compile(r"^(?:[ \t]*\x01[^\x02]*\x02)+|(?:[ \t]*\x01[^\x02]*\x02)+(?=[ \t\x00.!?]*$)", re.M)
 """Tags that start or end a line (a line break is `\n` until `fold`)."""
@@ -216,7 +217,9 @@ def _link_time(children: list[Token], i: int) -> int | None:
 
 
 def _plain(s: str) -> str:
-    return re.sub(r"\s+", " ", _TAG_MARK.sub(r"\1", s).replace(STAMP, "")).strip(" :")
+    if "\x01" in s:
+        s = _TAG_MARK.sub(r"\1", s)
+    return _SPACES.sub(" ", s.replace(STAMP, "")).strip(" :")
 
 
 def glossary_term(children: list[Token]) -> str:
