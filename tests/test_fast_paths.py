@@ -21,7 +21,7 @@ from deckgen.notes import explicit, inline
 from deckgen.notes.markdown import _MD, _Node, _tree
 from deckgen.notes.stamps import STAMP
 from deckgen.rules import common
-from deckgen.text import INVISIBLE, around, content_words, visible, words
+from deckgen.text import INVISIBLE, content_words, neighbours, visible, words
 
 PIECES = ["model", "models", "modelling", "pre-training", "training", "the", "a", "of", "la", "de",
           "scientific", "science", "it's", "GPU", "3,000", "—", ",", ".", " ", "\n", "-", "é"]  # fmt: skip
@@ -45,7 +45,8 @@ def test_stems_around_a_span_are_the_stems_of_the_text_left_and_right(
     token = common.LANG.set(LANGUAGES[lang])
     try:
         assert common.stems_around(text, a, b) == common.stems(f"{text[:a]} {text[b:]}")
-        assert around(text, a, b) == (words(text[:a]), words(text[b:]))
+        before, after = words(text[:a]), words(text[b:])
+        assert neighbours(text, a, b) == (before[-1] if before else "", after[0] if after else "")
         assert common.front_stems(text[:a], text[b:]) == common.stems(f"{text[:a]} {text[b:]}")
     finally:
         common.LANG.reset(token)

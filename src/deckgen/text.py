@@ -3,6 +3,7 @@ the clean-up of text that will be shown on a card."""
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -203,18 +204,21 @@ def words(text: str) -> list[str]:
     return list(WORD.findall(text))
 
 
-def around(text: str, a: int, b: int) -> tuple[list[str], list[str]]:
-    """`words(text[:a])` and `words(text[b:])`, from the text's words found once (a word cut at
-    `a` or `b` gives its piece, as slicing first would)."""
-    runs = _runs(text)
-    before = [text[s : min(e, a)] for s, e in runs if s < a]
-    after = [text[max(s, b) : e] for s, e in runs if e > b]
+def neighbours(text: str, a: int, b: int) -> tuple[str, str]:
+    """The last of `words(text[:a])` and the first of `words(text[b:])` ('' for none), from the
+    text's words found once (a word cut at `a` or `b` gives its piece, as slicing first would)."""
+    starts, ends = _bounds(text)
+    i = bisect.bisect_left(starts, a) - 1  # the last word that starts before `a`
+    j = bisect.bisect_right(ends, b)  # the first word that ends after `b`
+    before = text[starts[i] : min(ends[i], a)] if i >= 0 else ""
+    after = text[max(starts[j], b) : ends[j]] if j < len(ends) else ""
     return before, after
 
 
 @functools.lru_cache(maxsize=1024)
-def _runs(text: str) -> tuple[tuple[int, int], ...]:
-    return tuple(m.span() for m in WORD.finditer(text))
+def _bounds(text: str) -> tuple[list[int], list[int]]:
+    spans = [m.span() for m in WORD.finditer(text)]
+    return [s for s, _ in spans], [e for _, e in spans]
 
 
 def content_words(text: str) -> set[str]:

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from ..lang import count_hint
 from ..model import BLANK, Block, Candidate, Note
-from ..text import STOPWORDS, WORD, around, words
+from ..text import STOPWORDS, WORD, neighbours, words
 from .common import (
     LANG,
     MARKUP,
@@ -167,12 +167,12 @@ def _weak_blank_fault(sentence: str, a: int, b: int) -> str:
     """Why a fallback blank would be vague ('' when it is fine)."""
     span = sentence[a:b]
     ws = words(span)
-    before, after = around(sentence, a, b)
+    before, after = neighbours(sentence, a, b)  # the words right before and after the blank
     if ws[-1].lower() in GENERIC_HEADS and all(w.lower() in VAGUE_MODIFIERS for w in ws[:-1]):
         return f"“{span}” is generic: many answers would fit"
-    if before and before[-1].lower() in _POINTING:
-        return f"the blank follows “{before[-1]}”: it is vague"
-    if (before and before[-1].lower() in _PAIRING) or (after and after[0].lower() in _PAIRING):
+    if before and before.lower() in _POINTING:
+        return f"the blank follows “{before}”: it is vague"
+    if before.lower() in _PAIRING or after.lower() in _PAIRING:
         return "the blank is one item of a pair or list: it is arbitrary"
     if not before:
         return "the blank opens the sentence: too little comes before it"
