@@ -101,7 +101,7 @@ def detect(texts: Iterable[str]) -> Language:
 
 
 def _count_in(ws: list[str], known: frozenset[str]) -> int:
-    return sum(w in known for w in ws)
+    return sum(map(known.__contains__, ws))
 
 
 def count_hint(lang: Language, n: int) -> str:
