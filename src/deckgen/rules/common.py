@@ -149,7 +149,9 @@ def _stems(text: str, code: str) -> frozenset[str]:
     return frozenset().union(*(_word_stems(w, code) for w in WORD.findall(text)))
 
 
-@functools.lru_cache(maxsize=65536)
+# 8192, not more: a cache entry is a few objects the garbage collector walks again and again, and
+# with 65536 the reconcile stage after the rules (in one process) took twice as long.
+@functools.lru_cache(maxsize=8192)
 def _word_stems(word: str, code: str) -> frozenset[str]:
     """One word's stems (with those of its hyphenated parts); none for a function word."""
     w = word.lower()
