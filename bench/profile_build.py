@@ -25,8 +25,16 @@ def profile_build(notes: Path, out: Path) -> cProfile.Profile:
     from deckgen.build import build
     from deckgen.config import Config
 
-    # cProfile sees one process: when build() can fan out to worker processes, keep it in one.
-    serial = {"jobs": 1} if "jobs" in inspect.signature(build).parameters else {}
+    # cProfile sees one process: when build() can fan out to worker processes, keep it in one
+    # (older versions take `jobs=`, newer ones `options=BuildOptions(jobs=...)`).
+    params = inspect.signature(build).parameters
+    serial: dict[str, object] = {}
+    if "jobs" in params:
+        serial = {"jobs": 1}
+    elif "options" in params:
+        from deckgen.options import BuildOptions
+
+        serial = {"options": BuildOptions(jobs=1)}
     prof = cProfile.Profile()
     prof.runcall(build, [notes], out, Config(), NOW, **serial)
     return prof

@@ -149,10 +149,10 @@ def _stack_depth() -> int:
 
 
 def test_deepest_note_with_little_stack_left_is_refused_not_a_crash() -> None:
-    """Nesting at markdown-it-py's limit parses in ~270 frames but its tree needs ~520: a caller
-    that has used most of the stack gets a `NoteError`, not a `RecursionError`."""
+    """Nesting at markdown-it-py's limit parses in ~270 frames and its walk needs ~260 more: a
+    caller that has used most of the stack gets a `NoteError`, not a `RecursionError`."""
     limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(_stack_depth() + 400)
+    sys.setrecursionlimit(_stack_depth() + 200)
     try:
         with pytest.raises(NoteError) as err:
             parse_note("> " * 1000 + "Too deep.\n", "deep.md")
@@ -161,6 +161,20 @@ def test_deepest_note_with_little_stack_left_is_refused_not_a_crash() -> None:
     assert str(err.value) == (
         "deep.md:1: the note is nested too deeply to read — use fewer levels of lists and quotes"
     )
+
+
+def test_deepest_note_with_400_frames_left_is_read() -> None:
+    """The tree is built without recursion, so 400 frames are enough for the deepest note: what
+    is nested too deep is left out with a warning."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(_stack_depth() + 400)
+    try:
+        note = parse_note("> " * 1000 + "Too deep.\n", "deep.md")
+    finally:
+        sys.setrecursionlimit(limit)
+    assert [str(p) for p in note.problems] == [
+        "deep.md:1: lists and quotes nested this deep are not read — use fewer levels"
+    ]
 
 
 def test_read_note_rejects_binary_and_non_utf8(tmp_path: Path) -> None:

@@ -13,8 +13,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from wordfreq import top_n_list
-
 from .text import words
 
 
@@ -74,6 +72,8 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 @functools.cache
 def function_words(code: str) -> frozenset[str]:
     """A language's most frequent words: its articles, prepositions, pronouns (wordfreq's data)."""
+    from wordfreq import top_n_list  # imported when first needed: see rules.common._zipf
+
     return frozenset(top_n_list(code, 60, wordlist="small"))
 
 
@@ -95,9 +95,13 @@ def detect(texts: Iterable[str]) -> Language:
     ws = [w.lower() for w in words(sample)][:400]
     if not ws:
         return ENGLISH
-    scores = {code: sum(w in function_words(code) for w in ws) for code in _LATIN}
+    scores = {code: _count_in(ws, function_words(code)) for code in _LATIN}
     best = max(_LATIN, key=lambda code: (scores[code], code == "en"))
     return LANGUAGES[best] if scores[best] >= 3 else ENGLISH
+
+
+def _count_in(ws: list[str], known: frozenset[str]) -> int:
+    return sum(map(known.__contains__, ws))
 
 
 def count_hint(lang: Language, n: int) -> str:

@@ -3,6 +3,8 @@ the clean-up of text that will be shown on a card."""
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 import unicodedata
 
@@ -172,6 +174,12 @@ EMBED_PLACEHOLDER = re.compile(r"\s*\[(?:image|embed): [^\]]*\]")
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Split `text` into sentences; return (start, end) offsets covering the whole text."""
+    return list(_sentence_spans(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    # Cached: every rule reads the same block's sentences.
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _END.finditer(text):
@@ -183,7 +191,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         start = m.end()
     if start < len(text):
         spans.append((start, len(text)))
-    return spans
+    return tuple(spans)
 
 
 def sentences(text: str) -> list[str]:
@@ -196,15 +204,35 @@ def words(text: str) -> list[str]:
     return list(WORD.findall(text))
 
 
+def neighbours(text: str, a: int, b: int) -> tuple[str, str]:
+    """The last of `words(text[:a])` and the first of `words(text[b:])` ('' for none), from the
+    text's words found once (a word cut at `a` or `b` gives its piece, as slicing first would)."""
+    starts, ends = _bounds(text)
+    i = bisect.bisect_left(starts, a) - 1  # the last word that starts before `a`
+    j = bisect.bisect_right(ends, b)  # the first word that ends after `b`
+    before = text[starts[i] : min(ends[i], a)] if i >= 0 else ""
+    after = text[max(starts[j], b) : ends[j]] if j < len(ends) else ""
+    return before, after
+
+
+@functools.lru_cache(maxsize=1024)
+def _bounds(text: str) -> tuple[list[int], list[int]]:
+    spans = [m.span() for m in WORD.finditer(text)]
+    return [s for s, _ in spans], [e for _, e in spans]
+
+
 def content_words(text: str) -> set[str]:
     """Lower-cased words of `text` that are not function words."""
     return {w for w in (x.lower() for x in words(text)) if w not in STOPWORDS}
 
 
+_WORDS = re.compile(r"\w+")
+
+
 def slug(text: str, sep: str = "_") -> str:
     """An ASCII-friendly identifier: lower case, words joined by `sep`, Unicode letters kept."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    return sep.join(re.findall(r"\w+", text))
+    return sep.join(_WORDS.findall(text))
 
 
 def truncate_words(text: str, limit: int) -> str:
@@ -215,6 +243,8 @@ def truncate_words(text: str, limit: int) -> str:
 
 def visible(text: str) -> str:
     """`text` without the invisible characters in `INVISIBLE`."""
+    if not any(ch in text for ch in INVISIBLE):  # a scan per character is fast; translate is not
+        return text
     return text.translate(_INVISIBLE)
 
 

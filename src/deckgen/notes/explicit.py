@@ -136,30 +136,44 @@ def _spaces(m: re.Match[str]) -> str:
 
 def _no_code(line: str) -> str:
     """The line with inline code and comments blanked out (same length)."""
-    return _COMMENT.sub(_spaces, _CODE.sub(_spaces, line))
+    if "`" in line:  # most lines have neither: skip the patterns that cannot match
+        line = _CODE.sub(_spaces, line)
+    return _COMMENT.sub(_spaces, line) if "<!--" in line else line
 
 
 def _bare(line: str) -> str:
     """`_no_code`, and links and `{{…}}` blanked out too: where separators and tags are looked for."""
     line = _no_code(line)
-    for pattern in (_ANKI, _LOGSEQ, _BRACES, _WIKI):
-        line = pattern.sub(_spaces, line)
-    return line
+    if "{{" in line:  # each of these three patterns needs it
+        for pattern in (_ANKI, _LOGSEQ, _BRACES):
+            line = pattern.sub(_spaces, line)
+    return _WIKI.sub(_spaces, line) if "[[" in line or "](" in line else line
 
 
 def tags_of(line: str) -> tuple[str, ...]:
     """The `#tags` of one line (not those in inline code or links)."""
+    if "#" not in line:  # most lines: the tag pattern would scan every position for nothing
+        return ()
     return tuple(f"#{m.group(1)}" for m in TAG.finditer(_bare(line)))
 
 
+_ALIASED = re.compile(r"\[\[([^\]|]+)\|([^\]]+)\]\]")
+_LINKED = re.compile(r"\[\[([^\]]+)\]\]")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|==|~~)(?=\S)(.+?)(?<=\S)\1")
+_INLINE_CODE = re.compile(r"(`+)(.+?)\1")
+
+
 def _marks_off(text: str) -> str:
-    text = _COMMENT.sub("", text)
-    text = _IMAGES.sub(_image, text)
-    text = re.sub(r"\[\[([^\]|]+)\|([^\]]+)\]\]", r"\2", text)
-    text = re.sub(r"\[\[([^\]]+)\]\]", r"\1", text)
-    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"(\*\*|__|==|~~)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
-    return re.sub(r"(`+)(.+?)\1", r"\2", text)
+    if "<!--" in text:  # each pattern is tried only where the text has what it needs
+        text = _COMMENT.sub("", text)
+    if "[" in text:
+        text = _IMAGES.sub(_image, text) if "!" in text else text
+        text = _ALIASED.sub(r"\2", text) if "[[" in text else text
+        text = _LINKED.sub(r"\1", text) if "[[" in text else text
+        text = _MD_LINK.sub(r"\1", text) if "](" in text else text
+    text = _EMPHASIS.sub(r"\2", text)
+    return _INLINE_CODE.sub(r"\2", text) if "`" in text else text
 
 
 _IMAGES = re.compile(r"!\[\[([^\]|#^]*)[^\]|]*(?:\|([^\]]*))?\]\]|!\[([^\]]*)\]\(<?([^)>]*)>?\)")
@@ -238,7 +252,7 @@ class _Reader:
         self.raw = _CLOZE_CHARS.sub("", source).split("\n")
         self.start = _body_start(self.raw)
         self.masked = _masked(self.raw, self.start)
-        self.lines = [_SR_COMMENT.sub(_spaces, ln) for ln in self.raw]
+        self.lines = [_SR_COMMENT.sub(_spaces, ln) if "<!--SR:" in ln else ln for ln in self.raw]
         self.bare = ["" if m else _bare(ln) for m, ln in zip(self.masked, self.lines, strict=True)]
         self.cards: list[ExplicitCard] = []
 

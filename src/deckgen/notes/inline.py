@@ -28,6 +28,7 @@ _SIZE = re.compile(r"\d{1,5}(?:x\d{1,5})?")
 _IMAGE_FILE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp|avif|tiff?)$", re.I)
 _TAG = re.compile(r"(?:^|(?<=[\s(,;]))#([\w\-/]*[^\W\d][\w\-/]*)")
 """`#tag`, `#nested/tag`: not `#123`, not the `#frag` of a URL, not a heading (markdown took it)."""
+_SPACES = re.compile(r"\s+")
 _TAG_MARK = re.compile(r"\x01([^\x02]*)\x02")
 _TAG_RUN = re.compile(r"^(?:[ \t]*\x01[^\x02]*\x02)+|(?:[ \t]*\x01[^\x02]*\x02)+(?=[ \t\x00.!?]*$)", re.M)
 """Tags that start or end a line (a line break is `\n` until `fold`)."""
@@ -100,11 +101,16 @@ def _comment(m: re.Match[str]) -> str:
 
 
 def _text_piece(s: str, links: list[str], stamps: list[Timestamp], problems: list[str]) -> str:
-    s = _COMMENT.sub(_comment, s)
+    # Each pattern runs only where the text holds what it needs: most text has none of them.
+    if "%%" in s:
+        s = _COMMENT.sub(_comment, s)
     # An embed is no link (no tag) and its `|500` size is no text.
-    s = _EMBED.sub(lambda m: placeholder(m.group(1), m.group(2) or ""), s)
-    s = WIKI.sub(lambda m: _wiki_text(m, links), s)
-    s = _TAG.sub(lambda m: f"\x01{m.group(1)}\x02", s)
+    if "![[" in s:
+        s = _EMBED.sub(lambda m: placeholder(m.group(1), m.group(2) or ""), s)
+    if "[[" in s:
+        s = WIKI.sub(lambda m: _wiki_text(m, links), s)
+    if "#" in s:
+        s = _TAG.sub(lambda m: f"\x01{m.group(1)}\x02", s)
 
     def bare(m: re.Match[str]) -> str:
         value = m.group(1) or m.group(2)
@@ -115,7 +121,7 @@ def _text_piece(s: str, links: list[str], stamps: list[Timestamp], problems: lis
         stamps.append(Timestamp(sec, format_time(sec)))
         return STAMP
 
-    return _BARE_TIME.sub(bare, s)
+    return _BARE_TIME.sub(bare, s) if ":" in s else s
 
 
 def read_inline(children: list[Token]) -> Inline:
@@ -222,7 +228,9 @@ def _link_time(children: list[Token], i: int) -> int | None:
 
 
 def _plain(s: str) -> str:
-    return re.sub(r"\s+", " ", _TAG_MARK.sub(r"\1", s).replace(STAMP, "")).strip(" :")
+    if "\x01" in s:
+        s = _TAG_MARK.sub(r"\1", s)
+    return _SPACES.sub(" ", s.replace(STAMP, "")).strip(" :")
 
 
 def glossary_term(children: list[Token]) -> str:

@@ -1,7 +1,7 @@
 """Markdown text → blocks, with markdown-it-py: the `Parser` deckgen uses.
 
 The only module (with `inline.py`, which reads the inline tokens it hands over) that knows
-markdown-it-py. The token stream becomes a `SyntaxTreeNode` tree, and one walk over that tree turns
+markdown-it-py. The block tokens become a tree of `_Node`s, and one walk over that tree turns
 paragraphs and list items into `Block`s, carrying the headings above them, the lead-in of each list
 and the term of each definition.
 """
@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
-from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
@@ -28,8 +27,8 @@ from .parser import ParsedMarkdown
 
 _MAX_NESTING = 128
 """markdown-it-py's limit on nested blocks (a list level counts twice): more than the 50 levels
-people might write. Deeper text is not read. At the limit, building the `SyntaxTreeNode` tree (three
-frames a level) takes about 520 of Python's 1000 stack frames; parsing takes fewer."""
+people might write. Deeper text is not read. At the limit, walking the tree (two frames a level)
+takes about 260 of Python's 1000 stack frames; parsing takes fewer."""
 _INLINE_NESTING = 20
 """The limit on nested links and emphasis, markdown-it-py's default. Each unmatched `[` costs
 time in proportion to it, so it stays low."""
@@ -65,7 +64,7 @@ def parse_markdown(source: str, path: str) -> ParsedMarkdown:
     walk = _Walk(path)
     try:
         tokens = _MD.parse(source)
-        walk.children(SyntaxTreeNode(tokens))
+        walk.children(_tree(tokens))
     except RecursionError:  # only when the caller has left little of the stack: see _MAX_NESTING
         raise NoteError(
             path, 1, "the note is nested too deeply to read — use fewer levels of lists and quotes"
@@ -79,6 +78,49 @@ def parse_markdown(source: str, path: str) -> ParsedMarkdown:
         tags=tuple(dict.fromkeys(walk.tags)),
         h1=walk.h1,
     )
+
+
+@dataclass(slots=True)
+class _Node:
+    """A block of the token stream with the blocks inside it: markdown-it-py's `SyntaxTreeNode`
+    without what the walk never reads (it builds a node for every inline token as well, which
+    took a sixth of the read)."""
+
+    type: str
+    """The token's type, without `_open` for a block that holds others (`bullet_list`)."""
+    token: Token
+    """The token itself, or the opening token of a block that holds others."""
+    nester_tokens: bool = False
+    """Whether the block can hold others (it has opening and closing tokens)."""
+    children: list[_Node] = field(default_factory=list)
+
+    @property
+    def tag(self) -> str:
+        return self.token.tag
+
+    @property
+    def content(self) -> str:
+        return self.token.content
+
+    @property
+    def map(self) -> list[int] | None:
+        return self.token.map
+
+
+def _tree(tokens: list[Token]) -> _Node:
+    """The block tokens as a tree (inline tokens keep their children as tokens)."""
+    root = _Node("root", Token("root", "", 0), True)
+    open_nodes = [root]
+    for tok in tokens:
+        if tok.nesting == -1:
+            open_nodes.pop()
+        elif tok.nesting == 1:
+            node = _Node(tok.type.removesuffix("_open"), tok, True)
+            open_nodes[-1].children.append(node)
+            open_nodes.append(node)
+        else:
+            open_nodes[-1].children.append(_Node(tok.type, tok))
+    return root
 
 
 @dataclass(slots=True)
@@ -119,13 +161,13 @@ class _Walk:
     h1: str = ""
     """The text of the `# H1` that opens the note (before any text or other heading)."""
 
-    def children(self, node: SyntaxTreeNode) -> None:
+    def children(self, node: _Node) -> None:
         after = ""
         for i, child in enumerate(node.children):
             self.visit(child, after_paragraph=after == "paragraph", opens_dd=i == 0 and node.type == "dd")
             after = child.type
 
-    def visit(self, node: SyntaxTreeNode, after_paragraph: bool, opens_dd: bool) -> None:
+    def visit(self, node: _Node, after_paragraph: bool, opens_dd: bool) -> None:
         """Read one node; `after_paragraph`: it follows a paragraph; `opens_dd`: it starts a definition."""
         kind = node.type
         if kind == "paragraph":
@@ -145,7 +187,7 @@ class _Walk:
         elif node.nester_tokens and kind != "table":  # blockquote, dl, dd; a table has no paragraphs
             self.children(node)
 
-    def walk_list(self, node: SyntaxTreeNode, after_paragraph: bool) -> None:
+    def walk_list(self, node: _Node, after_paragraph: bool) -> None:
         if self.lists and self.blocks and self.blocks[-1].list_id == self.lists[-1].id:
             parent = self.blocks[-1]  # a nested list: its parent item introduces it
             lead = parent.term or (sentences(parent.text) or [""])[0]
@@ -161,7 +203,7 @@ class _Walk:
                 self.blocks[i], list_size=len(current.items), list_last=n == len(current.items)
             )
 
-    def heading(self, node: SyntaxTreeNode) -> None:
+    def heading(self, node: _Node) -> None:
         level = int(node.tag[1:])
         inline = read_inline(_inline(node).children or [])
         self.problems += [Problem(SourceRef(self.path, _line(node)), msg) for msg in inline.problems]
@@ -172,7 +214,7 @@ class _Walk:
         self.section = tuple(t for _, t in self.headings if t)
         self.prev_para = ""
 
-    def paragraph(self, node: SyntaxTreeNode, opens_dd: bool) -> None:
+    def paragraph(self, node: _Node, opens_dd: bool) -> None:
         tok = _inline(node)
         m = _SOURCE.match(tok.content)
         if m and not self.source_id:
@@ -222,13 +264,13 @@ class _Walk:
             self.prev_para = inline.text
 
 
-def _inline(node: SyntaxTreeNode) -> Token:
+def _inline(node: _Node) -> Token:
     """The inline token of a paragraph, heading or definition term (markdown-it-py gives each one)."""
-    first = node.children[0].token if node.children else None
-    return first or Token("inline", "", 0)
+    first = node.children[0] if node.children else None
+    return first.token if first is not None and not first.nester_tokens else Token("inline", "", 0)
 
 
-def _line(node: SyntaxTreeNode | Token) -> int:
+def _line(node: _Node | Token) -> int:
     return node.map[0] + 1 if node.map else 0
 
 

@@ -14,6 +14,10 @@ _SEP_BETWEEN_STAMPS = re.compile(r"\x00[\s,;&\-–—]*(?:(?:and|to)\s*)?(?=\x00
 _LEADING_DASH = re.compile(r"^([\s\x00]*\x00)\s*[-–—:|]\s+")
 """`[09:17]() - text`: the dash only separates the stamp from its line."""
 _EMPTY_BRACKETS = re.compile(r"[(\[]([\s,;\x00]*)[)\]]")
+_SPACES = re.compile(r"\s+")
+_SPACE_BEFORE_MARK = re.compile(r" +(?=[.,;:!?])")
+_SPACE_BEFORE_STAMP = re.compile(r" +(?=\x00)")
+_SPACE_AFTER_STAMP = re.compile(r"(\x00+) +(?=[.,;:!?)])")
 _NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII only: int() rejects "²", and huge numbers
 _PART = re.compile(r"[0-9]{1,3}")
 
@@ -46,15 +50,16 @@ def format_time(seconds: int) -> str:
 
 def fold(raw: str, found: list[Timestamp]) -> tuple[str, tuple[tuple[int, Timestamp], ...]]:
     """Tidy text around removed timestamps; return the text and each stamp's offset."""
-    raw = _EMPTY_BRACKETS.sub(lambda m: m.group(1).replace(" ", ""), raw)
+    if "(" in raw or "[" in raw:
+        raw = _EMPTY_BRACKETS.sub(lambda m: m.group(1).replace(" ", ""), raw)
     if not found and STAMP not in raw:  # most text has no stamps: only the spaces to tidy
-        return re.sub(r" +(?=[.,;:!?])", "", re.sub(r"\s+", " ", raw)).strip(), ()
+        return _SPACE_BEFORE_MARK.sub("", _SPACES.sub(" ", raw)).strip(), ()
     raw = _SEP_BETWEEN_STAMPS.sub(STAMP, raw)
     raw = _LEADING_DASH.sub(r"\1", raw)
-    raw = re.sub(r"\s+", " ", raw)
-    raw = re.sub(r" +(?=\x00)", "", raw)
-    raw = re.sub(r"(\x00+) +(?=[.,;:!?)])", r"\1", raw)
-    raw = re.sub(r" +(?=[.,;:!?])", "", raw).strip()
+    raw = _SPACES.sub(" ", raw)
+    raw = _SPACE_BEFORE_STAMP.sub("", raw)
+    raw = _SPACE_AFTER_STAMP.sub(r"\1", raw)
+    raw = _SPACE_BEFORE_MARK.sub("", raw).strip()
     pieces = raw.split(STAMP)
     text = "".join(pieces)
     lead = len(text) - len(text.lstrip())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterable
@@ -11,11 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import snowballstemmer
-from wordfreq import zipf_frequency
 
 from ..lang import ENGLISH, Language, function_words
 from ..model import Block, Candidate, Claim, ClaimKind, Note, SourceRef, Timestamp
-from ..text import content_words, sentence_spans, slug, truncate_words, words
+from ..text import STOPWORDS, WORD, content_words, sentence_spans, slug, truncate_words, words
 
 _STEMMERS = {"en": "english", "es": "spanish", "pt": "portuguese", "de": "german", "fr": "french"}
 LANG: ContextVar[Language] = ContextVar("deckgen_note_language", default=ENGLISH)
@@ -111,6 +111,10 @@ def zipf(word: str) -> float:
 def _zipf(word: str, code: str) -> float:
     if code in _NEEDS_SEGMENTER:
         return 0.0  # wordfreq would need MeCab or jieba to split the word; every word counts as rare
+    # Imported here, not at the top: wordfreq takes ~0.15 s to import, which a build whose notes
+    # all come from the cache, or a command that makes no cards, need not pay.
+    from wordfreq import zipf_frequency
+
     return float(zipf_frequency(word, code))
 
 
@@ -141,17 +145,28 @@ def stems(text: str) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=16384)
 def _stems(text: str, code: str) -> frozenset[str]:
-    out: set[str] = set()
-    for w in content(text):
-        out.add(stem(w))
-        if "-" in w:
-            out |= {stem(p) for p in w.split("-") if len(p) > 2}
+    # Per word, not per text: the texts asked about are mostly new, their words mostly not.
+    return frozenset().union(*(_word_stems(w, code) for w in WORD.findall(text)))
+
+
+# 8192, not more: a cache entry is a few objects the garbage collector walks again and again, and
+# with 65536 the reconcile stage after the rules (in one process) took twice as long.
+@functools.lru_cache(maxsize=8192)
+def _word_stems(word: str, code: str) -> frozenset[str]:
+    """One word's stems (with those of its hyphenated parts); none for a function word."""
+    w = word.lower()
+    if w in STOPWORDS or (code != "en" and w in function_words(code)):
+        return frozenset()
+    out = {_stem(w, code)}
+    if "-" in w:
+        out |= {_stem(p.lower(), code) for p in w.split("-") if len(p) > 2}
     return frozenset(out)
 
 
 def head_stem(answer: str) -> str:
     """The stem of the answer's head word (its last content word: English heads come last)."""
-    ws = [w for w in words(answer) if content(w)]
+    code = LANG.get().code
+    ws = [w for w in words(answer) if _word_stems(w, code)]
     return stem(ws[-1]) if ws else ""
 
 
@@ -162,19 +177,68 @@ def related(a: str, b: str) -> bool:
 
 
 def overlap(mine: AbstractSet[str], shown: AbstractSet[str]) -> set[str]:
-    """The stems of `mine` that have a relative in `shown`."""
-    return {m for m in mine if any(related(m, s) for s in shown)}
+    """The stems of `mine` that have a relative in `shown` (see `related`)."""
+    return _relatives(mine, shown, _families(shown))
+
+
+def _families(shown: AbstractSet[str]) -> set[str]:
+    """The first five letters of the long stems: one set lookup instead of a pass over `shown`."""
+    return {s[:5] for s in shown if len(s) >= 6}
+
+
+def _relatives(mine: AbstractSet[str], shown: AbstractSet[str], families: set[str]) -> set[str]:
+    return {m for m in mine if m in shown or (len(m) >= 6 and m[:5] in families)}
 
 
 def gives_away(answer: str, front: str) -> bool:
     """Whether the answer can be read off the front: its head word's stem is there, or half of
     its stems are."""
-    mine, shown = stems(answer), stems(front)
+    return gives_away_stems(answer, stems(front))
+
+
+def stems_around(text: str, a: int, b: int) -> frozenset[str]:
+    """`stems(f"{text[:a]} {text[b:]}")`: the stems of a sentence but for the span `a:b` (a word
+    cut at `a` or `b` gives its piece, as slicing first would)."""
+    code = LANG.get().code
+    starts, ends, found = _word_table(text, code)
+    i = bisect.bisect_right(ends, a)  # words[:i] end by `a`; words[i] may be cut by it
+    j = bisect.bisect_left(starts, b)  # words[j:] start at `b` or after; words[j - 1] may be cut
+    pieces = [*found[:i], *found[j:]]
+    if i < len(starts) and starts[i] < a:
+        pieces.append(_word_stems(text[starts[i] : a], code))
+    if j > 0 and ends[j - 1] > b:
+        pieces.append(_word_stems(text[b : ends[j - 1]], code))
+    return frozenset().union(*pieces)
+
+
+@functools.lru_cache(maxsize=256)
+def _word_table(
+    text: str, code: str
+) -> tuple[list[int], list[int], tuple[frozenset[str], ...]]:  # fmt: skip
+    """Where each word of `text` starts and ends, and its stems: found once per sentence, for
+    each blank tried in it."""
+    spans = [m.span() for m in WORD.finditer(text)]
+    found = tuple(_word_stems(text[s:e], code) for s, e in spans)
+    return [s for s, _ in spans], [e for _, e in spans], found
+
+
+def front_stems(*parts: str) -> frozenset[str]:
+    """`stems` of the parts joined by spaces (no word spans a space), each part's looked up once."""
+    return frozenset().union(*map(stems, parts))
+
+
+def gives_away_stems(answer: str, shown: AbstractSet[str]) -> bool:
+    """`gives_away` with the front's stems already found."""
+    mine = stems(answer)
     if not mine:
         return True
-    if overlap({head_stem(answer)}, shown):
+    head = head_stem(answer)
+    if head in shown:
         return True
-    return len(overlap(mine, shown)) * 2 >= len(mine) and len(mine) > 1
+    families = _families(shown)
+    if _relatives({head}, shown, families):
+        return True
+    return len(_relatives(mine, shown, families)) * 2 >= len(mine) and len(mine) > 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,19 +252,25 @@ class Sentence:
 
 def block_sentences(block: Block) -> list[Sentence]:
     """The block's sentences, each with the timestamps that stood in or right after it."""
+    return list(_block_sentences(block.text, block.stamps))
+
+
+@functools.lru_cache(maxsize=256)
+def _block_sentences(text: str, stamps: tuple[tuple[int, Timestamp], ...]) -> tuple[Sentence, ...]:
+    # Cached: each rule asks for the same block's sentences in turn.
     out: list[Sentence] = []
-    spans = sentence_spans(block.text)
-    pending = list(block.stamps)  # sorted by offset, like the spans: walk both once
+    spans = sentence_spans(text)
+    pending = list(stamps)  # sorted by offset, like the spans: walk both once
     at = 0
     for i, (a, b) in enumerate(spans):
         last = i == len(spans) - 1
         start = at
         while at < len(pending) and (pending[at][0] < b or last):
             at += 1
-        stamps = tuple(t for off, t in pending[start:at] if off >= a or last)
-        if text := block.text[a:b].strip():
-            out.append(Sentence(text, stamps, len(out)))
-    return out
+        found = tuple(t for off, t in pending[start:at] if off >= a or last)
+        if sentence := text[a:b].strip():
+            out.append(Sentence(sentence, found, len(out)))
+    return tuple(out)
 
 
 def first_stamps(block: Block) -> tuple[Timestamp, ...]:
@@ -247,12 +317,15 @@ def _speaker_of(intro: str) -> str:
     return (m.group(1) or m.group(2) or "").strip(" .") if m else ""
 
 
+_HANDLE = re.compile(r"[._@/]|\d")
+
+
 def speaker(note: Note) -> str:
     """Who holds the note's opinions: named in its introduction, else its source when that is a
     name ("The Dwarkesh Podcast", not a handle like "jcs"); '' when nobody is named."""
     intro = " ".join(b.text for b in note.blocks[:3] if b.kind == "paragraph")
     source = note.source_name
-    named = any(ch.isupper() for ch in source) and not re.search(r"[._@/]|\d", source)
+    named = any(ch.isupper() for ch in source) and not _HANDLE.search(source)
     return _speaker_of(intro) or (source if named else "")
 
 
