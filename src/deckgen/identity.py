@@ -12,7 +12,7 @@ import dataclasses
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from html import escape
 
@@ -145,16 +145,22 @@ class Plan:
 
 
 @dataclass(slots=True)
-class _Taken:
+class Taken:
+    """The GUIDs a new claim must not get: those of the lock (`guids`, or asked of `held` when
+    the lock is read per note) and those given in this build (`minted`)."""
+
     guids: set[str] = field(default_factory=set)
+    held: Callable[[str], bool] | None = None
+    minted: list[str] = field(default_factory=list)
 
     def fresh(self, fp: str) -> str:
         """A GUID for a new claim that no live or retired claim holds."""
         guid, n = guid_for(fp), 1
-        while guid in self.guids:
+        while guid in self.guids or (self.held is not None and self.held(guid)):
             n += 1
             guid = guid_for(f"{fp}#{n}")
         self.guids.add(guid)
+        self.minted.append(guid)
         return guid
 
 
@@ -230,7 +236,7 @@ def reconcile(
 ) -> tuple[list[Card], list[NoteEntry], Plan]:
     """Give every card its GUID and mtime from the lock; retire what left the notes.
     Notes whose path is in `keep` (unreadable this time) keep their lock entries as they were."""
-    taken = _Taken({e.guid for n in old_notes for e in (*n.claims, *n.retired)})
+    taken = Taken({e.guid for n in old_notes for e in (*n.claims, *n.retired)})
     by_path = {n.path: n for n in old_notes}
     by_id: dict[str, list[NoteEntry]] = {}
     for n in old_notes:
@@ -251,7 +257,7 @@ def reconcile(
             )
         if old is not None:
             used.add(old.path)
-        new_cards, entry, note_changes, same = _reconcile_note(nc, ident, old, taken, now)
+        new_cards, entry, note_changes, same = reconcile_note(nc, ident, old, taken, now)
         unchanged += same
         out_cards += new_cards
         entries.append(entry)
@@ -265,10 +271,11 @@ def reconcile(
     return out_cards, entries, Plan(tuple(changes), unchanged)
 
 
-def _reconcile_note(
-    nc: NoteClaims, ident: str, old: NoteEntry | None, taken: _Taken, now: int
+def reconcile_note(
+    nc: NoteClaims, ident: str, old: NoteEntry | None, taken: Taken, now: int
 ) -> tuple[list[Card], NoteEntry, list[Change], int]:
-    """One note's cards, its lock entry, its changes and how many cards stay as they were."""
+    """One note's cards, its lock entry, its changes and how many cards stay as they were;
+    `old` is its entry in the lock (None for a new note), `ident` its `note_identity`."""
     note = nc.note
     same = 0
     live, gone = (old.claims, old.retired) if old else ((), ())
@@ -304,7 +311,7 @@ def _reconcile_note(
 
 
 def _identify(
-    note: Note, claim: Claim, face: Face, prev: Entry | None, taken: _Taken, now: int
+    note: Note, claim: Claim, face: Face, prev: Entry | None, taken: Taken, now: int
 ) -> tuple[Card, Entry, list[Change]]:
     """One claim's card: its old GUID when it had one, a newer mtime when its content changed."""
     guid = prev.guid if prev else taken.fresh(fingerprint(note, claim))

@@ -86,3 +86,29 @@ def save_state(out: Path, sig: str, summary: dict[str, Any], problems: list[list
     """Remember this build; written last, so a failed build never looks up to date."""
     state = {"signature": sig, "summary": summary, "problems": problems}
     atomic_write(out / STATE_NAME, json.dumps(state, indent=1, ensure_ascii=False).encode("utf-8"))
+
+
+NOTES_NAME = ".deckgen-notes.json"
+"""What the last build learned of each note (`incremental.Record`), apart from the state so
+that a build with nothing to do never reads it."""
+
+
+def stat_of(path: Path) -> list[int]:
+    """A note's size and modification time, as the records keep them."""
+    return _stat(path)
+
+
+def last_notes(out: Path) -> dict[str, Any]:
+    """The per-note records and the packages the last build into `out` left, if readable."""
+    try:
+        data = json.loads((out / NOTES_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save_notes(out: Path, data: dict[str, Any]) -> None:
+    """Remember what this build learned of each note (before the state: see `save_state`)."""
+    atomic_write(
+        out / NOTES_NAME, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    )
