@@ -123,7 +123,7 @@ def _build_locked(
     before = last_packages(state)
     with staged() as stage:
         got = settle(files, out, config, now, options, lock, last_notes(out), stage)
-        plan = Plan(tuple(got.changes), sum(r.same for r in got.records.values()))
+        plan = Plan(tuple(got.changes), got.unchanged)
         problems = got.problems + _move_warnings(plan)
         _check_strict(problems, options)  # inside: nothing staged is put in place
     remove_entries_of(options.lock, got.gone)

@@ -45,7 +45,9 @@ class Record:
     packages: tuple[str, ...]
     decks: tuple[str, ...]
     cards: int
-    same: int
+    kept: int
+    """Its cards that rank among the note's (not kept only for the learner): all of them are
+    unchanged in a build that finds the note settled."""
     kinds: dict[str, int]
     problems: tuple[Problem, ...]
     empty: str
@@ -54,16 +56,16 @@ class Record:
         """A compact JSON row."""
         problems = [[p.source.path, p.source.line, p.message, p.unread] for p in self.problems]
         return [list(self.stat), self.key, self.lock, self.identity, list(self.packages), list(self.decks),
-                self.cards, self.same, self.kinds, problems, self.empty]  # fmt: skip
+                self.cards, self.kept, self.kinds, problems, self.empty]  # fmt: skip
 
     @classmethod
     def from_json(cls, raw: list[Any]) -> Record:
         """The row `to_json` wrote."""
-        st, key, lock, ident, packages, decks, cards, same, kinds, problems, empty = raw
+        st, key, lock, ident, packages, decks, cards, kept, kinds, problems, empty = raw
         found = tuple(Problem(SourceRef(p, line), m, unread) for p, line, m, unread in problems)
         size, mtime = st
         return cls(
-            (size, mtime), key, lock, ident, tuple(packages), tuple(decks), cards, same, kinds, found, empty
+            (size, mtime), key, lock, ident, tuple(packages), tuple(decks), cards, kept, kinds, found, empty
         )
 
 
@@ -79,6 +81,8 @@ class Outcome:
     packages: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Package file name → {"digest", "decks"} for every package of the build."""
     gone: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    """Cards that stay as they were (`Plan.unchanged`)."""
     """Lock entries this build dropped (the old paths of renamed notes)."""
 
 
@@ -150,10 +154,10 @@ def settle(
 ) -> Outcome:  # fmt: skip
     """Settle every note with the lock and stage the packages and lock entries that changed."""
     cache_dir = out / cache.CACHE_NAME
-    same = bool(last) and last.get("settings") == settings_digest(config)
-    records = {p: Record.from_json(r) for p, r in last.get("notes", {}).items()} if same else {}
+    alike = bool(last) and last.get("settings") == settings_digest(config)
+    records = {p: Record.from_json(r) for p, r in last.get("notes", {}).items()} if alike else {}
     before: dict[str, dict[str, Any]] = last.get("packages", {}) if last else {}
-    everything = not options.fast or lock.path is None or not same
+    everything = not options.fast or lock.path is None or not alike
     keys: list[str] = []
     stats: list[tuple[int, int]] = []
     settled: dict[int, Record] = {}
@@ -186,6 +190,7 @@ def settle(
     for i, f in enumerate(files):
         if i in settled and not (plan.packages[i] & dirty):
             outcome.records[f.display] = settled[i]
+            outcome.unchanged += settled[i].kept
             continue
         if f.display in plan.keep:
             if f.display in lock.rows:
@@ -205,12 +210,13 @@ def settle(
         if old_path and old_path != f.display:
             outcome.gone.append(old_path)
         outcome.changes += changes
+        outcome.unchanged += same
         retired = [retired_card(entry.path, e) for e in entry.retired]
         packages = _packages({*(c.deck for c in cards), *(c.deck for c in retired)}, config)
         writer.add(cards, retired)
         outcome.records[f.display] = Record(
             stats[i], keys[i], row.digest, ident, tuple(sorted(packages)),
-            tuple(sorted({*(c.deck for c in cards), *(c.deck for c in retired)})), len(cards), same,
+            tuple(sorted({*(c.deck for c in cards), *(c.deck for c in retired)})), len(cards), len(nc.kept),
             dict(Counter(c.kind for c in cards)),
             scanned[i].problems if i in scanned else settled[i].problems,
             nc.empty_reason if not cards else "",
