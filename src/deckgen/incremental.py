@@ -267,7 +267,7 @@ class _Writer:
         every = {p for packages in plan.packages.values() for p in packages}
         dirty |= {p for p in every if p not in self.before or not (self.out / p).is_file()}
         for name, info in self.before.items():
-            if name not in dirty:
+            if name in every and name not in dirty:
                 self.packages[name] = info  # settled: as the last build wrote it
         for i, packages in sorted(plan.packages.items()):
             for p in packages & dirty:
