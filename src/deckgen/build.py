@@ -32,6 +32,7 @@ from .state import (
     last_notes,
     last_packages,
     last_state,
+    note_stats,
     save_notes,
     save_state,
     signature,
@@ -101,19 +102,22 @@ def build(
     files = find_notes(paths, config.exclude)
     if not files:
         raise BuildError(f"no .md notes under {', '.join(map(str, paths))} — point deckgen at your notes")
-    inputs = inputs_digest([f.path for f in files], config)  # before any note is read
+    stats = note_stats([f.path for f in files])  # before any note is read
+    inputs = inputs_digest([f.path for f in files], config, stats)
     if not options.write:  # a dry run writes nothing, so it need not wait for a writer
         return _read(files, out, config, now, options)[0]
     try:
         with exclusive(out, LOCK_WAIT):  # before the lock is read: a second build sees the first's
-            return _build_locked(files, out, config, now, options, inputs)
+            return _build_locked(files, out, config, now, options, (inputs, stats))
     except OSError as exc:
         raise BuildError(_cannot_write(exc, out)) from None
 
 
 def _build_locked(
-    files: list[NoteFile], out: Path, config: Config, now: int, options: BuildOptions, inputs: str
-) -> BuildResult:
+    files: list[NoteFile], out: Path, config: Config, now: int, options: BuildOptions,
+    seen: tuple[str, list[list[int]]],
+) -> BuildResult:  # fmt: skip
+    inputs, stats = seen
     state = last_state(out)
     if options.fast and (last := unchanged_summary(state, signature(inputs, options.lock))) is not None:
         result = BuildResult.from_summary(last["summary"], last["problems"])
@@ -122,7 +126,7 @@ def _build_locked(
     lock = open_lock(options.lock)  # a broken lock stops us first
     before = last_packages(state)
     with staged() as stage:
-        got = settle(files, out, config, now, options, lock, last_notes(out), stage)
+        got = settle(files, stats, out, config, now, options, lock, last_notes(out), stage)
         plan = Plan(tuple(got.changes), got.unchanged)
         problems = got.problems + _move_warnings(plan)
         _check_strict(problems, options)  # inside: nothing staged is put in place

@@ -29,7 +29,6 @@ from .options import BuildOptions
 from .package import group, package_name, stage_package
 from .readall import Scanned, load_claims, note_key, scan
 from .retire import retired_card
-from .state import stat_of
 from .write_apkg import note_type_text
 
 
@@ -149,24 +148,23 @@ def _retired_decks(lock: Lock, path: str) -> set[str]:
 
 
 def settle(
-    files: Sequence[NoteFile], out: Path, config: Config, now: int, options: BuildOptions, lock: Lock,
-    last: dict[str, Any], stage: Callable[[Path], Path],
+    files: Sequence[NoteFile], stats: Sequence[list[int]], out: Path, config: Config, now: int,
+    options: BuildOptions, lock: Lock, last: dict[str, Any], stage: Callable[[Path], Path],
 ) -> Outcome:  # fmt: skip
-    """Settle every note with the lock and stage the packages and lock entries that changed."""
+    """Settle every note with the lock and stage the packages and lock entries that changed;
+    `stats` are the notes' sizes and modification times as the build first saw them."""
     cache_dir = out / cache.CACHE_NAME
     alike = bool(last) and last.get("settings") == settings_digest(config)
     records = {p: Record.from_json(r) for p, r in last.get("notes", {}).items()} if alike else {}
     before: dict[str, dict[str, Any]] = last.get("packages", {}) if last else {}
     everything = not options.fast or lock.path is None or not alike
     keys: list[str] = []
-    stats: list[tuple[int, int]] = []
     settled: dict[int, Record] = {}
     for i, f in enumerate(files):
-        size, mtime = stat_of(f.path)
+        size, mtime = stats[i]
         st, rec = (size, mtime), records.get(f.display)
         key = rec.key if rec is not None and rec.stat == st and st[0] >= 0 else note_key(f, config)
         keys.append(key)
-        stats.append(st)
         row = lock.rows.get(f.display)
         if not everything and rec and key and rec.key == key and row and row.digest == rec.lock:
             settled[i] = rec
@@ -215,7 +213,7 @@ def settle(
         packages = _packages({*(c.deck for c in cards), *(c.deck for c in retired)}, config)
         writer.add(cards, retired)
         outcome.records[f.display] = Record(
-            stats[i], keys[i], row.digest, ident, tuple(sorted(packages)),
+            (stats[i][0], stats[i][1]), keys[i], row.digest, ident, tuple(sorted(packages)),
             tuple(sorted({*(c.deck for c in cards), *(c.deck for c in retired)})), len(cards), len(nc.kept),
             dict(Counter(c.kind for c in cards)),
             scanned[i].problems if i in scanned else settled[i].problems,

@@ -94,6 +94,8 @@ class Lock:
     whole: dict[str, NoteEntry] | None = None
     """Every entry, when the lock on disk was one file (format 1) and was read whole."""
     _guids: dict[str, set[str]] = field(default_factory=dict)
+    lines: dict[str, str] = field(default_factory=dict)
+    """Each row's line as read, written back as it is when the row did not change."""
 
     def entry(self, note_path: str) -> NoteEntry:
         """The entries of one note in the index."""
@@ -148,7 +150,7 @@ def open_lock(path: Path | None) -> Lock:
         return _open_whole(path, text)
     found = _version(path, head)
     try:
-        rows = [Row(*(str(x) for x in json.loads(line))) for line in lines[1:] if line]
+        rows = [(Row(*(str(x) for x in json.loads(line))), line) for line in lines[1:] if line]
     except (json.JSONDecodeError, TypeError) as exc:
         raise BuildError(
             f"{path}: the lock file does not match deckgen's format ({exc!r}) — {_HINT}"
@@ -160,7 +162,7 @@ def open_lock(path: Path | None) -> Lock:
             raise BuildError(
                 f"{path}: the lock file does not match deckgen's format ({exc}) — {_HINT}"
             ) from None
-    return Lock(path, {r.path: r for r in rows}, found)
+    return Lock(path, {r.path: r for r, _ in rows}, found, lines={r.path: line for r, line in rows})
 
 
 def _version(path: Path, data: Any) -> int:
@@ -281,11 +283,12 @@ def row_of(note: NoteEntry, text: str) -> Row:
     return Row(note.path, note.identity, note.sha256, digest(text))
 
 
-def index_text(rows: Iterable[Row]) -> str:
-    """The index: a header with the format, then one line per note, sorted by path."""
-    lines = [
-        _ROW.encode([r.path, r.identity, r.sha256, r.digest]) for r in sorted(rows, key=lambda r: r.path)
-    ]
+def index_text(rows: Iterable[Row], known: Mapping[str, str] | None = None) -> str:
+    """The index: a header with the format, then one line per note, sorted by path (`known`
+    lines are used as they are)."""
+    known = known or {}
+    lines = [known.get(r.path) or _ROW.encode([r.path, r.identity, r.sha256, r.digest])
+             for r in sorted(rows, key=lambda r: r.path)]  # fmt: skip
     return "\n".join([f'{{"version": {VERSION}, "notes": {len(lines)}}}', *lines]) + "\n"
 
 
@@ -321,7 +324,8 @@ def stage_index(
         old = set() if lock.whole is not None else _read_guids(file)
         if not new <= old:
             stage(file).write_text("".join(f"{g}\n" for g in sorted(old | new)), encoding="utf-8")
-    stage(lock.path).write_text(index_text(new_rows.values()), encoding="utf-8")
+    same = {p: line for p, line in lock.lines.items() if new_rows.get(p) == lock.rows[p]}
+    stage(lock.path).write_text(index_text(new_rows.values(), same), encoding="utf-8")
     return new_rows
 
 

@@ -30,14 +30,21 @@ def _stat(path: Path) -> list[int]:
     return [st.st_size, st.st_mtime_ns]
 
 
-def inputs_digest(notes: Sequence[Path], config: Config) -> str:
+def note_stats(notes: Sequence[Path]) -> list[list[int]]:
+    """Each note's size and modification time, looked at once per build."""
+    return [_stat(p) for p in notes]
+
+
+def inputs_digest(notes: Sequence[Path], config: Config, stats: Sequence[list[int]] | None = None) -> str:
     """A digest of the notes, settings, templates and code a build reads, by size and
-    modification time (no file is read). Take it before reading the notes."""
+    modification time (`stats`, else looked at here; no file is read). Take it before reading
+    the notes."""
     templates = template_path("card.css", config.templates).parent
+    seen = note_stats(notes) if stats is None else stats
     inputs: dict[str, Any] = {
         "code": cache.code_digest(),  # the same digest as the note cache's key
         "config": repr(config),
-        "notes": [[str(p), *_stat(p)] for p in notes],
+        "notes": [[str(p), *st] for p, st in zip(notes, seen, strict=True)],
         "templates": [[p.name, *_stat(p)] for p in sorted(templates.glob("*"))],
         "user_templates": [[p.name, *_stat(p)] for p in sorted(config.templates.glob("*"))]
         if config.templates
@@ -91,11 +98,6 @@ def save_state(out: Path, sig: str, summary: dict[str, Any], problems: list[list
 NOTES_NAME = ".deckgen-notes.json"
 """What the last build learned of each note (`incremental.Record`), apart from the state so
 that a build with nothing to do never reads it."""
-
-
-def stat_of(path: Path) -> list[int]:
-    """A note's size and modification time, as the records keep them."""
-    return _stat(path)
 
 
 def last_notes(out: Path) -> dict[str, Any]:
