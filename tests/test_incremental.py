@@ -103,3 +103,24 @@ def test_a_rebuild_gives_what_a_full_build_gives(vault: Path) -> None:
 
 def _cards_of(deck: object) -> list[tuple[str, int, str]]:
     return [(c.guid, c.mtime, c.face.question) for c in deck.cards]  # type: ignore[attr-defined]
+
+
+def test_a_package_is_written_once_its_last_note_is_settled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory follows the largest package, not the vault: cards are held only until their package
+    is written."""
+    shutil.copytree(SEEDS, tmp_path / "notes")
+    held: list[int] = []
+    flush = incremental._Writer.flush
+
+    def watch(self: Any, i: int) -> None:
+        held.append(sum(len(cards) for cards in self.live.values()))
+        flush(self, i)
+
+    monkeypatch.setattr(incremental._Writer, "flush", watch)
+    result = build(
+        [tmp_path / "notes"], tmp_path / "out", Config(), NOW, BuildOptions(lock=tmp_path / "deckgen.lock")
+    )
+    assert len(result.outputs) >= 3
+    assert 0 < max(held) < result.cards  # never every card at once
