@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,10 +16,10 @@ from hypothesis import strategies as st
 from conftest import SEEDS, TESTS
 from deckgen.build import BuildOptions, build, note_drafts
 from deckgen.config import Config
-from deckgen.identity import HASH_VERSION, Entry, NoteEntry, claim_text, reconcile
+from deckgen.identity import HASH_VERSION, Entry, NoteEntry, claim_text, content_hash, reconcile
 from deckgen.lockfile import read_lock
 from deckgen.model import BLANK, Card
-from deckgen.notes import parse_note
+from deckgen.notes import parse_note, read_note
 
 WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa", "lambda", "sigma"]
 
@@ -222,14 +226,6 @@ def test_a_new_deck_pattern_moves_cards_and_counts_each_once() -> None:
 def test_content_hash_keeps_the_recipe_of_the_stored_hashes() -> None:
     """The hash is the JSON of `dataclasses.astuple` of the face without its deck: the fast
     path that builds it must give every stored hash again, or every card would change."""
-    import dataclasses
-    import hashlib
-    import json
-    from dataclasses import replace
-
-    from deckgen.identity import content_hash
-    from deckgen.notes import read_note
-
     faces = [
         face
         for path in sorted(SEEDS.glob("*.md"))

@@ -230,7 +230,7 @@ def settle(
     writer.flush(len(files))
     outcome.decks = sorted(writer.decks, key=lambda d: d.name)
     outcome.packages = writer.packages
-    writer.finish(outcome, taken, plan)
+    writer.finish(outcome, taken)
     return outcome
 
 
@@ -273,7 +273,6 @@ class _Writer:
         for path in plan.deleted:
             for p in plan.deleted_packages[path]:
                 self.last[p] = len(plan.packages)
-        self.packages = {k: v for k, v in self.packages.items() if k not in dirty}
         return dirty
 
     def add(self, cards: Iterable[Card], retired: Iterable[Card]) -> None:
@@ -298,7 +297,7 @@ class _Writer:
             self.packages[name] = {"digest": digest, "decks": [d.name for d in decks]}
             self.decks += decks
 
-    def finish(self, outcome: Outcome, taken: Taken, plan: _Plan) -> None:
+    def finish(self, outcome: Outcome, taken: Taken) -> None:
         """Stage the lock's index (last, so that it lands last)."""
         if self.lock.path is not None:
             stage_index(self.stage, self.lock, self.rows, outcome.gone, taken.minted)
