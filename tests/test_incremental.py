@@ -11,10 +11,12 @@ import pytest
 
 from conftest import SEEDS
 from deckgen import incremental, lockfile, readall
-from deckgen.build import BuildOptions, BuildResult, build
+from deckgen.build import BuildOptions, BuildResult, build, make_cards
 from deckgen.config import Config
 from deckgen.discover import NoteFile
-from deckgen.lockfile import dump_lock, read_lock
+from deckgen.identity import Entry, NoteEntry
+from deckgen.lockfile import dump_lock, read_lock, write_lock
+from deckgen.notes import read_note
 
 NOW = 1_800_000_000
 EDITED = "reasoning_in_ai_models.md"
@@ -124,3 +126,19 @@ def test_a_package_is_written_once_its_last_note_is_settled(
     )
     assert len(result.outputs) >= 3
     assert 0 < max(held) < result.cards  # never every card at once
+
+
+def test_a_new_card_never_takes_a_guid_the_lock_holds(tmp_path: Path) -> None:
+    """Read per note, the lock still answers for every GUID it holds (deckgen.lock.d/guids)."""
+    notes, lock = tmp_path / "notes", tmp_path / "deckgen.lock"
+    notes.mkdir()
+    shutil.copy(SEEDS / "superconductors_and_their_potential_applications.md", notes)
+    build([notes], tmp_path / "out", Config(), NOW, BuildOptions(lock=lock))
+    cards, _ = make_cards([read_note(SEEDS / EDITED, EDITED)], Config())
+    taken = Entry(cards[0].guid, "def:other", "definition", "h", 50, "Deck", "q", "a")
+    write_lock(lock, [*read_lock(lock), NoteEntry("gone.md", "gone/id", "", (), (taken,))])
+    shutil.copy(SEEDS / EDITED, notes)
+    result = build([notes], tmp_path / "out", Config(), NOW + 100, BuildOptions(lock=lock))
+    guids = [c.guid for d in result.decks for c in d.cards if c.note_path == EDITED]
+    assert len(guids) == len(cards) and taken.guid not in guids
+    assert [c.guid for c in cards[1:]] == guids[1:]  # the others keep the GUIDs they derive
