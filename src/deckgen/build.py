@@ -24,7 +24,7 @@ from .incremental import settings_digest, settle
 from .lockfile import VERSION, folder_of, open_lock, remove_entries
 from .model import Card, Deck, Problem, SourceRef
 from .options import BuildOptions, Progress
-from .package import group, remove_stale
+from .package import group, package_files, remove_stale
 from .readall import PARALLEL_FROM, make_cards, note_drafts, read_cards, read_notes
 from .retire import RETIRED_NOTE, RETIRED_TAG, prune, retired_card
 from .state import (
@@ -41,8 +41,8 @@ from .state import (
 
 __all__ = [
     "PARALLEL_FROM", "RETIRED_NOTE", "RETIRED_TAG", "BuildOptions", "BuildResult", "NoteFile",
-    "Progress", "build", "find_notes", "group", "make_cards", "note_drafts", "prune", "read_cards",
-    "read_notes", "retired_card",
+    "Progress", "build", "find_notes", "group", "make_cards", "note_drafts", "package_files", "prune",
+    "read_cards", "read_notes", "retired_card",
 ]  # fmt: skip
 
 DEFAULTS = BuildOptions()
