@@ -50,9 +50,13 @@ class Record:
     kinds: dict[str, int]
     problems: tuple[Problem, ...]
     empty: str
+    raw: list[Any] | None = field(default=None, compare=False, repr=False)
+    """The JSON row it was read from, written back as it is (a vault's worth of rows adds up)."""
 
     def to_json(self) -> list[Any]:
         """A compact JSON row."""
+        if self.raw is not None:
+            return self.raw
         problems = [[p.source.path, p.source.line, p.message, p.unread] for p in self.problems]
         return [list(self.stat), self.key, self.lock, self.identity, list(self.packages), list(self.decks),
                 self.cards, self.kept, self.kinds, problems, self.empty]  # fmt: skip
@@ -64,7 +68,18 @@ class Record:
         found = tuple(Problem(SourceRef(p, line), m, unread) for p, line, m, unread in problems)
         size, mtime = st
         return cls(
-            (size, mtime), key, lock, ident, tuple(packages), tuple(decks), cards, kept, kinds, found, empty
+            (size, mtime),
+            key,
+            lock,
+            ident,
+            tuple(packages),
+            tuple(decks),
+            cards,
+            kept,
+            kinds,
+            found,
+            empty,
+            raw,
         )
 
 

@@ -149,8 +149,13 @@ def open_lock(path: Path | None) -> Lock:
     if not isinstance(head, dict):
         return _open_whole(path, text)
     found = _version(path, head)
+    body = [line for line in lines[1:] if line]
     try:
-        rows = [(Row(*(str(x) for x in json.loads(line))), line) for line in lines[1:] if line]
+        try:  # one parse for the whole index; line by line only to name a broken line
+            parsed = json.loads(f"[{','.join(body)}]")
+        except json.JSONDecodeError:
+            parsed = [json.loads(line) for line in body]
+        rows = [(Row(*(str(x) for x in raw)), line) for raw, line in zip(parsed, body, strict=True)]
     except (json.JSONDecodeError, TypeError) as exc:
         raise BuildError(
             f"{path}: the lock file does not match deckgen's format ({exc!r}) — {_HINT}"
