@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,10 +16,10 @@ from hypothesis import strategies as st
 from conftest import SEEDS, TESTS
 from deckgen.build import BuildOptions, build, note_drafts
 from deckgen.config import Config
-from deckgen.identity import HASH_VERSION, Entry, NoteEntry, claim_text, reconcile
+from deckgen.identity import HASH_VERSION, Entry, NoteEntry, claim_text, content_hash, reconcile
 from deckgen.lockfile import read_lock
 from deckgen.model import BLANK, Card
-from deckgen.notes import parse_note
+from deckgen.notes import parse_note, read_note
 
 WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa", "lambda", "sigma"]
 
@@ -217,3 +221,20 @@ def test_a_new_deck_pattern_moves_cards_and_counts_each_once() -> None:
     assert [c.mtime for c in cards2] == [c.mtime for c in cards1]  # nothing for Anki to update
     moves = [c for c in plan.changes if c.action == "moved"]
     assert all(c.line > 0 for c in moves)  # the warning cites the card's line, not line 0
+
+
+def test_content_hash_keeps_the_recipe_of_the_stored_hashes() -> None:
+    """The hash is the JSON of `dataclasses.astuple` of the face without its deck: the fast
+    path that builds it must give every stored hash again, or every card would change."""
+    faces = [
+        face
+        for path in sorted(SEEDS.glob("*.md"))
+        for nc in note_drafts([read_note(path, path.name)], Config(cards="all"))
+        for _, face in (*nc.kept, *nc.spare)
+    ]
+    assert len(faces) > 50 and any(face.timestamps for face in faces)
+    for face in faces:
+        data = json.dumps(
+            dataclasses.astuple(replace(face, deck="")), ensure_ascii=False, separators=(",", ":")
+        )
+        assert content_hash(face) == f"{HASH_VERSION}:{hashlib.sha256(data.encode('utf-8')).hexdigest()[:16]}"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from conftest import REFERENCE
+from conftest import REFERENCE, SEEDS, TESTS
 from deckgen import lockfile
 from deckgen.build import BuildOptions, build, make_cards, prune
 from deckgen.cli import app
@@ -18,6 +18,8 @@ from deckgen.config import Config
 from deckgen.errors import BuildError
 from deckgen.lockfile import dump_lock, read_lock
 from deckgen.notes import read_note
+
+LOCKS = TESTS / "fixtures" / "locks"
 
 
 @pytest.fixture
@@ -30,33 +32,58 @@ def built(tmp_path: Path) -> Path:
 
 
 def test_lock_round_trips_and_lists_every_card(built: Path) -> None:
-    text = (built / "deckgen.lock").read_text(encoding="utf-8")
-    notes = read_lock(built / "deckgen.lock")
-    assert dump_lock(notes) == text
+    lock = built / "deckgen.lock"
+    notes = read_lock(lock)
     [note] = notes
+    file = lockfile.entry_file(lock, "note.md")
+    text = file.read_text(encoding="utf-8")
+    assert dump_lock(notes) == lock.read_text(encoding="utf-8") + text
     cards, _ = make_cards([read_note(built / "note.md", "note.md")], Config())
     assert note.path == "note.md" and [e.guid for e in note.claims] == [c.guid for c in cards]
-    assert text.count('"guid"') == len(cards) > 0  # one line per claim
+    assert len(text.splitlines()) == len(cards) + 1 > 1  # a header, then one line per claim
+    held = {g for f in (lockfile.folder_of(lock) / "guids").iterdir() for g in f.read_text().split()}
+    assert held == {c.guid for c in cards}
+
+
+def _damage_index(old: str, new: str) -> Callable[[Path], None]:
+    def damage(lock: Path) -> None:
+        lock.write_text(lock.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+    return damage
+
+
+def _cut_index(lock: Path) -> None:
+    lock.write_text(lock.read_text(encoding="utf-8")[:5], encoding="utf-8")
+
+
+def _damage_entry(lock: Path) -> None:
+    file = lockfile.entry_file(lock, "note.md")
+    lines = file.read_text(encoding="utf-8").splitlines()
+    file.write_text(
+        "\n".join([*lines[:2], lines[2].replace('"sentence", ', "", 1), *lines[3:]]), encoding="utf-8"
+    )
 
 
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
-        (lambda t: t[:200], r"deckgen\.lock:\d+: the lock file is not valid JSON"),
-        (lambda t: t.replace('"version": 1', '"version": 0'), "does not match deckgen's format"),
-        (lambda t: t.replace('"guid"', '"gid"', 1), "does not match deckgen's format"),
+        (_cut_index, r"deckgen\.lock:\d+: the lock file is not valid JSON"),
+        (_damage_index('"version": 2', '"version": 0'), "does not match deckgen's format"),
+        (_damage_index('["note.md"', '{"note.md"'), "does not match deckgen's format"),
+        (_damage_entry, r"\.jsonl:3: this part of the lock does not match deckgen's format"),
     ],
 )
 def test_broken_lock_stops_the_build_and_changes_nothing(
-    built: Path, damage: Callable[[str], str], message: str
+    built: Path, damage: Callable[[Path], None], message: str
 ) -> None:
     lock, apkg = built / "deckgen.lock", built / "out" / "the-dwarkesh-podcast.apkg"
-    lock.write_text(damage(lock.read_text(encoding="utf-8")), encoding="utf-8")
-    before = (lock.read_bytes(), apkg.read_bytes())
+    damage(lock)
+    entry = lockfile.entry_file(lock, "note.md")
+    before = (lock.read_bytes(), entry.read_bytes(), apkg.read_bytes())
     with pytest.raises(BuildError, match=message) as err:
-        build([built / "note.md"], built / "out", Config(), 200, BuildOptions(lock=lock))
+        build([built / "note.md"], built / "out", Config(), 200, BuildOptions(lock=lock, fast=False))
     assert "restore it from version control or a backup" in str(err.value)
-    assert (lock.read_bytes(), apkg.read_bytes()) == before
+    assert (lock.read_bytes(), entry.read_bytes(), apkg.read_bytes()) == before
 
 
 def test_broken_lock_is_a_clear_cli_error(built: Path) -> None:
@@ -82,34 +109,52 @@ def test_prune_forgets_retired_claims(built: Path) -> None:
 def test_a_lock_newer_than_deckgen_is_refused(built: Path) -> None:
     lock = built / "deckgen.lock"
     lock.write_text(
-        lock.read_text(encoding="utf-8").replace('"version": 1', '"version": 9'), encoding="utf-8"
+        lock.read_text(encoding="utf-8").replace('"version": 2', '"version": 9'), encoding="utf-8"
     )
-    with pytest.raises(BuildError, match=r"format 9, newer than this deckgen reads \(1\) — upgrade deckgen"):
+    with pytest.raises(BuildError, match=r"format 9, newer than this deckgen reads \(2\) — upgrade deckgen"):
         read_lock(lock)
 
 
 def test_an_older_lock_is_migrated_and_written_back_in_the_new_format(
     built: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The seam for the next format: VERSION goes up and MIGRATIONS gains the step from the last."""
+    """The seam for the next format: VERSION goes up and MIGRATIONS gains the step from the
+    last, applied to each note's entries as they are read."""
     lock = built / "deckgen.lock"
     old = read_lock(lock)
 
-    def to_2(data: dict[str, Any]) -> dict[str, Any]:
+    def to_3(data: dict[str, Any]) -> dict[str, Any]:
         for note in data["notes"].values():
             note["claims"] = [{**e, "hash": e["hash"].upper()} for e in note["claims"]]
         return data
 
-    monkeypatch.setattr(lockfile, "VERSION", 2)
-    monkeypatch.setattr(lockfile, "MIGRATIONS", {1: to_2})
+    monkeypatch.setattr(lockfile, "VERSION", 3)
+    monkeypatch.setattr(lockfile, "MIGRATIONS", {**lockfile.MIGRATIONS, 2: to_3})
     [note] = read_lock(lock)
     assert [e.hash for e in note.claims] == [e.hash.upper() for e in old[0].claims]
     assert [e.guid for e in note.claims] == [e.guid for e in old[0].claims]
-    assert lockfile.migrate({"version": 1, "notes": {}}, 1) == {"version": 2, "notes": {}}
-    assert '"version": 2' in dump_lock([note])
-    monkeypatch.setattr(lockfile, "MIGRATIONS", {})
-    with pytest.raises(BuildError, match=r"no migration from lock format 1"):
+    assert lockfile.migrate({"version": 2, "notes": {}}, 2) == {"version": 3, "notes": {}}
+    assert dump_lock([note]).startswith('{"version": 3')
+    monkeypatch.setattr(lockfile, "MIGRATIONS", {1: lockfile.MIGRATIONS[1]})
+    with pytest.raises(BuildError, match=r"no migration from lock format 2"):
         read_lock(lock)
+
+
+def test_a_format_1_lock_migrates_once_with_a_notice(tmp_path: Path) -> None:
+    """0.1.0's single JSON file becomes the index and one file per note; no GUID changes."""
+    lock = tmp_path / "deckgen.lock"
+    shutil.copy(LOCKS / "seeds-0.1.0.lock", lock)
+    old = read_lock(lock)
+    first = build([SEEDS], tmp_path / "out", Config(), 2_000_000_000, BuildOptions(lock=lock))
+    notices = [p for p in first.problems if "the lock was in format 1 and is now in format 2" in p.message]
+    assert len(notices) == 1 and str(notices[0]).startswith(f"{lock}:0: ")
+    assert lock.read_text(encoding="utf-8").startswith('{"version": 2')
+    new = read_lock(lock)
+    assert [n.path for n in new] == [n.path for n in old]
+    assert {e.guid for n in new for e in n.claims} == {e.guid for n in old for e in n.claims}
+    again = build([SEEDS], tmp_path / "out", Config(), 2_000_000_100, BuildOptions(lock=lock, fast=False))
+    assert not any("is now in format" in p.message for p in again.problems)
+    assert again.plan.counts()["added"] == again.plan.counts()["changed"] == 0
 
 
 def test_prune_ranked_out_retires_only_cards_kept_for_the_learner(built: Path) -> None:

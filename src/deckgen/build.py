@@ -18,20 +18,31 @@ from . import cache
 from .config import Config
 from .discover import NoteFile, find_notes
 from .errors import BuildError
-from .files import exclusive
+from .files import exclusive, staged
 from .identity import NoteClaims, NoteEntry, Plan, reconcile
-from .lockfile import read_lock
+from .incremental import settings_digest, settle
+from .lockfile import VERSION, folder_of, open_lock, remove_entries
 from .model import Card, Deck, Problem, SourceRef
 from .options import BuildOptions, Progress
-from .package import group, package_files, remove_stale, write_outputs
+from .package import group, package_files, remove_stale
 from .readall import PARALLEL_FROM, make_cards, note_drafts, read_cards, read_notes
-from .retire import RETIRED_NOTE, RETIRED_TAG, prune, retired_card, retired_cards
-from .state import inputs_digest, last_packages, last_state, save_state, signature, unchanged_summary
+from .retire import RETIRED_NOTE, RETIRED_TAG, prune, retired_card
+from .state import (
+    inputs_digest,
+    last_notes,
+    last_packages,
+    last_state,
+    note_stats,
+    save_notes,
+    save_state,
+    signature,
+    unchanged_summary,
+)  # fmt: skip
 
 __all__ = [
     "PARALLEL_FROM", "RETIRED_NOTE", "RETIRED_TAG", "BuildOptions", "BuildResult", "NoteFile",
-    "Progress", "build", "find_notes", "group", "make_cards", "note_drafts", "prune", "read_cards",
-    "read_notes", "retired_card",
+    "Progress", "build", "find_notes", "group", "make_cards", "note_drafts", "package_files", "prune",
+    "read_cards", "read_notes", "retired_card",
 ]  # fmt: skip
 
 DEFAULTS = BuildOptions()
@@ -91,39 +102,73 @@ def build(
     files = find_notes(paths, config.exclude)
     if not files:
         raise BuildError(f"no .md notes under {', '.join(map(str, paths))} — point deckgen at your notes")
-    inputs = inputs_digest([f.path for f in files], config)  # before any note is read
+    stats = note_stats([f.path for f in files])  # before any note is read
+    inputs = inputs_digest([f.path for f in files], config, stats)
     if not options.write:  # a dry run writes nothing, so it need not wait for a writer
         return _read(files, out, config, now, options)[0]
     try:
         with exclusive(out, LOCK_WAIT):  # before the lock is read: a second build sees the first's
-            return _build_locked(files, out, config, now, options, inputs)
+            return _build_locked(files, out, config, now, options, (inputs, stats))
     except OSError as exc:
         raise BuildError(_cannot_write(exc, out)) from None
 
 
 def _build_locked(
-    files: list[NoteFile], out: Path, config: Config, now: int, options: BuildOptions, inputs: str
-) -> BuildResult:
+    files: list[NoteFile], out: Path, config: Config, now: int, options: BuildOptions,
+    seen: tuple[str, list[list[int]]],
+) -> BuildResult:  # fmt: skip
+    inputs, stats = seen
     state = last_state(out)
     if options.fast and (last := unchanged_summary(state, signature(inputs, options.lock))) is not None:
         result = BuildResult.from_summary(last["summary"], last["problems"])
         _check_strict(result.problems, options)
         return result
-    result, entries = _read(files, out, config, now, options)
-    packages = package_files(group([*_cards(result.decks), *retired_cards(entries)]), out, config)
+    lock = open_lock(options.lock)  # a broken lock stops us first
     before = last_packages(state)
-    written = write_outputs(packages, entries, options.lock, now, config, before)
-    result = replace(result, outputs=tuple(packages), removed=tuple(remove_stale(out, before, written)))
+    with staged() as stage:
+        got = settle(files, stats, out, config, now, options, lock, last_notes(out), stage)
+        plan = Plan(tuple(got.changes), got.unchanged)
+        problems = got.problems + _move_warnings(plan)
+        _check_strict(problems, options)  # inside: nothing staged is put in place
+    remove_entries_of(options.lock, got.gone)
+    written = {name: str(info["digest"]) for name, info in got.packages.items()}
+    order = sorted(got.packages, key=lambda name: min(got.packages[name]["decks"], default=""))
+    decks = {d for info in got.packages.values() for d in info["decks"]}
+    records = got.records.values()
+    kinds: Counter[str] = Counter()
+    for r in records:
+        kinds.update(r.kinds)
+    result = BuildResult(
+        len(records), sum(r.cards for r in records), tuple(got.decks), tuple(problems),
+        tuple(out / name for name in order), dict(sorted(kinds.items())), plan, deck_count=len(decks),
+        removed=tuple(remove_stale(out, before, written)),
+        empty=tuple((p, r.empty) for p, r in got.records.items() if r.empty and not r.cards),
+    )  # fmt: skip
+    save_notes(out, {"settings": settings_digest(config), "packages": got.packages,
+                     "notes": {p: r.to_json() for p, r in got.records.items()}})  # fmt: skip
     save_state(out, signature(inputs, options.lock), {**result.summary(), "packages": written},
                [[p.source.path, p.source.line, p.message, p.unread] for p in result.problems])  # fmt: skip
+    if lock.found < VERSION and options.lock is not None:  # said once: the next build reads format 2
+        notice = (f"the lock was in format {lock.found} and is now in format {VERSION} (an index and "
+                  f"{folder_of(options.lock).name}/, one file per note; no card changed identity) — "
+                  "commit both")  # fmt: skip
+        result = replace(
+            result, problems=(*result.problems, Problem(SourceRef(str(options.lock), 0), notice))
+        )
     return result
+
+
+def remove_entries_of(lock: Path | None, paths: Iterable[str]) -> None:
+    """Delete the lock files of notes the new index no longer lists."""
+    if lock is not None:
+        remove_entries(lock, paths)
 
 
 def _read(
     files: list[NoteFile], out: Path, config: Config, now: int, options: BuildOptions
 ) -> tuple[BuildResult, list[NoteEntry]]:
     """Everything up to writing: read the lock and the notes, reconcile, check."""
-    old = read_lock(options.lock) if options.lock is not None else []  # a broken lock stops us first
+    old = open_lock(options.lock).entries()  # a broken lock stops us first
     per_note, problems = read_cards(
         files, config, options.jobs, options.progress, out / cache.CACHE_NAME, store=options.write
     )

@@ -52,14 +52,16 @@ def load(folder: Path, key: str) -> Any | None:
         return None
 
 
-def store(folder: Path, key: str, value: Any) -> None:
-    """Remember `value`; a cache that cannot be written only makes the next build slower."""
+def store(folder: Path, key: str, value: Any) -> bool:
+    """Remember `value`; a cache that cannot be written only makes the next build slower
+    (returns False then)."""
     path = _path(folder, key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
-        pass
+        return False
+    return True
 
 
 def prune(folder: Path, keep: set[str]) -> None:

@@ -1,18 +1,14 @@
-"""Packaging: which decks go into which `.apkg`, which packages must be written again, and
-putting packages and lock in place together."""
+"""Packaging: which decks go into which `.apkg`, and which packages must be written again."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from .cards import deck_part
 from .config import Config
 from .filenames import file_slug
-from .files import staged
-from .identity import NoteEntry
-from .lockfile import dump_lock
 from .model import Card, Deck
 from .write_apkg import note_type_text, write_package
 
@@ -25,13 +21,18 @@ def group(cards: Iterable[Card]) -> tuple[Deck, ...]:
     return tuple(Deck(name, tuple(cs)) for name, cs in sorted(by_deck.items()))
 
 
-def package_files(decks: Sequence[Deck], out: Path, config: Config) -> dict[Path, list[Deck]]:
-    """One `.apkg` per source (the first deck level under the root deck)."""
+def package_name(deck: str, config: Config) -> str:
+    """The `.apkg` file name a deck goes into: one per source (the first level under the root)."""
     skip = 1 if config.root else 0
+    top = deck.split("::")[skip] if "::" in deck else deck
+    return f"{file_slug(deck_part(top))}.apkg"
+
+
+def package_files(decks: Sequence[Deck], out: Path, config: Config) -> dict[Path, list[Deck]]:
+    """One `.apkg` per source (the first deck level under the root)."""
     packages: dict[Path, list[Deck]] = {}
     for deck in decks:
-        top = deck.name.split("::")[skip] if "::" in deck.name else deck.name
-        packages.setdefault(out / f"{file_slug(deck_part(top))}.apkg", []).append(deck)
+        packages.setdefault(out / package_name(deck.name, config), []).append(deck)
     return packages
 
 
@@ -45,27 +46,23 @@ def package_digest(decks: Sequence[Deck], config: Config) -> str:
     return h.hexdigest()
 
 
-def write_outputs(
-    packages: Mapping[Path, Sequence[Deck]], entries: list[NoteEntry], lock: Path | None, now: int,
-    config: Config, before: Mapping[str, str],
-) -> dict[str, str]:  # fmt: skip
-    """Stage the packages whose content changed since `before` (name → digest of the last
-    build) and the lock, then put them all in place; returns every package's digest."""
-    digests: dict[str, str] = {}
-    with staged() as stage:
-        for path, decks in packages.items():
-            digests[path.name] = digest = package_digest(decks, config)
-            if before.get(path.name) != digest or not path.is_file():
-                try:
-                    write_package(list(decks), stage(path), now, config.templates)
-                except OSError as exc:
-                    if Path(str(exc.filename or "")).name.startswith(f".{path.name}."):
-                        # name the package, not its temporary file
-                        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
-                    raise
-        if lock is not None:
-            stage(lock).write_text(dump_lock(entries), encoding="utf-8")
-    return digests
+def stage_package(
+    stage: Callable[[Path], Path], path: Path, decks: Sequence[Deck], now: int, config: Config,
+    before: str | None,
+) -> tuple[str, bool]:  # fmt: skip
+    """Stage one package when its content differs from the last build's digest `before` (or
+    the file is gone); returns its digest and whether it was staged."""
+    digest = package_digest(decks, config)
+    if before == digest and path.is_file():
+        return digest, False
+    try:
+        write_package(list(decks), stage(path), now, config.templates)
+    except OSError as exc:
+        if Path(str(exc.filename or "")).name.startswith(f".{path.name}."):
+            # name the package, not its temporary file
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+        raise
+    return digest, True
 
 
 def remove_stale(out: Path, before: Mapping[str, str], written: Mapping[str, str]) -> list[Path]:

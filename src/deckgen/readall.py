@@ -6,8 +6,8 @@ import multiprocessing
 import os
 import stat
 import sys
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import cache
@@ -16,7 +16,7 @@ from .config import Config
 from .discover import NoteFile
 from .empty import empty_reason
 from .errors import NoteError
-from .identity import Draft, NoteClaims, claim_text, reconcile
+from .identity import Draft, NoteClaims, claim_text, note_identity, reconcile
 from .model import Candidate, Card, Note, Problem, SourceRef
 from .notes import MAX_NOTE_BYTES, read_note
 from .notes.media import image_problems
@@ -169,3 +169,75 @@ def _run(work: list[tuple[NoteFile, Config, Path | None, str]], jobs: int) -> It
         yield from pool.imap(_read_and_extract, work, chunksize=8)
         pool.close()
         pool.join()
+
+
+@dataclass(frozen=True, slots=True)
+class Scanned:
+    """What a build learns of a note before it settles it with the lock: light enough to hold
+    for every note of a vault, while the claims wait in the cache."""
+
+    key: str
+    identity: str
+    decks: tuple[str, ...]
+    """The decks its cards would go into (kept and spare)."""
+    problems: tuple[Problem, ...]
+    unread: bool
+    claims: NoteClaims | None = None
+    """Held only when the cache could not keep them."""
+
+
+def _scanned(key: str, result: NoteResult, stored: bool) -> Scanned:
+    claims, problems = result
+    if claims is None:
+        return Scanned(key, "", (), tuple(problems), True)
+    decks = tuple(sorted({face.deck for _, face in (*claims.kept, *claims.spare)}))
+    return Scanned(key, note_identity(claims.note), decks, tuple(problems), False, None if stored else claims)
+
+
+def _scan(job: tuple[NoteFile, Config, Path, str]) -> Scanned:
+    """`_read_and_extract` in a worker, returning only what `Scanned` keeps: the claims go into
+    the cache, not back through the pipe."""
+    f, config, cache_dir, key = job
+    notes, problems = read_notes([f])
+    if not notes:
+        return _scanned(key, (None, problems), True)
+    result: NoteResult = (note_claims(notes[0], config), problems)
+    return _scanned(key, result, bool(key) and cache.store(cache_dir, key, result))
+
+
+def scan(
+    files: Sequence[NoteFile], todo: Sequence[int], keys: Sequence[str], config: Config, cache_dir: Path,
+    jobs: int = 0,
+) -> Iterator[tuple[int, Scanned]]:  # fmt: skip
+    """Scan the files at the indexes `todo`: from the cache when it has them, else read on `jobs`
+    processes and stored in it; in order."""
+    misses = []
+    for i in todo:
+        hit = cache.load(cache_dir, keys[i]) if keys[i] else None
+        if hit is not None:
+            yield i, _scanned(keys[i], hit, True)
+        else:
+            misses.append(i)
+    work = [(files[i], config, cache_dir, keys[i]) for i in misses]
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(work) < PARALLEL_FROM:
+        yield from zip(misses, map(_scan, work), strict=True)
+        return
+    zipf("the")
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with context.Pool(jobs) as pool:
+        yield from zip(misses, pool.imap(_scan, work, chunksize=8), strict=True)
+        pool.close()
+        pool.join()
+
+
+def load_claims(f: NoteFile, key: str, config: Config, cache_dir: Path) -> NoteClaims | None:
+    """A note's claims from the cache, or read again when the cache lost them."""
+    hit = cache.load(cache_dir, key) if key else None
+    result: NoteResult = hit if hit is not None else _read_and_extract((f, config, None, ""))
+    return result[0]
+
+
+def note_key(f: NoteFile, config: Config) -> str:
+    """The note's cache key ('' when it cannot be read as a note)."""
+    return _key(f, config)

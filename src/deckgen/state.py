@@ -30,14 +30,21 @@ def _stat(path: Path) -> list[int]:
     return [st.st_size, st.st_mtime_ns]
 
 
-def inputs_digest(notes: Sequence[Path], config: Config) -> str:
+def note_stats(notes: Sequence[Path]) -> list[list[int]]:
+    """Each note's size and modification time, looked at once per build."""
+    return [_stat(p) for p in notes]
+
+
+def inputs_digest(notes: Sequence[Path], config: Config, stats: Sequence[list[int]] | None = None) -> str:
     """A digest of the notes, settings, templates and code a build reads, by size and
-    modification time (no file is read). Take it before reading the notes."""
+    modification time (`stats`, else looked at here; no file is read). Take it before reading
+    the notes."""
     templates = template_path("card.css", config.templates).parent
+    seen = note_stats(notes) if stats is None else stats
     inputs: dict[str, Any] = {
         "code": cache.code_digest(),  # the same digest as the note cache's key
         "config": repr(config),
-        "notes": [[str(p), *_stat(p)] for p in notes],
+        "notes": [[str(p), *st] for p, st in zip(notes, seen, strict=True)],
         "templates": [[p.name, *_stat(p)] for p in sorted(templates.glob("*"))],
         "user_templates": [[p.name, *_stat(p)] for p in sorted(config.templates.glob("*"))]
         if config.templates
@@ -86,3 +93,24 @@ def save_state(out: Path, sig: str, summary: dict[str, Any], problems: list[list
     """Remember this build; written last, so a failed build never looks up to date."""
     state = {"signature": sig, "summary": summary, "problems": problems}
     atomic_write(out / STATE_NAME, json.dumps(state, indent=1, ensure_ascii=False).encode("utf-8"))
+
+
+NOTES_NAME = ".deckgen-notes.json"
+"""What the last build learned of each note (`incremental.Record`), apart from the state so
+that a build with nothing to do never reads it."""
+
+
+def last_notes(out: Path) -> dict[str, Any]:
+    """The per-note records and the packages the last build into `out` left, if readable."""
+    try:
+        data = json.loads((out / NOTES_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save_notes(out: Path, data: dict[str, Any]) -> None:
+    """Remember what this build learned of each note (before the state: see `save_state`)."""
+    atomic_write(
+        out / NOTES_NAME, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    )

@@ -1,0 +1,318 @@
+"""A build that writes, one note and one package at a time.
+
+A note whose bytes, settings and lock entry are as the last build left them is *settled*: its
+cards are what they were, so it is neither read nor reconciled, unless a package it gives
+cards to must be written again. Every other note is settled with its own lock entry
+(`identity.reconcile_note`), in reading order, and each package is written as soon as the last
+note that gives it cards has been settled. Only the lock entries that changed are written
+back. So a rebuild's cost follows the edit, and memory follows the largest package rather than
+the vault. The result is the one `identity.reconcile` gives for the whole vault.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from . import cache
+from .config import Config
+from .discover import NoteFile
+from .errors import BuildError
+from .identity import Change, NoteEntry, Taken, note_identity, reconcile_note
+from .lockfile import Lock, Row, stage_entry, stage_index
+from .model import Card, Deck, Problem, SourceRef
+from .options import BuildOptions
+from .package import group, package_name, stage_package
+from .readall import Scanned, load_claims, note_key, scan
+from .retire import retired_card
+from .write_apkg import note_type_text
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What a build learned of one note, kept for the next (`.deckgen-notes.json`)."""
+
+    stat: tuple[int, int]
+    key: str
+    lock: str
+    """The digest of its lock entry as this build wrote it."""
+    identity: str
+    packages: tuple[str, ...]
+    decks: tuple[str, ...]
+    cards: int
+    kept: int
+    """Its cards that rank among the note's (not kept only for the learner): all of them are
+    unchanged in a build that finds the note settled."""
+    kinds: dict[str, int]
+    problems: tuple[Problem, ...]
+    empty: str
+    raw: list[Any] | None = field(default=None, compare=False, repr=False)
+    """The JSON row it was read from, written back as it is (a vault's worth of rows adds up)."""
+
+    def to_json(self) -> list[Any]:
+        """A compact JSON row."""
+        if self.raw is not None:
+            return self.raw
+        problems = [[p.source.path, p.source.line, p.message, p.unread] for p in self.problems]
+        return [list(self.stat), self.key, self.lock, self.identity, list(self.packages), list(self.decks),
+                self.cards, self.kept, self.kinds, problems, self.empty]  # fmt: skip
+
+    @classmethod
+    def from_json(cls, raw: list[Any]) -> Record:
+        """The row `to_json` wrote."""
+        st, key, lock, ident, packages, decks, cards, kept, kinds, problems, empty = raw
+        found = tuple(Problem(SourceRef(p, line), m, unread) for p, line, m, unread in problems)
+        size, mtime = st
+        return cls(
+            (size, mtime),
+            key,
+            lock,
+            ident,
+            tuple(packages),
+            tuple(decks),
+            cards,
+            kept,
+            kinds,
+            found,
+            empty,
+            raw,
+        )
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What `settle` found and wrote."""
+
+    records: dict[str, Record]
+    problems: list[Problem]
+    changes: list[Change]
+    decks: list[Deck]
+    """The decks of every package this build looked at (all of them when nothing is settled)."""
+    packages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Package file name → {"digest", "decks"} for every package of the build."""
+    gone: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    """Cards that stay as they were (`Plan.unchanged`)."""
+    """Lock entries this build dropped (the old paths of renamed notes)."""
+
+
+def settings_digest(config: Config) -> str:
+    """The code, settings and card templates a build ran with: when any differs, no record of
+    the last build stands (the cache keys and packages depend on them)."""
+    text = f"{cache.code_digest()}\x1f{config!r}\x1f{note_type_text(config.templates)!r}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _packages(decks: Iterable[str], config: Config) -> set[str]:
+    return {package_name(d, config) for d in decks}
+
+
+def _entry_decks(e: NoteEntry) -> set[str]:
+    return {x.deck for x in (*e.claims, *e.retired)}
+
+
+class _Plan:
+    """Which notes to settle, against which old entry, and which packages to write."""
+
+    def __init__(self, files: Sequence[NoteFile], lock: Lock, settled: dict[int, Record],
+                 scanned: dict[int, Scanned], last: dict[str, Record], config: Config) -> None:  # fmt: skip
+        found = {f.display for f in files}
+        keep = {f.display for i, f in enumerate(files) if i in scanned and scanned[i].unread}
+        by_id: dict[str, list[str]] = {}
+        for row in sorted(lock.rows.values(), key=lambda r: r.path):
+            by_id.setdefault(row.identity, []).append(row.path)
+        used = keep & set(lock.rows)
+        self.old: dict[int, str | None] = {}
+        self.packages: dict[int, set[str]] = {}
+        for i, f in enumerate(files):
+            if i in settled:
+                used.add(f.display)
+                self.packages[i] = set(settled[i].packages)
+                continue
+            s = scanned[i]
+            if s.unread:
+                self.packages[i] = (
+                    _packages(_retired_decks(lock, f.display), config) if f.display in lock.rows else set()
+                )
+                continue
+            old = f.display if f.display in lock.rows and f.display not in used else None
+            if old is None:  # renamed or moved file: same video and title, old path gone
+                old = next((p for p in by_id.get(s.identity, []) if p not in found and p not in used), None)
+            if old is not None:
+                used.add(old)
+            self.old[i] = old
+            before = last.get(old) if old is not None and old == f.display else None
+            if old is None:
+                old_decks: set[str] = set()
+            elif before is not None and before.lock == lock.rows[old].digest:
+                old_decks = set(before.decks)
+            else:
+                old_decks = _entry_decks(lock.entry(old))
+            self.packages[i] = _packages({*s.decks, *old_decks}, config)
+        self.deleted = sorted(set(lock.rows) - used)
+        self.deleted_packages = {p: _packages(_entry_decks(lock.entry(p)), config) for p in self.deleted}
+        self.keep = keep
+
+
+def _retired_decks(lock: Lock, path: str) -> set[str]:
+    return {e.deck for e in lock.entry(path).retired}
+
+
+def settle(
+    files: Sequence[NoteFile], stats: Sequence[list[int]], out: Path, config: Config, now: int,
+    options: BuildOptions, lock: Lock, last: dict[str, Any], stage: Callable[[Path], Path],
+) -> Outcome:  # fmt: skip
+    """Settle every note with the lock and stage the packages and lock entries that changed;
+    `stats` are the notes' sizes and modification times as the build first saw them."""
+    cache_dir = out / cache.CACHE_NAME
+    alike = bool(last) and last.get("settings") == settings_digest(config)
+    records = {p: Record.from_json(r) for p, r in last.get("notes", {}).items()} if alike else {}
+    before: dict[str, dict[str, Any]] = last.get("packages", {}) if last else {}
+    everything = not options.fast or lock.path is None or not alike
+    keys: list[str] = []
+    settled: dict[int, Record] = {}
+    for i, f in enumerate(files):
+        size, mtime = stats[i]
+        st, rec = (size, mtime), records.get(f.display)
+        key = rec.key if rec is not None and rec.stat == st and st[0] >= 0 else note_key(f, config)
+        keys.append(key)
+        row = lock.rows.get(f.display)
+        if not everything and rec and key and rec.key == key and row and row.digest == rec.lock:
+            settled[i] = rec
+    todo = [i for i in range(len(files)) if i not in settled]
+    scanned: dict[int, Scanned] = {}
+    for done, (i, s) in enumerate(scan(files, todo, keys, config, cache_dir, options.jobs)):
+        scanned[i] = s
+        if options.progress:
+            options.progress(len(settled) + done + 1, len(files))
+    cache.prune(cache_dir, set(keys))
+    problems = [
+        p for i in range(len(files)) for p in (settled[i].problems if i in settled else scanned[i].problems)
+    ]
+    if not options.keep_going and (unread := [p for p in problems if p.unread]):
+        raise BuildError("nothing written; fix these notes first:\n" + "\n".join(map(str, unread)))
+    plan = _Plan(files, lock, settled, scanned, records, config)
+    writer = _Writer(out, config, now, stage, before, lock)
+    dirty = writer.dirty(plan, settled, everything)
+    taken = Taken(held=lock.holds)
+    outcome = Outcome({}, problems, [], [])
+    for i, f in enumerate(files):
+        if i in settled and not (plan.packages[i] & dirty):
+            outcome.records[f.display] = settled[i]
+            outcome.unchanged += settled[i].kept
+            continue
+        if f.display in plan.keep:
+            if f.display in lock.rows:
+                writer.add([], [retired_card(f.display, e) for e in lock.entry(f.display).retired])
+            writer.flush(i)
+            continue
+        old_path = plan.old.get(i, f.display if i in settled else None)
+        nc = scanned[i].claims if i in scanned and scanned[i].claims is not None else None
+        nc = nc or load_claims(f, keys[i], config, cache_dir)
+        if nc is None:  # the cache lost a note that can no longer be read: keep its entries
+            raise BuildError(f"{f.display}: the note changed while deckgen read it — build again")
+        old = lock.entry(old_path) if old_path else None
+        ident = note_identity(nc.note)
+        cards, entry, changes, same = reconcile_note(nc, ident, old, taken, now)
+        row = stage_entry(stage, lock, entry)
+        writer.rows[entry.path] = row
+        if old_path and old_path != f.display:
+            outcome.gone.append(old_path)
+        outcome.changes += changes
+        outcome.unchanged += same
+        retired = [retired_card(entry.path, e) for e in entry.retired]
+        packages = _packages({*(c.deck for c in cards), *(c.deck for c in retired)}, config)
+        writer.add(cards, retired)
+        outcome.records[f.display] = Record(
+            (stats[i][0], stats[i][1]), keys[i], row.digest, ident, tuple(sorted(packages)),
+            tuple(sorted({*(c.deck for c in cards), *(c.deck for c in retired)})), len(cards), len(nc.kept),
+            dict(Counter(c.kind for c in cards)),
+            scanned[i].problems if i in scanned else settled[i].problems,
+            nc.empty_reason if not cards else "",
+        )  # fmt: skip
+        writer.flush(i)
+    for path in plan.deleted:  # deleted notes: all their claims retire
+        n = lock.entry(path)
+        gone = tuple(replace(e, mtime=max(now, e.mtime + 1)) for e in n.claims) + n.retired
+        outcome.changes += [Change("retired", e.deck, e.question, n.path) for e in n.claims]
+        entry = replace(n, claims=(), retired=gone)
+        writer.rows[path] = stage_entry(stage, lock, entry)
+        writer.add([], [retired_card(path, e) for e in entry.retired])
+    writer.flush(len(files))
+    outcome.decks = sorted(writer.decks, key=lambda d: d.name)
+    outcome.packages = writer.packages
+    writer.finish(outcome, taken)
+    return outcome
+
+
+class _Writer:
+    """Collects each dirty package's cards and writes it once its last note is settled."""
+
+    def __init__(self, out: Path, config: Config, now: int, stage: Callable[[Path], Path],
+                 before: dict[str, dict[str, Any]], lock: Lock) -> None:  # fmt: skip
+        self.out, self.config, self.now, self.stage, self.before, self.lock = (
+            out,
+            config,
+            now,
+            stage,
+            before,
+            lock,
+        )
+        self.live: dict[str, list[Card]] = {}
+        self.retired: dict[str, list[Card]] = {}
+        self.last: dict[str, int] = {}
+        self.decks: list[Deck] = []
+        self.packages: dict[str, dict[str, Any]] = {}
+        self.rows: dict[str, Row] = {}
+
+    def dirty(self, plan: _Plan, settled: dict[int, Record], everything: bool) -> set[str]:
+        """The packages to put together again, and the last note each waits for."""
+        dirty: set[str] = set()
+        for i, packages in plan.packages.items():
+            if everything or i not in settled:
+                dirty |= packages
+        for packages in plan.deleted_packages.values():
+            dirty |= packages
+        every = {p for packages in plan.packages.values() for p in packages}
+        dirty |= {p for p in every if p not in self.before or not (self.out / p).is_file()}
+        for name, info in self.before.items():
+            if name in every and name not in dirty:
+                self.packages[name] = info  # settled: as the last build wrote it
+        for i, packages in sorted(plan.packages.items()):
+            for p in packages & dirty:
+                self.last[p] = i
+        for path in plan.deleted:
+            for p in plan.deleted_packages[path]:
+                self.last[p] = len(plan.packages)
+        return dirty
+
+    def add(self, cards: Iterable[Card], retired: Iterable[Card]) -> None:
+        """A note's live and retired cards, into the buffers of their packages."""
+        for c in cards:
+            self.live.setdefault(package_name(c.deck, self.config), []).append(c)
+        for c in retired:
+            self.retired.setdefault(package_name(c.deck, self.config), []).append(c)
+
+    def flush(self, i: int) -> None:
+        """Write every package whose last note is `i` (or earlier)."""
+        for name in [p for p, last in self.last.items() if last <= i]:
+            del self.last[name]
+            live, retired = self.live.pop(name, []), self.retired.pop(name, [])
+            if not live and not retired:
+                continue
+            decks = group([*live, *sorted(retired, key=lambda c: c.note_path)])
+            info = self.before.get(name) or {}
+            digest, _ = stage_package(
+                self.stage, self.out / name, decks, self.now, self.config, info.get("digest")
+            )
+            self.packages[name] = {"digest": digest, "decks": [d.name for d in decks]}
+            self.decks += group(live)  # the result's decks hold live cards, as a full build's do
+
+    def finish(self, outcome: Outcome, taken: Taken) -> None:
+        """Stage the lock's index (last, so that it lands last)."""
+        if self.lock.path is not None:
+            stage_index(self.stage, self.lock, self.rows, outcome.gone, taken.minted)
