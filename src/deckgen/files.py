@@ -27,12 +27,14 @@ def atomic_target(path: Path) -> Iterator[Path]:
         Path(temporary).unlink(missing_ok=True)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, flush it to disk, then rename it into place."""
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write `data` to a temporary file beside `path`, flush it to disk (unless not `durable`),
+    then rename it into place."""
     with atomic_target(path) as temporary, open(temporary, "wb") as file:
         file.write(data)
-        file.flush()
-        os.fsync(file.fileno())
+        if durable:
+            file.flush()
+            os.fsync(file.fileno())
 
 
 @contextmanager

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from html import escape, unescape
 
 import nh3
-import ziamath
 
 from .model import BLANK, CLOZE_CLOSE, CLOZE_OPEN, CLOZE_SEP, Card, Face
 
@@ -230,6 +229,8 @@ MATH_SIZE = 13.0
 
 @functools.lru_cache(maxsize=2048)
 def _formula_img(latex: str, display: bool) -> str:
+    import ziamath  # here: loading its font costs a quarter second, and only sheets with math need it
+
     try:
         svg = ziamath.zmath.Latex(latex, size=MATH_SIZE).svg()
     except Exception:  # ziamath and latex2mathml raise many kinds on LaTeX they cannot read
