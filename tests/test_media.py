@@ -180,3 +180,42 @@ def test_sheets_show_the_same_images(tmp_path: Path) -> None:
     pdf = next(p for p in run.paths if p.suffix == ".pdf" and p.stem != "all")
     images = [image for page in pypdf.PdfReader(pdf).pages for image in page.images]
     assert len(images) >= 2  # heart.png (on two cards) and valve.png are drawn on the page
+
+
+def test_a_writing_build_warns_and_bundles_as_a_dry_run_does(tmp_path: Path) -> None:
+    root = vault(tmp_path)
+    result = build([root], tmp_path / "out", Config(), NOW, BuildOptions(lock=tmp_path / "deckgen.lock"))
+    assert sorted(p.source.line for p in result.problems) == [9, 11, 13, 15]
+    with zipfile.ZipFile(result.outputs[0]) as z:
+        assert sorted(json.loads(z.read("media")).values()) == sorted([name_of(PNG), name_of(OTHER)])
+
+
+def test_a_bare_logseq_folder_is_no_vault_and_text_is_no_embed(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / "logseq").mkdir(parents=True)  # a graph kept at ~/logseq: not the vault of ~/notes
+    (home / "notes").mkdir()
+    (home / ".aws").mkdir()
+    (home / ".aws" / "credentials").write_text("secret")
+    (home / "Pictures").mkdir()
+    (home / "Pictures" / "private.png").write_bytes(PNG)
+    note = "#flashcards\n\nQ1::![[../Pictures/private.png]]\n\nQ2::[image: ../.aws/credentials]\n"
+    (home / "notes" / "n.md").write_text(note, encoding="utf-8")
+    assert find_vault(home / "notes" / "n.md", home / "notes") == (home / "notes").resolve()
+    (home / "logseq" / "config.edn").write_text("{}")
+    assert find_vault(home / "notes" / "n.md", home / "notes") == home.resolve()
+    (home / "logseq" / "config.edn").unlink()
+    result = build([home / "notes"], tmp_path / "out", Config(), NOW)
+    with zipfile.ZipFile(result.outputs[0]) as z:
+        assert json.loads(z.read("media")) == {}
+    assert {p.source.line for p in result.problems} == {3, 5}
+
+
+def test_a_deleted_image_does_not_stop_the_next_build(tmp_path: Path) -> None:
+    root = vault(tmp_path)
+    lock = tmp_path / "deckgen.lock"
+    build([root], tmp_path / "out", Config(), NOW, BuildOptions(lock=lock))
+    (root / "attachments" / "valve.png").unlink()
+    (root / "notes" / "more.md").write_text("#flashcards\n\nAnother::card\n", encoding="utf-8")
+    result = build([root], tmp_path / "out", Config(), NOW + 10, BuildOptions(lock=lock))
+    with zipfile.ZipFile(result.outputs[0]) as z:
+        assert sorted(json.loads(z.read("media")).values()) == [name_of(PNG)]

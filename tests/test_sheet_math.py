@@ -48,6 +48,19 @@ def test_a_formula_becomes_one_svg_and_prices_stay_text() -> None:
     assert "$100 or $250" in html
 
 
+def test_math_is_never_read_inside_a_tag() -> None:
+    image = '<img src="0123456789abcdef0123.png" alt="x $b$.png">'
+    assert math_svg(f"{image} and $a$").startswith(f'{image} and <img class="math"')
+
+
+def test_the_markdown_sheet_escapes_what_a_formula_holds(tmp_path: Path) -> None:
+    answer = "Injected $<img src=x onerror=alert(1)>$ here."
+    [md, _] = write_sheets([deck(answer)], tmp_path, templates=TEMPLATES, built=datetime.date(2024, 5, 1),
+                           formats=("md",))  # fmt: skip
+    text = md.read_text("utf-8")
+    assert "\\<img src=x onerror=alert(1)\\>" in text and "$<img" not in text  # Markdown's escape: text
+
+
 def test_display_math_and_unreadable_latex() -> None:
     html = math_svg(r"Sum: $$\sum_{i=1}^n x_i$$ and a typo $\frac{a}{$ here")
     assert 'class="math display"' in html and len(svgs(html)) == 1

@@ -72,6 +72,14 @@ def test_the_plugins_settings_decide_tags_separators_and_clozes(tmp_path: Path) 
     ]
 
 
+def test_a_writing_build_reads_the_plugins_separators(tmp_path: Path) -> None:
+    root = vault(tmp_path, SETTINGS)
+    config = load_config(None, notes=[root / "biology"])
+    options = BuildOptions(lock=tmp_path / "deckgen.lock")
+    result = build([root / "biology"], tmp_path / "out", config, 1_750_000_000, options)
+    assert result.cards == 5
+
+
 def test_deckgen_yaml_wins_over_the_plugin(tmp_path: Path) -> None:
     root = vault(tmp_path, SETTINGS)
     yaml = tmp_path / "deckgen.yaml"

@@ -23,6 +23,7 @@ from .identity import NoteClaims, NoteEntry, Plan, reconcile
 from .incremental import settings_digest, settle
 from .lockfile import VERSION, folder_of, open_lock, remove_entries
 from .model import Card, Deck, Problem, SourceRef
+from .notes.media import forget_vaults
 from .options import BuildOptions, Progress
 from .package import group, package_files, remove_stale
 from .readall import PARALLEL_FROM, make_cards, note_drafts, read_cards, read_notes
@@ -99,6 +100,7 @@ def build(
 ) -> BuildResult:
     """Read every note under `paths`, reconcile its cards with the lock, then write one `.apkg`
     per source and the new lock (see `BuildOptions` for dry runs, strictness and speed)."""
+    forget_vaults()  # `watch` builds again in one process: a vault's files may have changed
     files = find_notes(paths, config.exclude)
     if not files:
         raise BuildError(f"no .md notes under {', '.join(map(str, paths))} — point deckgen at your notes")

@@ -198,10 +198,9 @@ def _scan(job: tuple[NoteFile, Config, Path, str]) -> Scanned:
     """`_read_and_extract` in a worker, returning only what `Scanned` keeps: the claims go into
     the cache, not back through the pipe."""
     f, config, cache_dir, key = job
-    notes, problems = read_notes([f])
-    if not notes:
-        return _scanned(key, (None, problems), True)
-    result: NoteResult = (note_claims(notes[0], config), problems)
+    result = _read_and_extract((f, config, None, ""))
+    if result[0] is None:
+        return _scanned(key, result, True)
     return _scanned(key, result, bool(key) and cache.store(cache_dir, key, result))
 
 

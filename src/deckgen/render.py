@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import os
 import re
 from collections.abc import Iterable
 from html import escape, unescape
@@ -71,8 +72,10 @@ def _with_images(html: str, face: Face) -> str:
 
 
 def media_files(cards: Iterable[Card]) -> dict[str, str]:
-    """Each bundled name the cards show → the file it comes from, each once."""
-    return {image.name: path for c in cards for image, path in zip(c.face.media, c.files, strict=True)}
+    """Each bundled name the cards show → the file it comes from, each once; a file deleted
+    since its note was read is left out (the card shows no image until the note is saved)."""
+    found = {image.name: path for c in cards for image, path in zip(c.face.media, c.files, strict=True)}
+    return {name: path for name, path in found.items() if os.path.isfile(path)}
 
 
 def text_html(text: str) -> str:
@@ -211,8 +214,16 @@ def math_svg(html: str) -> str:
     on the page; a formula ziamath cannot read stays as written."""
     if "$" not in html:
         return html
-    html = _DISPLAY_MATH.sub(lambda m: _formula(m.group(0), m.group(1), display=True), html)
-    return _INLINE_MATH.sub(lambda m: _formula(m.group(0), m.group(1), display=False), html)
+    return "".join(part if part.startswith("<") else _math_text(part) for part in _TAGS.split(html))
+
+
+_TAGS = re.compile(r"(<[^>]*>)")
+"""A tag, whose attribute values (an image's `alt`) are never math."""
+
+
+def _math_text(text: str) -> str:
+    text = _DISPLAY_MATH.sub(lambda m: _formula(m.group(0), m.group(1), display=True), text)
+    return _INLINE_MATH.sub(lambda m: _formula(m.group(0), m.group(1), display=False), text)
 
 
 def _formula(written: str, latex: str, *, display: bool) -> str:

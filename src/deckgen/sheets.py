@@ -81,12 +81,13 @@ def write_all(
     outputs = [(folder / f"{slugs[i]}.{fmt}", data[fmt]) for i, data in made.items() for fmt in formats]
     if todo or stale(ALL_SLUG, whole):
         outputs += _all_sheets(decks, slugs, made, folder, settings)
-    if "html" in formats:  # the images the HTML sheets show, once each (their names are hashes)
+    images = []  # the images the HTML sheets show, once each (their names are hashes)
+    if "html" in formats:
         for name, source in render.media_files(c for d in decks for c in d.cards).items():
             if not (target := folder / MEDIA_DIR / name).is_file():
-                outputs.append((target, Path(source).read_bytes()))
+                images.append((target, Path(source).read_bytes()))
     with staged() as stage:
-        for path, data in outputs:
+        for path, data in [*outputs, *images]:
             stage(path).write_bytes(data)
     record = {f"{slug}.{fmt}": digest for slug, digest in zip(slugs, digests, strict=True) for fmt in formats}
     record.update({f"{ALL_SLUG}.{fmt}": whole for fmt in formats})

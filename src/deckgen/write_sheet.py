@@ -378,7 +378,7 @@ class _MarkdownWriter(HTMLParser):
             return
         if tag == "img":  # a formula as written (its alt), or a bundled image by name
             alt, kind = dict(attrs).get("alt") or "", dict(attrs).get("class") or ""
-            self.parts.append(alt if "math" in kind else f"[image: {md_escape(alt)}]")
+            self.parts.append(md_escape(alt) if "math" in kind else f"[image: {md_escape(alt)}]")
             return
         blank = "blank" in (dict(attrs).get("class") or "").split()
         mark = "**" if blank else _MD_MARKS.get(tag, "")

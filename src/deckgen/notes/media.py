@@ -30,15 +30,18 @@ if TYPE_CHECKING:
 
 PLACEHOLDER = re.compile(r"\[image: ([^\]|]+)(?:\|(\d+)(?:x(\d+))?)?\]")
 """An image embed as the reader writes it (see `notes/inline.placeholder`)."""
-_VAULT_MARKERS = (".obsidian", "logseq")
+_VAULT_MARKERS = (Path(".obsidian"), Path("logseq") / "config.edn")
+"""What marks a vault's top: Obsidian's settings folder, a Logseq graph's settings file (a bare
+`logseq/` folder is too common a name: `~/logseq` would make the home folder the vault)."""
+_IMAGE_FILE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp|avif|tiff?)$", re.I)
 _REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
 def find_vault(note_path: Path, top: Path) -> Path:
-    """The vault holding a note: the nearest folder above it with `.obsidian/` or `logseq/`,
-    else `top`, the folder the note was found under."""
+    """The vault holding a note: the nearest folder above it with `.obsidian/` or
+    `logseq/config.edn`, else `top`, the folder the note was found under."""
     for folder in Path(os.path.abspath(note_path)).parents:
-        if any((folder / m).is_dir() for m in _VAULT_MARKERS):
+        if any((folder / m).exists() for m in _VAULT_MARKERS):
             return folder
     return top.resolve()
 
@@ -62,6 +65,8 @@ def _inside(path: Path, vault: Path) -> bool:
 def resolve(target: str, note_path: Path, vault: Path) -> Path | str:
     """The file an embed shows, or why it is not bundled (a message)."""
     target = unquote(target.strip())
+    if not _IMAGE_FILE.search(target):  # `[image: …]` typed as text is no embed of an image
+        return f"{target!r} is not an image file and is not bundled"
     if _REMOTE.match(target):
         return "a remote image is not bundled (Anki shows files it holds) — download it into the vault"
     for candidate in _candidates(Path(target), note_path, vault):
@@ -98,6 +103,11 @@ def _embeds(note: Note) -> Iterator[tuple[re.Match[str], int]]:
         for text in (card.question, card.answer):
             for m in PLACEHOLDER.finditer(text):
                 yield m, card.line
+
+
+def forget_vaults() -> None:
+    """Forget the vaults' file lists (`watch` builds again in the same process)."""
+    _by_name.cache_clear()
 
 
 def find_media(note: Note, note_path: Path, top: Path) -> Note:
