@@ -14,7 +14,7 @@ import pypdf
 import pytest
 
 from deckgen.model import Card, Deck, Face
-from deckgen.render import math_svg
+from deckgen.render import math_svg, mathjax
 from deckgen.write_sheet import write_sheets
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -46,6 +46,11 @@ def test_a_formula_becomes_one_svg_and_prices_stay_text() -> None:
     assert svg.startswith("<svg") and "<path" in svg and "<script" not in svg
     assert 'alt="$E = mc^2$"' in html
     assert "$100 or $250" in html
+
+
+def test_a_formula_that_could_link_or_style_stays_text_on_cards() -> None:
+    link = "$\\href{javascript:alert(1)}{x}$"
+    assert mathjax(f"{link} and $E = mc^2$") == f"{link} and \\(E = mc^2\\)"
 
 
 def test_math_is_never_read_inside_a_tag() -> None:

@@ -257,5 +257,13 @@ def mathjax(html: str) -> str:
     """`$…$` and `$$…$$` in a field as MathJax `\\(…\\)` and `\\[…\\]`, which Anki renders."""
     if "$" not in html:
         return html
-    html = _DISPLAY_MATH.sub(lambda m: f"\\[{m.group(1)}\\]", html)
-    return _INLINE_MATH.sub(lambda m: f"\\({m.group(1)}\\)", html)
+    html = _DISPLAY_MATH.sub(lambda m: _delimit(m, "\\[", "\\]"), html)
+    return _INLINE_MATH.sub(lambda m: _delimit(m, "\\(", "\\)"), html)
+
+
+_ACTIVE_TEX = re.compile(r"\\(?:href|style|class|cssId|data|html|unicode)\b")
+"""MathJax commands that make links or set attributes: a formula using one stays text."""
+
+
+def _delimit(m: re.Match[str], opening: str, closing: str) -> str:
+    return m.group(0) if _ACTIVE_TEX.search(m.group(1)) else f"{opening}{m.group(1)}{closing}"
