@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from anki_check import database, open_collection, schema_mod, study_all
+from anki_check import database, import_apkg, open_collection, schema_mod, study_all
 from conftest import REFERENCE
 from deckgen.cli import app
 from deckgen.lockfile import read_lock
@@ -397,3 +397,70 @@ def test_ankiconnect_adopts_notes_imported_from_a_package_and_stores_media(story
     assert notes == 10 and stored == 1 and media.read_bytes() == b"\x89PNG chart"
     records = json.loads((story / "deckgen.push.json").read_text())["collections"][url]
     assert len(records) == 10
+
+
+BREAD = (
+    "# Bread\n\n- **Boule:** a round loaf, French for ball\n"
+    "- **Levain:** a stiff starter kept at room temperature\n"
+)
+
+
+@pytest.fixture
+def bread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Two definitions in one note, run from a fresh folder."""
+    (tmp_path / "notes" / "a").mkdir(parents=True)
+    (tmp_path / "notes" / "a" / "bread.md").write_text(BREAD, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_a_ranked_out_claim_is_not_retired_by_push(bread: Path) -> None:
+    collection = bread / "anki" / "collection.anki2"
+    push(collection)
+    note = bread / "notes" / "a" / "bread.md"
+    ranked_out = BREAD.replace("Boule:** a round loaf, French for ball", "Boule:** Boule")
+    note.write_text(ranked_out, encoding="utf-8")
+    code, out = deckgen("build", "notes", "--dry-run", "--json")
+    assert code == 0 and json.loads(out)["plan"]["ranked_out"] == 1, out
+    push(collection, "--delete-retired")
+    after = held(collection)
+    assert len(after) == 2 and not any(RETIRED_TAG in n["tags"] for n in after.values())
+    assert all(queue >= 0 for n in after.values() for _, _, queue, _ in n["cards"])  # none suspended
+
+
+def test_a_card_deleted_in_anki_stays_deleted_after_a_push_that_could_not_read_its_note(bread: Path) -> None:
+    collection = bread / "anki" / "collection.anki2"
+    push(collection)
+    before = held(collection)
+    boule = guid_of(before, "round loaf")
+    col = open_collection(collection)
+    col.remove_notes([before[boule]["nid"]])
+    col.close()
+    note = bread / "notes" / "a" / "bread.md"
+    note.write_bytes(b"\xff\xfex\x00")  # unreadable for one push
+    _, out = deckgen("push", "notes", "--collection", str(collection))
+    assert "bread.md" in out, out  # the note is named; its cards are left as they are
+    note.write_text(BREAD, encoding="utf-8")
+    out = push(collection)
+    assert "added 0" in out and boule not in held(collection)
+
+
+def test_a_tag_anki_adds_is_no_edit_of_a_card_push_never_wrote(bread: Path) -> None:
+    collection = bread / "anki" / "collection.anki2"
+    code, out = deckgen("build", "notes")
+    assert code == 0, out
+    col = open_collection(collection)
+    import_apkg(col, next((bread / "out").glob("*.apkg")))
+    col.close()
+    note = bread / "notes" / "a" / "bread.md"
+    note.write_text(BREAD.replace("French for ball", "French for a ball"), encoding="utf-8")
+    code, out = deckgen("build", "notes")  # the claim changed before Anki tagged the note
+    assert code == 0, out
+    time.sleep(1.1)  # Anki's note times are in seconds
+    col = open_collection(collection)
+    col.tags.bulk_add(col.find_notes("round"), "leech")
+    col.close()
+    out = push(collection)
+    assert "kept yours" not in out
+    boule = held(collection)[guid_of(held(collection), "round loaf")]
+    assert "French for a ball" in boule["fields"]["Answer"] and "leech" in boule["tags"]

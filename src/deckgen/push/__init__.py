@@ -19,7 +19,7 @@ from typing import Protocol
 from ..build import BuildOptions, BuildResult, build
 from ..config import Config
 from ..errors import ConfigError
-from ..identity import NoteEntry
+from ..identity import Entry, NoteEntry
 from ..lockfile import read_lock
 from ..model import Card, Problem
 from ..package import group
@@ -163,13 +163,15 @@ def _retired(old: Sequence[NoteEntry], live: Sequence[Card], result: BuildResult
     this time keep theirs)."""
     alive = {c.guid for c in live}
     unread = {p.source.path for p in result.problems if p.unread}
-    return [
-        retired_card(n.path, e)
-        for n in old
-        if n.path not in unread
-        for e in (*n.claims, *n.retired)
-        if e.guid not in alive
-    ]
+    # a claim ranked out is still in its note: its card stays in the learner's deck, untouched
+    ranked = {(c.path, c.question) for c in result.plan.changes if c.action == "ranked_out"}
+
+    def gone(n: NoteEntry) -> Iterable[Entry]:
+        yield from (e for e in n.claims if not e.ranked_out and (n.path, e.question) not in ranked)
+        yield from n.retired
+
+    kept = [n for n in old if n.path not in unread]
+    return [retired_card(n.path, e) for n in kept for e in gone(n) if e.guid not in alive]
 
 
 def _apply(backend: Backend, todo: PushPlan, held: Mapping[str, Held], options: PushOptions) -> Path | None:
@@ -240,10 +242,10 @@ def _records(
                 out[card.guid] = rec  # deleted in Anki: remember, so it is never brought back
             continue
         wrote = fields_hash(built[card.guid])
-        if card.guid in conflicts:
-            out[card.guid] = (
-                rec if rec is not None else Record(note.nid, note.deck, wrote, wrote, tags=card.face.tags)
-            )
+        if card.guid in conflicts:  # kept as the learner has it, but in the deck push moved it to
+            deck = note.deck if card.guid in moved or rec is None else rec.deck
+            fresh = Record(note.nid, deck, wrote, wrote, tags=card.face.tags)
+            out[card.guid] = replace(rec, deck=deck) if rec is not None else fresh
             continue
         # the deck push last put it in: where it is now, unless the learner filed it elsewhere
         deck = (
@@ -253,4 +255,8 @@ def _records(
         out[card.guid] = Record(
             note.nid, deck, fields_hash(note.fields), wrote, was or card.guid in suspended
         )
+    # what this push did not see (a note that could not be read, a claim away for a while) is
+    # remembered still: a card deleted in Anki must not come back with it
+    deleted = {c.guid for c in todo.delete}
+    out |= {g: r for g, r in old.items() if g not in built and g not in deleted}
     return out

@@ -204,11 +204,9 @@ def _plan_fields(b: _Builder, card: Card, note: Held, rec: Record | None, fields
 
 
 def _edited_in_anki(card: Card, note: Held, rec: Record | None, now: str) -> bool:
-    if rec is not None:
-        return rec.fields != now
-    # Never pushed here (imported from a .apkg): Anki keeps the package's modification time, so a
-    # note changed after deckgen last changed the card was edited in Anki.
-    return note.mod > card.mtime
+    # Never pushed here (imported from a .apkg): push cannot tell an edit from a tag Anki added
+    # (`leech` changes the note's time too), and it never wrote there, so the notes win.
+    return rec is not None and rec.fields != now
 
 
 def _plan_deck(b: _Builder, card: Card, note: Held, rec: Record | None) -> bool:
