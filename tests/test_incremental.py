@@ -3,6 +3,8 @@ full build would."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -142,3 +144,38 @@ def test_a_new_card_never_takes_a_guid_the_lock_holds(tmp_path: Path) -> None:
     guids = [c.guid for d in result.decks for c in d.cards if c.note_path == EDITED]
     assert len(guids) == len(cards) and taken.guid not in guids
     assert [c.guid for c in cards[1:]] == guids[1:]  # the others keep the GUIDs they derive
+
+
+@pytest.mark.parametrize("cut_at", range(4))
+def test_a_build_cut_short_leaves_every_guid_on_the_guid_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cut_at: int
+) -> None:
+    """Ctrl-C between renames: the next build must still list every GUID the entries hold, or a
+    later note with the same identity could be given one of them."""
+    notes, lock = tmp_path / "notes", tmp_path / "deckgen.lock"
+    for source, count in (("a", 3), ("b", 2)):
+        (notes / source).mkdir(parents=True)
+        for i in range(count):
+            (notes / source / f"n{i}.md").write_text(
+                f"# T{source}{i}\n\n- **Word{source}{i}x:** a river stone that is salt\n"
+                f"- **Word{source}{i}y:** a bread oven that is hot\n", encoding="utf-8"
+            )  # fmt: skip
+    build([notes], tmp_path / "out", Config(), 1_800_000_000, BuildOptions(lock=lock, jobs=1))
+    first = notes / "a" / "n0.md"
+    first.write_text(first.read_text("utf-8") + "- **Newclaimz:** a kappa theta that is sigma\n", "utf-8")
+    real, calls = os.replace, [0]
+
+    def flaky(source: Any, target: Any) -> None:
+        if "deckgen.lock" in str(target) or str(target).endswith(".apkg"):
+            calls[0] += 1
+            if calls[0] == cut_at + 1:
+                raise KeyboardInterrupt
+        real(source, target)
+
+    monkeypatch.setattr(os, "replace", flaky)
+    with contextlib.suppress(KeyboardInterrupt):
+        build([notes], tmp_path / "out", Config(), 1_800_000_100, BuildOptions(lock=lock, jobs=1))
+    monkeypatch.setattr(os, "replace", real)
+    build([notes], tmp_path / "out", Config(), 1_800_000_200, BuildOptions(lock=lock, jobs=1))
+    opened = lockfile.open_lock(lock)
+    assert [g for g in lockfile.guids_of(opened.entries()) if not opened.holds(g)] == []

@@ -219,6 +219,9 @@ def settle(
         ident = note_identity(nc.note)
         cards, entry, changes, same = reconcile_note(nc, ident, old, taken, now)
         row = stage_entry(stage, lock, entry)
+        # every GUID an entry written now holds goes on the GUID list again: after a build cut
+        # short between an entry file and the list, a claim matched by key is minted no more
+        taken.minted += [e.guid for e in entry.claims]
         writer.rows[entry.path] = row
         if old_path and old_path != f.display:
             outcome.gone.append(old_path)
