@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -77,3 +78,23 @@ def test_front_matter_lang_sets_the_note_language() -> None:
     assert note.lang == "pt"
     found, _ = make_cards([note], Config(cards="all"))
     assert found and found[0].face.question.startswith("O que significa")
+
+
+def test_function_words_are_kept_beside_the_cache_as_wordfreq_gives_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wordfreq import top_n_list
+
+    from deckgen import lang
+
+    monkeypatch.setattr(lang, "_FUNCTION_WORDS", {})
+    lang.remember_function_words(tmp_path)
+    [kept] = tmp_path.glob("function-words-*.json")
+    assert {c: set(ws) for c, ws in json.loads(kept.read_text("utf-8")).items()} == {
+        c: set(top_n_list(c, 60, wordlist="small")) for c in ("en", "es", "pt", "de", "fr")
+    }
+    kept.write_text('{"en": ["only"]}', encoding="utf-8")  # damaged: made again from wordfreq
+    monkeypatch.setattr(lang, "_FUNCTION_WORDS", {})
+    lang.remember_function_words(tmp_path)
+    assert lang.function_words("en") == frozenset(top_n_list("en", 60, wordlist="small"))
+    assert len(json.loads(kept.read_text("utf-8"))["en"]) == 60

@@ -8,11 +8,15 @@ fallback, and a card says so (`Language.fallback`).
 
 from __future__ import annotations
 
-import functools
+import contextlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from importlib import metadata
+from pathlib import Path
 
+from .files import atomic_write
 from .text import words
 
 
@@ -69,12 +73,33 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-@functools.cache
+_FUNCTION_WORDS: dict[str, frozenset[str]] = {}
+
+
 def function_words(code: str) -> frozenset[str]:
     """A language's most frequent words: its articles, prepositions, pronouns (wordfreq's data)."""
-    from wordfreq import top_n_list  # imported when first needed: see rules.common._zipf
+    if code not in _FUNCTION_WORDS:
+        from wordfreq import top_n_list  # imported when first needed: see rules.common._zipf
 
-    return frozenset(top_n_list(code, 60, wordlist="small"))
+        _FUNCTION_WORDS[code] = frozenset(top_n_list(code, 60, wordlist="small"))
+    return _FUNCTION_WORDS[code]
+
+
+def remember_function_words(folder: Path) -> None:
+    """The function words `detect` compares, from a file in `folder` (the notes' cache) or made
+    and kept there: loading wordfreq's five lists took a fifth of a second, paid by every
+    rebuild that reads even one note. The file is named after wordfreq's version."""
+    path = folder / f"function-words-{metadata.version('wordfreq')}.json"
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        _FUNCTION_WORDS.update({c: frozenset(kept[c]) for c in _LATIN})
+        return
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    with contextlib.suppress(OSError):  # without the file, the next build loads the lists again
+        words_of = {c: sorted(function_words(c)) for c in _LATIN}
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, json.dumps(words_of, ensure_ascii=False).encode("utf-8"), durable=False)
 
 
 def language(code: str) -> Language:

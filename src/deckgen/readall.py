@@ -17,6 +17,7 @@ from .discover import NoteFile
 from .empty import empty_reason
 from .errors import NoteError
 from .identity import Draft, NoteClaims, claim_text, note_identity, reconcile
+from .lang import remember_function_words
 from .model import Candidate, Card, Note, Problem, SourceRef
 from .notes import MAX_NOTE_BYTES, read_note
 from .notes.media import image_problems
@@ -138,6 +139,8 @@ def read_cards(
         cache.load(cache_dir, k) if cache_dir is not None and k else None for k in keys
     ]
     todo = [i for i, r in enumerate(results) if r is None]
+    if todo and cache_dir is not None and store:  # a dry run writes nothing, not even this
+        remember_function_words(cache_dir)
     store_in = cache_dir if store else None
     work = [(files[i], config, store_in, keys[i]) for i in todo]
     for done, (i, result) in enumerate(zip(todo, _run(work, jobs), strict=True)):
@@ -217,6 +220,8 @@ def scan(
             yield i, _scanned(keys[i], hit, True)
         else:
             misses.append(i)
+    if misses:  # before the workers fork: they share the words
+        remember_function_words(cache_dir)
     work = [(files[i], config, cache_dir, keys[i]) for i in misses]
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(work) < PARALLEL_FROM:
