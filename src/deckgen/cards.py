@@ -6,7 +6,7 @@ import re
 from urllib.parse import quote
 
 from .config import Config
-from .model import Card, Claim, Face, Image, Link, Note
+from .model import Card, Claim, Face, Link, Note
 from .notes.media import images_in
 from .text import slug
 
@@ -77,13 +77,9 @@ def make_face(note: Note, claim: Claim, config: Config) -> Face:
             if t.video or note.video_id
         ),
         source=note.source_name,
-        media=tuple(image for image, _ in _images(note, claim)),
+        media=tuple(image for image, _ in images_in(claim, note)),
         note_url=obsidian_url(config.obsidian_vault, note.path),
     )
-
-
-def _images(note: Note, claim: Claim) -> tuple[tuple[Image, str], ...]:
-    return images_in(claim, note)
 
 
 def obsidian_url(vault: str, path: str) -> str:
@@ -95,5 +91,5 @@ def obsidian_url(vault: str, path: str) -> str:
 
 def make_card(note: Note, claim: Claim, face: Face, guid: str, mtime: int) -> Card:
     """One card: the claim's face with the identity `identity.reconcile` gave it."""
-    files = tuple(path for _, path in _images(note, claim))
+    files = tuple(path for _, path in images_in(claim, note))
     return Card(guid, mtime, claim.key, face, note.path, claim.source.line, files=files)

@@ -16,6 +16,7 @@ from html import escape, unescape
 import nh3
 
 from .model import BLANK, CLOZE_CLOSE, CLOZE_OPEN, CLOZE_SEP, Card, Face
+from .notes.media import PLACEHOLDER, embed_ref
 
 BLANK_HTML = '<span class="blank"></span>'
 """The one blank style: an empty underlined gap (the stylesheet draws it)."""
@@ -50,10 +51,6 @@ _DELETION = re.compile(
 """A cloze card's deletion in its question: number, text, hint (see `model.CLOZE_OPEN`)."""
 
 
-_IMAGE = re.compile(r"\[image: ([^\]|]+)((?:\|[0-9x]+)?)\]")
-"""An image embed in escaped text (see `notes/media.PLACEHOLDER`)."""
-
-
 def _with_images(html: str, face: Face) -> str:
     """Escaped card text with each embed the package bundles shown as the image, at the size
     the note asks for; an image not bundled stays a short text: `[image: crumb.png]`."""
@@ -62,13 +59,13 @@ def _with_images(html: str, face: Face) -> str:
     found = {escape(i.ref): i for i in face.media}
 
     def one(m: re.Match[str]) -> str:
-        image = found.get(m.group(1) + m.group(2))
+        image = found.get(embed_ref(m))
         if image is None:
             return f"[image: {m.group(1).rsplit('/', 1)[-1]}]"
         size = "".join(f' {k}="{v}"' for k, v in (("width", image.width), ("height", image.height)) if v)
         return f'<img src="{image.name}" alt="{m.group(1).rsplit("/", 1)[-1]}"{size}>'
 
-    return _IMAGE.sub(one, html)
+    return PLACEHOLDER.sub(one, html)
 
 
 def media_files(cards: Iterable[Card]) -> dict[str, str]:

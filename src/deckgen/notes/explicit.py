@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..model import CLOZE_CLOSE, CLOZE_OPEN, CLOZE_SEP
-from .inline import placeholder
+from .inline import image_placeholder, placeholder
 
 ExplicitKind = Literal["basic", "reversed", "cloze"]
 Syntax = Literal["sr", "logseq", "anki"]
@@ -182,8 +182,7 @@ _IMAGES = re.compile(r"!\[\[([^\]|#^]*)[^\]|]*(?:\|([^\]]*))?\]\]|!\[([^\]]*)\]\
 def _image(m: re.Match[str]) -> str:
     """An embed as the reader writes it everywhere (`[image: a.png|500]`), for `notes/media.py`."""
     if m.group(4) is not None:  # `![alt|500](a.png "title")`
-        alt, src = m.group(3).rsplit("|", 1), m.group(4)
-        return placeholder(src.split(' "', 1)[0], alt[1] if len(alt) > 1 else "")
+        return image_placeholder(m.group(4).split(' "', 1)[0], m.group(3))
     return placeholder(m.group(1), m.group(2) or "")
 
 

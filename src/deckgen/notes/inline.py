@@ -25,7 +25,8 @@ _LINK_TIME = re.compile(r"\[?\d{1,2}:\d{2}(?::\d{2}){0,2}\]?")
 _EMBED = re.compile(r"!\[\[([^\[\]|#^]*)[^\[\]|]*(?:\|([^\[\]]*))?\]\]")
 _SIZE = re.compile(r"\d{1,5}(?:x\d{1,5})?")
 """`![[crumb.png|500]]`, `|500x300`: the size Obsidian shows an image at."""
-_IMAGE_FILE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp|avif|tiff?)$", re.I)
+IMAGE_FILE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp|avif|tiff?)$", re.I)
+"""The file names an embed shows as an image."""
 _TAG = re.compile(r"(?:^|(?<=[\s(,;]))#([\w\-/]*[^\W\d][\w\-/]*)")
 """`#tag`, `#nested/tag`: not `#123`, not the `#frag` of a URL, not a heading (markdown took it)."""
 _SPACES = re.compile(r"\s+")
@@ -58,10 +59,17 @@ def placeholder(target: str, size: str = "") -> str:
     then the size asked for), which `notes/media.py` finds and the renderer shows as the image;
     any other file is `[embed: name]`, text."""
     target = target.strip()
-    if not _IMAGE_FILE.search(target.split("?", 1)[0]):
+    if not IMAGE_FILE.search(target.split("?", 1)[0]):
         return f"[embed: {target.rsplit('/', 1)[-1]}]"
     size = size.strip()
     return f"[image: {target}|{size}]" if _SIZE.fullmatch(size) else f"[image: {target}]"
+
+
+def image_placeholder(src: str, alt: str) -> str:
+    """`placeholder` for a Markdown image: Obsidian writes its size after the alt text,
+    `![alt|500](a.png)`."""
+    parts = alt.rsplit("|", 1)
+    return placeholder(src, parts[1] if len(parts) > 1 else "")
 
 
 def _wiki_text(m: re.Match[str], links: list[str]) -> str:
@@ -153,9 +161,8 @@ def read_inline(children: list[Token]) -> Inline:
             raw.append(STAMP)
             pending = None
         elif tok.type == "image":
-            alt = tok.content.rsplit("|", 1)  # Obsidian's `![alt|500](a.png)`
             src = unquote(str(tok.attrs.get("src", "")))  # markdown-it writes a space as %20
-            raw.append(placeholder(src, alt[1] if len(alt) > 1 else ""))
+            raw.append(image_placeholder(src, tok.content))
             label = i + 1  # its `{alt=… width=…}` or `{:height 538}` attributes are no text
         elif tok.type == "math_inline":
             raw.append(tok.markup + tok.content + tok.markup)  # kept as written

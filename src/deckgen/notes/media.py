@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from ..model import Claim, Image, Note, Problem, SourceRef
+from .inline import IMAGE_FILE
 
 if TYPE_CHECKING:
     from ..identity import NoteClaims
@@ -33,7 +34,13 @@ PLACEHOLDER = re.compile(r"\[image: ([^\]|]+)(?:\|(\d+)(?:x(\d+))?)?\]")
 _VAULT_MARKERS = (Path(".obsidian"), Path("logseq") / "config.edn")
 """What marks a vault's top: Obsidian's settings folder, a Logseq graph's settings file (a bare
 `logseq/` folder is too common a name: `~/logseq` would make the home folder the vault)."""
-_IMAGE_FILE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp|avif|tiff?)$", re.I)
+
+
+def embed_ref(m: re.Match[str]) -> str:
+    """An embed's `Image.ref` from its `PLACEHOLDER` match: the path and size as written."""
+    return m.group(0)[len("[image: ") : -1]
+
+
 _REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
@@ -65,7 +72,7 @@ def _inside(path: Path, vault: Path) -> bool:
 def resolve(target: str, note_path: Path, vault: Path) -> Path | str:
     """The file an embed shows, or why it is not bundled (a message)."""
     target = unquote(target.strip())
-    if not _IMAGE_FILE.search(target):  # `[image: …]` typed as text is no embed of an image
+    if not IMAGE_FILE.search(target):  # `[image: …]` typed as text is no embed of an image
         return f"{target!r} is not an image file and is not bundled"
     if _REMOTE.match(target):
         return "a remote image is not bundled (Anki shows files it holds) — download it into the vault"
@@ -118,7 +125,7 @@ def find_media(note: Note, note_path: Path, top: Path) -> Note:
     vault: Path | None = None
     seen: set[str] = set()
     for m, line in _embeds(note):
-        ref = m.group(0)[len("[image: ") : -1]
+        ref = embed_ref(m)
         if ref in seen:
             continue
         seen.add(ref)
@@ -139,7 +146,7 @@ def find_media(note: Note, note_path: Path, top: Path) -> Note:
 
 def _refs(texts: Iterable[str]) -> dict[str, None]:
     """The image embeds in `texts`, in order, each once."""
-    return dict.fromkeys(m.group(0)[len("[image: ") : -1] for t in texts for m in PLACEHOLDER.finditer(t))
+    return dict.fromkeys(embed_ref(m) for t in texts for m in PLACEHOLDER.finditer(t))
 
 
 def image_problems(claims: NoteClaims) -> list[Problem]:
