@@ -5,6 +5,7 @@ progress is shown on a terminal only."""
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import shutil
@@ -17,10 +18,10 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import REFERENCE
-from deckgen import cli
+from deckgen import cli, sheets
 from deckgen.errors import ConfigError
 from deckgen.model import Deck
-from deckgen.sheets import PARALLEL_FROM, STATE_NAME, write_all
+from deckgen.sheets import STATE_NAME, write_all
 from deckgen.write_sheet import SheetSettings, split_name
 from test_write_sheet import BUILT, TEMPLATES, attention_deck, card, llm_deck, pdf_pages, squash, tokens_deck
 
@@ -36,10 +37,17 @@ def small_deck(name: str, answer: str = "an answer") -> Deck:
     return Deck(name, (card(name, 1, f"What does {name} say?", answer),))
 
 
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of a few cards, so that these few decks make several, some of more than one deck."""
+    monkeypatch.setattr(sheets, "BATCH_CARDS", 3)
+
+
 def decks() -> list[Deck]:
     """Enough decks for the worker processes to be used."""
     found = [llm_deck(8), attention_deck(), tokens_deck(), small_deck("Talks::One"), small_deck("Talks::Two")]
-    assert len(found) >= PARALLEL_FROM
+    batches = sheets._batches([(deck, "") for deck in found])
+    assert len(batches) >= 3 and max(map(len, batches)) > 1
     return found
 
 
@@ -57,12 +65,16 @@ def rewritten(folder: Path) -> set[str]:
     return {p.name for p in folder.iterdir() if p.stat().st_mtime_ns != OLD}
 
 
-def test_worker_processes_write_the_same_sheets_as_one_process(tmp_path: Path) -> None:
-    one = write_all(decks(), tmp_path / "one", settings(), jobs=1)
-    two = write_all(decks(), tmp_path / "two", settings(), jobs=2)
+def test_worker_processes_write_the_same_sheets_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # fontTools dates the fonts it subsets
+    every = settings(formats=("html", "pdf", "md"))
+    one = write_all(decks(), tmp_path / "one", every, jobs=1)
+    two = write_all(decks(), tmp_path / "two", every, jobs=2)
     assert [p.name for p in one.paths] == [p.name for p in two.paths]
     assert contents(tmp_path / "one" / "sheets") == contents(tmp_path / "two" / "sheets")
-    assert len(contents(tmp_path / "one" / "sheets")) == 2 * (len(decks()) + 1)
+    assert len(contents(tmp_path / "one" / "sheets")) == 3 * (len(decks()) + 1)
 
 
 def test_unchanged_sheets_are_not_written_again(tmp_path: Path) -> None:
@@ -151,7 +163,11 @@ def test_a_template_error_on_a_worker_names_its_line_and_writes_nothing(tmp_path
 def test_progress_counts_the_decks_rendered(tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
     write_all(decks(), tmp_path, settings(), jobs=2, progress=lambda done, total: seen.append((done, total)))
-    assert seen == [(n, len(decks())) for n in range(1, len(decks()) + 1)]
+    # once per batch: the decks done so far, of all
+    done = [0, *(d for d, _ in seen)]
+    sizes = sorted(map(len, sheets._batches([(deck, "") for deck in decks()])))
+    assert sorted(b - a for a, b in itertools.pairwise(done)) == sizes
+    assert {total for _, total in seen} == {len(decks())} and done[-1] == len(decks())
     seen.clear()
     write_all(decks(), tmp_path, settings(), jobs=2, progress=lambda done, total: seen.append((done, total)))
     assert seen == []  # nothing to render, nothing to show

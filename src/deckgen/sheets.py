@@ -1,31 +1,31 @@
 """Writing every study sheet of a run: decks rendered in parallel, unchanged ones skipped, `all`
 made from the decks' own sheets, and a record of what was written.
 
-Laying out a PDF is the cost (WeasyPrint: layout, then font subsetting, per document), so each
-deck is laid out once, on a worker process, and `all.pdf` is the decks' PDFs joined page by
-page. `out/.deckgen-sheets.json` keeps a digest per sheet file of what it was made from
-(the deck's cards, the layout settings, the templates, deckgen's code), as `state.py` does for
-packages: a sheet whose digest is unchanged and whose file is there is not written again.
+Laying out a PDF is the cost (WeasyPrint: layout, then font subsetting, per file), so decks are
+rendered in batches on worker processes (each deck laid out on its own, the batch's PDFs written
+as one file and cut apart), and `all.pdf` is the decks' PDFs joined page by page.
+`out/.deckgen-sheets.json` keeps a digest per sheet file of what it was made from (the deck's
+cards, the layout settings, the templates, deckgen's code), as `state.py` does for packages: a
+sheet whose digest is unchanged and whose file is there is not written again.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import multiprocessing
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from . import cache, render
 from .files import atomic_write, staged
 from .model import Deck
 from .options import Progress
+from .pdf import join_pdfs
 from .write_sheet import (
     ALL_SLUG,
     MEDIA_DIR,
@@ -35,12 +35,14 @@ from .write_sheet import (
     deck_slugs,
     font_config,
     render_all_md,
-    render_deck,
+    render_decks,
 )
 
 STATE_NAME = ".deckgen-sheets.json"
-PARALLEL_FROM = 4
-"""Decks to render before worker processes pay off (each starts in well under a second)."""
+BATCH_CARDS = 150
+"""About how many cards' decks are laid out before their PDFs are written as one file and cut
+apart (`render_decks`): fonts are subset once per batch, and a batch's layout is held until then
+(about a megabyte a card). A batch is also the unit of work of a worker process."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,71 +124,55 @@ def _all_sheets(
     return outputs
 
 
-def join_pdfs(parts: Sequence[bytes], title: str) -> bytes:
-    """One PDF of `parts`' pages in order, with their links and bookmarks, titled `title`.
-
-    The finished files are joined (pikepdf, on qpdf: a tenth of pypdf's time on the sample's
-    278 decks), so nothing is laid out again; each deck keeps its own page numbers (decks start
-    on a fresh sheet and are filed apart)."""
-    import pikepdf
-
-    joined = pikepdf.Pdf.new()
-    sources = [pikepdf.Pdf.open(io.BytesIO(data)) for data in parts]
-    with joined.open_outline() as outline:
-        for source in sources:
-            start = len(joined.pages)
-            joined.pages.extend(source.pages)
-            with source.open_outline() as theirs:
-                outline.root.extend(_bookmark(item, source, start) for item in theirs.root)
-    for key, value in sources[0].docinfo.items() if sources else ():
-        joined.docinfo[key] = value
-    joined.docinfo["/Title"] = title
-    buffer = io.BytesIO()
-    joined.save(buffer, deterministic_id=True)  # same decks, same bytes
-    return buffer.getvalue()
-
-
-def _bookmark(item: Any, source: Any, start: int) -> Any:
-    """`item` of `source`'s outline, pointing at its page among the joined pages from `start`."""
-    import pikepdf
-
-    destination = item.destination
-    page = 0
-    if isinstance(destination, pikepdf.Array) and len(destination) > 0:
-        page = source.pages.index(pikepdf.Page(destination[0]))
-    copy = pikepdf.OutlineItem(item.title, start + page)
-    copy.children.extend(_bookmark(child, source, start) for child in item.children)
-    return copy
-
-
 def _render_many(
     work: list[tuple[Deck, str]], settings: SheetSettings, jobs: int, progress: Progress | None
 ) -> Iterator[dict[str, bytes]]:
-    """`render_deck` for each of `work`, in order; on worker processes when there is enough."""
+    """`render_decks` for each of `work`, in order, a batch at a time; on worker processes when
+    there is more than one batch. The batches do not depend on `jobs`: the same decks, the same
+    files."""
+    batches = _batches(work)
     jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(work) < PARALLEL_FROM:
-        for done, (deck, slug) in enumerate(work, 1):
-            yield render_deck(deck, slug, settings)
+    if jobs <= 1 or len(batches) < 2:
+        done = 0
+        for batch in batches:
+            yield from render_decks(batch, settings)
+            done += len(batch)
             if progress:
                 progress(done, len(work))
         return
     if "pdf" in settings.formats:
         import weasyprint  # noqa: F401  # loaded once, before forking, so the workers share it
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    results: list[dict[str, bytes]] = [{} for _ in work]
-    pool = ProcessPoolExecutor(min(jobs, len(work)), mp_context=context, initializer=_start_worker,
+    results: list[list[dict[str, bytes]]] = [[] for _ in batches]
+    pool = ProcessPoolExecutor(min(jobs, len(batches)), mp_context=context, initializer=_start_worker,
                                initargs=(settings,))  # fmt: skip
     try:
-        # The largest decks first, so no worker is left with a long one at the end.
-        order = sorted(range(len(work)), key=lambda i: -len(work[i][0].cards))
-        futures: dict[Future[dict[str, bytes]], int] = {pool.submit(_render_one, *work[i]): i for i in order}
-        for done, future in enumerate(as_completed(futures), 1):
+        # The largest batches first, so no worker is left with a long one at the end.
+        order = sorted(range(len(batches)), key=lambda i: -sum(len(deck.cards) for deck, _ in batches[i]))
+        futures = {pool.submit(_render_batch, batches[i]): i for i in order}
+        done = 0
+        for future in as_completed(futures):
             results[futures[future]] = future.result()
+            done += len(results[futures[future]])
             if progress:
                 progress(done, len(work))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    yield from results
+    for batch_result in results:
+        yield from batch_result
+
+
+def _batches(work: list[tuple[Deck, str]]) -> list[list[tuple[Deck, str]]]:
+    """`work` in runs of neighbouring decks of about `BATCH_CARDS` cards together."""
+    batches: list[list[tuple[Deck, str]]] = []
+    cards = 0
+    for item in work:
+        if not batches or cards + len(item[0].cards) > BATCH_CARDS:
+            batches.append([])
+            cards = 0
+        batches[-1].append(item)
+        cards += len(item[0].cards)
+    return batches
 
 
 _worker_settings: SheetSettings | None = None
@@ -199,9 +185,9 @@ def _start_worker(settings: SheetSettings) -> None:
     font_config.cache_clear()
 
 
-def _render_one(deck: Deck, slug: str) -> dict[str, bytes]:
+def _render_batch(batch: list[tuple[Deck, str]]) -> list[dict[str, bytes]]:
     assert _worker_settings is not None, "_start_worker runs first"
-    return render_deck(deck, slug, _worker_settings)
+    return render_decks(batch, _worker_settings)
 
 
 def _settings_digest(settings: SheetSettings) -> str:
