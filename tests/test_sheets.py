@@ -12,12 +12,13 @@ import shutil
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
 from typer.testing import CliRunner
 
-from conftest import REFERENCE
+from conftest import REFERENCE, SEEDS
 from deckgen import cli, sheets
 from deckgen.errors import ConfigError
 from deckgen.model import Deck
@@ -222,3 +223,36 @@ def test_build_with_sheets_lists_them_and_skips_them_when_unchanged(
     again = CliRunner().invoke(cli.app, args)
     assert again.exit_code == 0, again.output
     assert json.loads(again.stdout)["outputs"] == outputs and rewritten(folder) == set()
+
+
+def test_the_sheet_command_keeps_the_note_cache_so_only_an_edited_note_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deckgen import readall
+    from deckgen.notes import reader
+
+    notes = tmp_path / "notes"
+    shutil.copytree(SEEDS, notes)
+    monkeypatch.chdir(tmp_path)
+    read: list[str] = []
+    parse = reader.parse_note
+
+    def counted(text: str, path: str, *args: Any, **kwargs: Any) -> Any:
+        read.append(path)
+        return parse(text, path, *args, **kwargs)
+
+    monkeypatch.setattr(reader, "parse_note", counted)
+    monkeypatch.setattr(readall, "PARALLEL_FROM", 10_000)  # in this process, where the counter is
+    args = ["sheet", str(notes), "--format", "md"]
+    assert CliRunner().invoke(cli.app, args).exit_code == 0
+    assert len(read) == len(list(notes.rglob("*.md")))
+    assert len(list((tmp_path / "out" / ".deckgen-cache").rglob("*.pickle"))) == len(read)
+    read.clear()
+    note = notes / "reasoning_in_ai_models.md"
+    stamp = '<a class="yt-timestamp" data-t="00:59:00">[00:59:00]</a>'
+    note.write_text(note.read_text(encoding="utf-8") + f"\n* An added line {stamp}\n", encoding="utf-8")
+    again = CliRunner().invoke(cli.app, args)
+    assert again.exit_code == 0, again.output
+    assert [Path(p).name for p in read] == [note.name]
+    dry = CliRunner().invoke(cli.app, ["build", str(notes), "--dry-run", "--out", "elsewhere"])
+    assert dry.exit_code == 0 and not (tmp_path / "elsewhere").exists()  # a dry run still writes nothing

@@ -106,9 +106,12 @@ def build(
         raise BuildError(f"no .md notes under {', '.join(map(str, paths))} — point deckgen at your notes")
     stats = note_stats([f.path for f in files])  # before any note is read
     inputs = inputs_digest([f.path for f in files], config, stats)
-    if not options.write:  # a dry run writes nothing, so it need not wait for a writer
+    if not options.write and not options.cache:  # a dry run writes nothing: no writer to wait for
         return _read(files, out, config, now, options)[0]
     try:
+        if not options.write:
+            with exclusive(out, LOCK_WAIT):  # the cache is shared with builds into `out`
+                return _read(files, out, config, now, options)[0]
         with exclusive(out, LOCK_WAIT):  # before the lock is read: a second build sees the first's
             return _build_locked(files, out, config, now, options, (inputs, stats))
     except OSError as exc:
@@ -172,7 +175,8 @@ def _read(
     """Everything up to writing: read the lock and the notes, reconcile, check."""
     old = open_lock(options.lock).entries()  # a broken lock stops us first
     per_note, problems = read_cards(
-        files, config, options.jobs, options.progress, out / cache.CACHE_NAME, store=options.write
+        files, config, options.jobs, options.progress, out / cache.CACHE_NAME,
+        store=options.write or options.cache,
     )
     if not options.keep_going and (unread := [p for p in problems if p.unread]):
         raise BuildError("nothing written; fix these notes first:\n" + "\n".join(map(str, unread)))

@@ -262,7 +262,7 @@ def sheet(
     a deck's sheets are written again only when its cards changed."""
     with _errors(debug):
         cfg = _config(config, paths, deck=deck, root=root, templates=templates)
-        result = _run(paths, out, cfg, None, write=False)
+        result = _run(paths, out, cfg, None, write=False, cache=True)
         options = SheetOptions(paper, columns, layout, qr, tuple(f.strip() for f in formats.split(",")))
         run = _sheets(result, out, cfg, options)
         kept = len(run.paths) - len(run.written)
@@ -366,11 +366,11 @@ def push(
 
 def _run(
     paths: list[Path] | None, out: Path, cfg: Config, lock: Path | None, *, strict: bool = False,
-    write: bool, fast: bool = True,
+    write: bool, fast: bool = True, cache: bool = False,
 ) -> BuildResult:  # fmt: skip
     update, close = _progress()
     try:
-        options = BuildOptions(lock=lock, strict=strict, write=write, fast=fast, progress=update)
+        options = BuildOptions(lock=lock, strict=strict, write=write, fast=fast, progress=update, cache=cache)
         return run_build(paths or [Path(".")], out, cfg, _now(), options)
     finally:
         close()

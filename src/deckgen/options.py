@@ -20,6 +20,9 @@ class BuildOptions:
     """Fail on any problem, before anything is written."""
     write: bool = True
     """False for a dry run: return the plan and write nothing at all (not even the note cache)."""
+    cache: bool = False
+    """Without `write`: keep what reading found in the note cache all the same (`deckgen sheet`,
+    which writes into the output folder anyway, and is then quick after one edited note)."""
     keep_going: bool = True
     """False: a note that cannot be read stops the build before anything is written."""
     jobs: int = 0
