@@ -128,6 +128,55 @@ def test_inline_text_skips_only_patterns_that_cannot_match(text: str) -> None:
     assert len(stamps) + len(problems) == len(times)
 
 
+ANCHOR_PIECES = [
+    '<a class="yt-timestamp" data-t="00:09:17">',
+    '<A CLASS="yt-timestamp" href="#t=1:02">',
+    "[00:09:17]",
+    '<a data-t="99:99:99" class="yt-timestamp">',
+    "</a>",
+    "</a >",
+    "<a href='x'>",
+    "<b>",
+    "</b>",
+    "`",
+    "[",
+    "]",
+    "(",
+    ")",
+    "**",
+    "_",
+    "text ",
+    " more",
+    ", ",
+    "岡田",
+    "\\",
+    "<script>",
+    "</script>",
+    "\n",
+    "\n\n[00:09:17]: https://example.org\n\n",
+    "&amp;",
+    "09:17",
+    " ",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(st.sampled_from(ANCHOR_PIECES), max_size=14).map("".join))
+def test_a_whole_anchor_read_as_one_token_reads_as_its_html(text: str) -> None:
+    """The `yt_stamp` rule only saves time: with it or without it a paragraph reads the same."""
+
+    def read(source: str) -> list[inline.Inline]:
+        return [inline.read_inline(t.children or []) for t in _MD.parse(source) if t.type == "inline"]
+
+    fast = read(text)
+    _MD.disable("yt_stamp")
+    try:
+        slow = read(text)
+    finally:
+        _MD.enable("yt_stamp")
+    assert fast == slow
+
+
 def _shape(node: SyntaxTreeNode | _Node) -> list[object]:
     """A node's type, tag and lines, and its children's, down to the inline tokens (not into them)."""
     if node.type == "root":

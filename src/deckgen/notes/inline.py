@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from ..model import FORCE, SKIP, Timestamp
@@ -18,6 +19,9 @@ from .stamps import STAMP, fold, format_time, parse_time
 from .youtube import youtube_id, youtube_time
 
 _ANCHOR = re.compile(r"""<a\b[^>]*\byt-timestamp\b[^>]*>""", re.I)
+_WHOLE_ANCHOR = re.compile(r"""<a\b[^>]*\byt-timestamp\b[^>]*>[\d:.\s\[\]]*</a\s*>""", re.I)
+"""An anchor with its label and closing tag, `<a class="yt-timestamp" data-t="00:09:17">[00:09:17]</a>`:
+a label of digits, colons, points, spaces and brackets (nothing Markdown reads as markup)."""
 _ANCHOR_TIME = re.compile(r"""\b(?:data-t|href)\s*=\s*["']([^"']*)["']""", re.I)
 _BARE_TIME = re.compile(r"\[(\d{1,2}:\d{2}(?::\d{2}){0,2})\]|\((\d{1,2}:\d{2}:\d{2}(?::\d{2})?)\)")
 """`[09:17]`, `[00:09:17]`, and `(00:09:17)` (a bracketed `(12:30)` may be a clock time: not read)."""
@@ -147,7 +151,7 @@ def read_inline(children: list[Token]) -> Inline:
     pending: Timestamp | None = None
     for i, tok in enumerate(children):
         if skip_to:
-            skip_to = "" if tok.type == "html_inline" and tok.content.lower().startswith(skip_to) else skip_to
+            skip_to = "" if _closes(tok, skip_to) else skip_to
         elif in_link:
             in_link = tok.type != "link_close"
         elif tok.type == "link_open" and (sec := _link_time(children, i)) is not None:
@@ -166,6 +170,13 @@ def read_inline(children: list[Token]) -> Inline:
             label = i + 1  # its `{alt=… width=…}` or `{:height 538}` attributes are no text
         elif tok.type == "math_inline":
             raw.append(tok.markup + tok.content + tok.markup)  # kept as written
+        elif tok.type == "yt_stamp":  # a whole anchor: its label is no text
+            sec, value = _anchor_time(tok.content[: tok.content.index(">") + 1])
+            if sec is None:
+                problems.append(_malformed(value))
+            else:
+                stamps.append(Timestamp(sec, format_time(sec)))
+                raw.append(STAMP)
         elif tok.type == "html_inline" and (m := _ANCHOR.match(tok.content)):
             skip_to, label = ("</a", -1) if closes.get("a", -1) > i else ("", i + 1)  # unclosed: hide no text
             sec, value = _anchor_time(m.group(0))
@@ -203,6 +214,19 @@ def read_inline(children: list[Token]) -> Inline:
     return Inline(text, offsets, tuple(emphasis), tuple(links), tuple(problems), tuple(tags))
 
 
+def stamp_anchor(state: StateInline, silent: bool) -> bool:
+    """markdown-it-py inline rule: a whole `yt-timestamp` anchor is one `yt_stamp` token. Read as
+    HTML it is two tags with a label between that the link rule tries first: two fifths of the
+    inline parse of a timestamped note. An anchor with markup in its label, or unclosed, is left
+    to the HTML rule (`read_inline` reads it either way)."""
+    if state.src[state.pos] != "<" or not (m := _WHOLE_ANCHOR.match(state.src, state.pos)):
+        return False
+    if not silent:
+        state.push("yt_stamp", "", 0).content = m.group(0)
+    state.pos = m.end()
+    return True
+
+
 def _moment(href: str) -> tuple[str, int] | None:
     """(video ID, second) for a YouTube link that starts at a moment; None for any other link."""
     video = youtube_id(href)
@@ -218,12 +242,23 @@ def _anchor_time(tag: str) -> tuple[int | None, str]:
 
 
 def _closing_tags(children: list[Token]) -> dict[str, int]:
-    """The index of the last closing tag of each name among inline tokens: `{"a": 7}`."""
+    """The index of the last closing tag of each name among inline tokens: `{"a": 7}` (a whole
+    anchor ends with one)."""
     closes: dict[str, int] = {}
     for i, tok in enumerate(children):
         if tok.type == "html_inline" and (m := _CLOSING_TAG.match(tok.content)):
             closes[m.group(1).lower()] = i
+        elif tok.type == "yt_stamp":
+            closes["a"] = i
     return closes
+
+
+def _closes(tok: Token, closing: str) -> bool:
+    """Whether `tok` holds the closing tag `closing` (`"</a"`): an HTML tag, or a whole anchor,
+    which a skipped anchor or script before it swallows, as a browser would."""
+    if tok.type == "yt_stamp":
+        return closing == "</a"
+    return tok.type == "html_inline" and tok.content.lower().startswith(closing)
 
 
 def _link_time(children: list[Token], i: int) -> int | None:
