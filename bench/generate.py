@@ -1,6 +1,6 @@
 """A seeded synthetic vault of talk notes shaped like the tubegraph sample.
 
-    python bench/generate.py OUT_DIR --notes 20000 --seed 1
+    python bench/generate.py OUT_DIR --notes 21000 --megabytes 166 --seed 1
 
 Note sizes and timestamps per kilobyte follow quantile tables measured on the 300-note sample in
 `shared/corpus/tubegraph/`; they are built in below, so no corpus is needed. The prose is drawn word
@@ -294,8 +294,17 @@ def title_slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_") or "note"
 
 
-def generate(out: Path, notes: int, seed: int, profile: Profile) -> list[Path]:
-    """Write `notes` notes under `out` and return their paths."""
+def mean_size(sizes: Sequence[float], steps: int = 100_000) -> float:
+    """The mean note size (bytes) the quantile table `sizes` gives."""
+    return sum(inverse_cdf((k + 0.5) / steps, sizes, log=True) for k in range(steps)) / steps
+
+
+def generate(
+    out: Path, notes: int, seed: int, profile: Profile, megabytes: float | None = None
+) -> list[Path]:
+    """Write `notes` notes under `out` and return their paths. With `megabytes`, every note's size
+    is scaled by one factor so that the vault holds about that much (the shape stays the sample's)."""
+    scale = megabytes * 1e6 / (notes * mean_size(profile.sizes)) if megabytes else 1.0
     chans = channels(random.Random(f"{seed}:channels"), profile)
     zipf = [1 / (k + 1) for k in range(len(chans))]  # a few big channels, a long tail
     used: set[Path] = set()
@@ -303,7 +312,7 @@ def generate(out: Path, notes: int, seed: int, profile: Profile) -> list[Path]:
     for i in range(notes):
         rng = random.Random(f"{seed}:{i}")
         channel = rng.choices(chans, weights=zipf)[0]
-        target = round(inverse_cdf(rng.random(), profile.sizes, log=True))
+        target = round(scale * inverse_cdf(rng.random(), profile.sizes, log=True))
         per_kb = inverse_cdf(rng.random(), profile.stamps_per_kb, log=False)
         writer = NoteWriter(rng, profile)
         title = writer.phrase(3, 8)
@@ -325,16 +334,21 @@ def resolve_corpus(arg: str | None) -> Path | None:
     return path if path.is_dir() else None
 
 
-def ensure_vault(out: Path, notes: int, seed: int, corpus: Path | None = None) -> Path:
+def ensure_vault(
+    out: Path, notes: int, seed: int, corpus: Path | None = None, megabytes: float | None = None
+) -> Path:
     """Generate the vault unless `out` already holds one made with the same settings."""
-    settings = {"notes": notes, "seed": seed, "corpus": str(corpus) if corpus else None, "version": 1}
+    settings: dict[str, object] = {"notes": notes, "seed": seed, "corpus": str(corpus) if corpus else None,
+                                   "version": 1}  # fmt: skip
+    if megabytes:
+        settings["megabytes"] = megabytes
     manifest = out / MANIFEST
     if manifest.is_file() and json.loads(manifest.read_text()) == settings:
         return out
     if out.exists() and any(out.iterdir()):
         raise SystemExit(f"{out}: not empty and not a vault with these settings — pick an empty folder")
     profile = corpus_profile(corpus) if corpus else builtin_profile()
-    generate(out, notes, seed, profile)
+    generate(out, notes, seed, profile, megabytes)
     manifest.write_text(json.dumps(settings))
     return out
 
@@ -380,10 +394,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"take word frequencies from this folder (default {DEFAULT_CORPUS}"
         " if present; 'none' for the built-in vocabulary)",
     )
+    parser.add_argument(
+        "--megabytes", type=float, default=None,
+        help="scale every note so the vault holds about this many MB (default: the sample's sizes)",
+    )  # fmt: skip
     parser.add_argument("--no-compare", action="store_true", help="skip the comparison with the sample")
     args = parser.parse_args(argv)
     corpus = resolve_corpus(args.corpus)
-    ensure_vault(args.out, args.notes, args.seed, corpus)
+    ensure_vault(args.out, args.notes, args.seed, corpus, args.megabytes)
     if not args.no_compare:
         print(comparison(args.out, corpus or (DEFAULT_CORPUS if DEFAULT_CORPUS.is_dir() else None)))
     return 0
