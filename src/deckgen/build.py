@@ -175,7 +175,11 @@ def _read(
     """Everything up to writing: read the lock and the notes, reconcile, check."""
     old = open_lock(options.lock).entries()  # a broken lock stops us first
     per_note, problems = read_cards(
-        files, config, options.jobs, options.progress, out / cache.CACHE_NAME,
+        files,
+        config,
+        options.jobs,
+        options.progress,
+        out / cache.CACHE_NAME,
         store=options.write or options.cache,
     )
     if not options.keep_going and (unread := [p for p in problems if p.unread]):

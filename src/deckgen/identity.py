@@ -63,13 +63,25 @@ def content_hash(face: Face) -> str:
 def _plain(value: object) -> object:
     """`value` as JSON sees `dataclasses.astuple(value)` (the recipe of the stored hashes),
     without its deep copy, which cost a rebuild half its reconcile time."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [_plain(getattr(value, f.name)) for f in dataclasses.fields(value)]
+    if names := _field_names(type(value)):
+        return [_plain(getattr(value, name)) for name in names]
     if isinstance(value, (tuple, list)):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    """The field names of a dataclass, in order; () for any other type."""
+    if (names := _FIELDS.get(kind)) is None:
+        names = _FIELDS[kind] = (
+            tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else ()
+        )
+    return names
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 _LEGACY_BLANK = '<span class="blank">_____</span>'
@@ -225,8 +237,8 @@ def match(drafts: Sequence[Draft], old: Iterable[Entry]) -> dict[int, Entry]:
             pairs[i] = e
     candidates = []
     for i, (claim, _) in enumerate(drafts):
-        if i in pairs:
-            continue
+        if i in pairs or not any(e.kind == claim.kind for e in left.values()):
+            continue  # (a new note has no old entries to compare its claims' words with)
         words = _words(claim.question, claim.answer)
         for e in left.values():
             if e.kind == claim.kind:

@@ -95,9 +95,9 @@ class Outcome:
     packages: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Package file name → {"digest", "decks"} for every package of the build."""
     gone: list[str] = field(default_factory=list)
+    """Lock entries this build dropped (the old paths of renamed notes)."""
     unchanged: int = 0
     """Cards that stay as they were (`Plan.unchanged`)."""
-    """Lock entries this build dropped (the old paths of renamed notes)."""
 
 
 def settings_digest(config: Config) -> str:
