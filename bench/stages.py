@@ -2,9 +2,10 @@
 
     python bench/stages.py NOTES_DIR [--out DIR]
 
-Stages: find, read+parse, extract, cards (make_card), cards+reconcile (make_card and the GUIDs
-settled against an empty lock, when deckgen has a lock), group, write. Each is looked up by name, so when the
-library's API moves, the stages that still exist are timed and the others are reported as errors.
+Stages: import, find, read+parse (`build.read_notes`), rules+rank+faces (`readall.note_claims` per
+note), reconcile (GUIDs settled against an empty lock, `identity.reconcile`), group, write (one
+package per source). Each is looked up by name, so when the library's API moves, the stages that
+still exist are timed and the others are reported as errors.
 """
 
 from __future__ import annotations
