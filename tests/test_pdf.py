@@ -4,6 +4,7 @@ pages, bookmarks, named places, links and title it has when laid out alone."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pikepdf
 import pypdf
@@ -82,3 +83,23 @@ def test_a_cut_file_carries_only_what_its_own_pages_draw_with() -> None:
     short = render_decks(work, SETTINGS)[1]["pdf"]
     assert resources(short) == resources(render_deck(*work[1], SETTINGS)["pdf"])
     assert len(pikepdf.Pdf.open(io.BytesIO(short)).pages) == 1
+
+
+def test_each_cut_file_holds_its_own_images_and_no_other_decks(tmp_path: Path) -> None:
+    from deckgen.build import build
+    from deckgen.config import Config
+    from deckgen.options import BuildOptions
+    from test_media import NOW, vault
+
+    result = build([vault(tmp_path)], tmp_path / "out", Config(), NOW, BuildOptions(write=False))
+    pictured = next(d for d in result.decks if any(c.files for c in d.cards))
+    decks = [tokens_deck(), pictured, attention_deck()]
+    work = list(zip(decks, deck_slugs([d.name for d in decks]), strict=True))
+    together = [made["pdf"] for made in render_decks(work, SETTINGS)]
+
+    def images(data: bytes) -> list[bytes]:
+        return [image.data for page in read(data).pages for image in page.images]
+
+    alone = images(render_deck(*work[1], SETTINGS)["pdf"])
+    assert len(alone) >= 2 and sorted(images(together[1])) == sorted(alone)
+    assert images(together[0]) == [] and images(together[2]) == []
