@@ -66,7 +66,10 @@ def note_claims(note: Note, config: Config) -> NoteClaims:
     texts = tuple(claim_text(c.claim.question, c.claim.answer or c.claim.context) for c in found)
     present = (*sorted(keys), *texts)
     reason = empty_reason(note, ranking)  # before the blocks go: the reason looks at them
-    return NoteClaims(replace(note, blocks=()), drafts(ranking.kept), drafts(ranking.spare), present, reason)
+    # The blocks and hand-written cards are large and nothing after this needs them: the cache
+    # and the worker processes' pipes carry the claims.
+    slim = replace(note, blocks=(), explicit=None)
+    return NoteClaims(slim, drafts(ranking.kept), drafts(ranking.spare), present, reason)
 
 
 def explain(note: Note, config: Config) -> Ranking:
