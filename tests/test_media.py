@@ -219,3 +219,35 @@ def test_a_deleted_image_does_not_stop_the_next_build(tmp_path: Path) -> None:
     result = build([root], tmp_path / "out", Config(), NOW + 10, BuildOptions(lock=lock))
     with zipfile.ZipFile(result.outputs[0]) as z:
         assert sorted(json.loads(z.read("media")).values()) == [name_of(PNG)]
+
+
+def media_names(package: Path) -> set[str]:
+    with zipfile.ZipFile(package) as z:
+        return set(json.loads(z.read("media")).values())
+
+
+def test_an_image_replaced_under_its_name_reaches_the_next_build_and_its_cards(tmp_path: Path) -> None:
+    """The cache and the last build's records are keyed by the note's bytes; an image the note
+    embeds is looked at too, so a new picture under the old name is a changed card."""
+    root = vault(tmp_path)
+    out, lock = tmp_path / "out", tmp_path / "deckgen.lock"
+    first = build([root], out, Config(), NOW, BuildOptions(lock=lock))
+    assert media_names(first.outputs[0]) == {name_of(PNG), name_of(OTHER)}
+
+    heart, green = root / "attachments" / "heart.png", png(30, 200, 30)
+    heart.write_bytes(green)
+    os.utime(heart, ns=(heart.stat().st_atime_ns, heart.stat().st_mtime_ns + 10**9))
+    dry = build([root], out, Config(), NOW + 60, BuildOptions(lock=lock, write=False))
+    shown = {image.name for d in dry.decks for c in d.cards for image in c.face.media}
+    assert shown == {name_of(green), name_of(OTHER)}  # a dry run does not take the old reading
+
+    second = build([root], out, Config(), NOW + 60, BuildOptions(lock=lock))
+    assert media_names(second.outputs[0]) == {name_of(green), name_of(OTHER)}
+    changed = [c for c in second.plan.changes if c.action == "changed"]
+    assert len(changed) == 2  # the two cards that show the heart
+    with zipfile.ZipFile(second.outputs[0]) as z:
+        assert any(green == z.read(number) for number in json.loads(z.read("media")))
+
+    third = build([root], out, Config(), NOW + 120, BuildOptions(lock=lock))
+    assert not [c for c in third.plan.changes if c.action != "unchanged"]
+    assert third.outputs == second.outputs

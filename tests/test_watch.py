@@ -119,3 +119,33 @@ def test_watch_on_a_missing_path_fails_before_watching(tmp_path: Path) -> None:
             on_build=lambda *a: seen.append(a),
         )
     assert seen == [] and not (tmp_path / "out").exists()
+
+
+def test_watch_rebuilds_when_an_image_a_card_shows_is_replaced(tmp_path: Path) -> None:
+    from test_media import media_names, name_of, png, vault
+
+    root, out = vault(tmp_path), tmp_path / "out"
+    seen: Seen = []
+    stop = threading.Event()
+    clock = iter(range(1_000, 10_000, 10))
+    worker = threading.Thread(
+        target=watch,
+        args=([root], out, Config(), lambda: next(clock)),
+        kwargs={"lock": tmp_path / "deckgen.lock", "on_build": lambda *a: seen.append(a), "stop": stop},
+    )
+    worker.start()
+    try:
+        assert wait_for(lambda: len(seen) == 1)
+        first = seen[0][0]
+        assert isinstance(first, BuildResult)
+        time.sleep(0.3)  # let the watcher settle before the save
+        heart, green = root / "attachments" / "heart.png", png(30, 200, 30)
+        heart.write_bytes(green)
+        assert wait_for(lambda: len(seen) >= 2)
+        rebuilt, changed = seen[-1]
+        assert isinstance(rebuilt, BuildResult) and [p.name for p in changed] == ["heart.png"]
+        assert name_of(green) in media_names(rebuilt.outputs[0])
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+    assert not worker.is_alive()

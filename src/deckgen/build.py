@@ -33,6 +33,7 @@ from .state import (
     last_notes,
     last_packages,
     last_state,
+    media_now,
     note_stats,
     save_notes,
     save_state,
@@ -124,7 +125,8 @@ def _build_locked(
 ) -> BuildResult:  # fmt: skip
     inputs, stats = seen
     state = last_state(out)
-    if options.fast and (last := unchanged_summary(state, signature(inputs, options.lock))) is not None:
+    sig = signature(inputs, options.lock, media_now(state))
+    if options.fast and (last := unchanged_summary(state, sig)) is not None:
         result = BuildResult.from_summary(last["summary"], last["problems"])
         _check_strict(result.problems, options)
         return result
@@ -151,8 +153,10 @@ def _build_locked(
     )  # fmt: skip
     save_notes(out, {"settings": settings_digest(config), "packages": got.packages,
                      "notes": {p: r.to_json() for p, r in got.records.items()}})  # fmt: skip
-    save_state(out, signature(inputs, options.lock), {**result.summary(), "packages": written},
-               [[p.source.path, p.source.line, p.message, p.unread] for p in result.problems])  # fmt: skip
+    media = sorted({m for r in got.records.values() for m in r.media})
+    save_state(out, signature(inputs, options.lock, media), {**result.summary(), "packages": written},
+               [[p.source.path, p.source.line, p.message, p.unread] for p in result.problems],
+               [path for path, _, _ in media])  # fmt: skip
     if lock.found < VERSION and options.lock is not None:  # said once: the next build reads format 2
         notice = (f"the lock was in format {lock.found} and is now in format {VERSION} (an index and "
                   f"{folder_of(options.lock).name}/, one file per note; no card changed identity) — "

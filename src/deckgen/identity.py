@@ -226,6 +226,9 @@ class NoteClaims:
     empty_reason: str = ""
     """Why the ranker kept no claim ('' when it kept some): carried here so that it survives the
     cache and the worker processes, and the build can name the notes that gave nothing."""
+    media: tuple[tuple[str, int, int], ...] = ()
+    """Each image file the note embeds as it was read (path, size, modification time): when one
+    is replaced under the same name, the note is read again (`notes.media.unchanged`)."""
 
 
 def match(drafts: Sequence[Draft], old: Iterable[Entry]) -> dict[int, Entry]:

@@ -25,6 +25,7 @@ from .errors import BuildError
 from .identity import Change, NoteEntry, Taken, note_identity, reconcile_note
 from .lockfile import Lock, Row, stage_entry, stage_index
 from .model import Card, Deck, Problem, SourceRef
+from .notes.media import unchanged
 from .options import BuildOptions
 from .package import group, package_name, stage_package
 from .readall import Scanned, load_claims, note_key, scan
@@ -50,6 +51,8 @@ class Record:
     kinds: dict[str, int]
     problems: tuple[Problem, ...]
     empty: str
+    media: tuple[tuple[str, int, int], ...] = ()
+    """The image files it embeds as they were read (`NoteClaims.media`)."""
     raw: list[Any] | None = field(default=None, compare=False, repr=False)
     """The JSON row it was read from, written back as it is (a vault's worth of rows adds up)."""
 
@@ -58,13 +61,14 @@ class Record:
         if self.raw is not None:
             return self.raw
         problems = [[p.source.path, p.source.line, p.message, p.unread] for p in self.problems]
+        media = [list(m) for m in self.media]
         return [list(self.stat), self.key, self.lock, self.identity, list(self.packages), list(self.decks),
-                self.cards, self.kept, self.kinds, problems, self.empty]  # fmt: skip
+                self.cards, self.kept, self.kinds, problems, self.empty, media]  # fmt: skip
 
     @classmethod
     def from_json(cls, raw: list[Any]) -> Record:
         """The row `to_json` wrote."""
-        st, key, lock, ident, packages, decks, cards, kept, kinds, problems, empty = raw
+        st, key, lock, ident, packages, decks, cards, kept, kinds, problems, empty, media = raw
         found = tuple(Problem(SourceRef(p, line), m, unread) for p, line, m, unread in problems)
         size, mtime = st
         return cls(
@@ -79,6 +83,7 @@ class Record:
             kinds,
             found,
             empty,
+            tuple((str(path), int(size), int(mtime)) for path, size, mtime in media),
             raw,
         )
 
@@ -181,7 +186,8 @@ def settle(
         key = rec.key if rec is not None and rec.stat == st and st[0] >= 0 else note_key(f, config)
         keys.append(key)
         row = lock.rows.get(f.display)
-        if not everything and rec and key and rec.key == key and row and row.digest == rec.lock:
+        known = bool(not everything and rec and key and rec.key == key and row and row.digest == rec.lock)
+        if known and rec is not None and unchanged(rec.media):  # (a replaced image: read it again)
             settled[i] = rec
     todo = [i for i in range(len(files)) if i not in settled]
     scanned: dict[int, Scanned] = {}
@@ -235,7 +241,7 @@ def settle(
             tuple(sorted({*(c.deck for c in cards), *(c.deck for c in retired)})), len(cards), len(nc.kept),
             dict(Counter(c.kind for c in cards)),
             scanned[i].problems if i in scanned else settled[i].problems,
-            nc.empty_reason if not cards else "",
+            nc.empty_reason if not cards else "", nc.media,
         )  # fmt: skip
         writer.flush(i)
     for path in plan.deleted:  # deleted notes: all their claims retire

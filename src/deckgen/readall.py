@@ -20,7 +20,7 @@ from .identity import Draft, NoteClaims, claim_text, note_identity, reconcile
 from .lang import remember_function_words
 from .model import Candidate, Card, Note, Problem, SourceRef
 from .notes import MAX_NOTE_BYTES, read_note
-from .notes.media import image_problems
+from .notes.media import image_problems, stamps, unchanged
 from .options import Progress
 from .rank import Ranking, rank
 from .rules import Flashcards, candidates
@@ -69,7 +69,7 @@ def note_claims(note: Note, config: Config) -> NoteClaims:
     # The blocks and hand-written cards are large and nothing after this needs them: the cache
     # and the worker processes' pipes carry the claims.
     slim = replace(note, blocks=(), explicit=None)
-    return NoteClaims(slim, drafts(ranking.kept), drafts(ranking.spare), present, reason)
+    return NoteClaims(slim, drafts(ranking.kept), drafts(ranking.spare), present, reason, stamps(note))
 
 
 def explain(note: Note, config: Config) -> Ranking:
@@ -139,7 +139,7 @@ def read_cards(
     is the same as `note_drafts(read_notes(files))`, in the same order."""
     keys = [_key(f, config) if cache_dir is not None else "" for f in files]
     results: list[NoteResult | None] = [
-        cache.load(cache_dir, k) if cache_dir is not None and k else None for k in keys
+        _cached(cache_dir, k) if cache_dir is not None else None for k in keys
     ]
     todo = [i for i, r in enumerate(results) if r is None]
     if todo and cache_dir is not None and store:  # a dry run writes nothing, not even this
@@ -218,7 +218,7 @@ def scan(
     processes and stored in it; in order."""
     misses = []
     for i in todo:
-        hit = cache.load(cache_dir, keys[i]) if keys[i] else None
+        hit = _cached(cache_dir, keys[i])
         if hit is not None:
             yield i, _scanned(keys[i], hit, True)
         else:
@@ -240,9 +240,18 @@ def scan(
 
 def load_claims(f: NoteFile, key: str, config: Config, cache_dir: Path) -> NoteClaims | None:
     """A note's claims from the cache, or read again when the cache lost them."""
-    hit = cache.load(cache_dir, key) if key else None
+    hit = _cached(cache_dir, key)
     result: NoteResult = hit if hit is not None else _read_and_extract((f, config, None, ""))
     return result[0]
+
+
+def _cached(cache_dir: Path, key: str) -> NoteResult | None:
+    """The cache's result for `key`, unless it has none or an image the note embeds has been
+    replaced since (the cache key holds the note's bytes, not its images')."""
+    hit: NoteResult | None = cache.load(cache_dir, key) if key else None
+    if hit is not None and hit[0] is not None and not unchanged(hit[0].media):
+        return None
+    return hit
 
 
 def note_key(f: NoteFile, config: Config) -> str:

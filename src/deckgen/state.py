@@ -53,10 +53,18 @@ def inputs_digest(notes: Sequence[Path], config: Config, stats: Sequence[list[in
     return hashlib.sha256(json.dumps(inputs).encode("utf-8")).hexdigest()
 
 
-def signature(inputs: str, lock: Path | None) -> str:
-    """The build's signature: `inputs_digest` and the lock as it is now."""
-    seen = [inputs, [str(lock), *_stat(lock)] if lock is not None else None]
+def signature(inputs: str, lock: Path | None, media: Sequence[Sequence[Any]] = ()) -> str:
+    """The build's signature: `inputs_digest`, the lock as it is now and the image files the
+    notes embed (path, size, modification time: `media_now`, or as the notes were read)."""
+    seen = [inputs, [str(lock), *_stat(lock)] if lock is not None else None, [list(m) for m in media]]
     return hashlib.sha256(json.dumps(seen).encode("utf-8")).hexdigest()
+
+
+def media_now(state: dict[str, Any] | None) -> list[list[Any]]:
+    """The image files the last build's notes embed, as they are now (an image replaced under
+    the same name changes no note, but must make the build look again)."""
+    paths = state.get("media") if state else None
+    return [[p, *_stat(Path(p))] for p in paths] if isinstance(paths, list) else []
 
 
 def last_state(out: Path) -> dict[str, Any] | None:
@@ -89,9 +97,12 @@ def unchanged_summary(state: dict[str, Any] | None, sig: str) -> dict[str, Any] 
     return state
 
 
-def save_state(out: Path, sig: str, summary: dict[str, Any], problems: list[list[Any]]) -> None:
-    """Remember this build; written last, so a failed build never looks up to date."""
-    state = {"signature": sig, "summary": summary, "problems": problems}
+def save_state(
+    out: Path, sig: str, summary: dict[str, Any], problems: list[list[Any]], media: Sequence[str] = ()
+) -> None:
+    """Remember this build (and the image files its notes embed, `media`); written last, so a
+    failed build never looks up to date."""
+    state = {"signature": sig, "summary": summary, "problems": problems, "media": list(media)}
     atomic_write(out / STATE_NAME, json.dumps(state, indent=1, ensure_ascii=False).encode("utf-8"))
 
 

@@ -12,6 +12,7 @@ import watchfiles
 from .build import BuildOptions, BuildResult, build
 from .config import Config
 from .errors import BuildError, DeckgenError
+from .notes.inline import IMAGE_FILE
 
 DEBOUNCE_MS = 300
 """Saves closer together than this are one rebuild (editors write several times per save)."""
@@ -53,7 +54,9 @@ def watch(
             on_build(exc, changed)
 
     def wanted(change: watchfiles.Change, path: str) -> bool:
-        return path.endswith(".md") or (settings_file is not None and Path(path).resolve() == settings_file)
+        if path.endswith(".md") or IMAGE_FILE.search(path):  # a card shows a replaced image anew
+            return True
+        return settings_file is not None and Path(path).resolve() == settings_file
 
     targets = list(paths)
     if settings_file is not None and settings_file.is_file() and not _below(settings_file, paths):

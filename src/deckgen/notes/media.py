@@ -17,10 +17,10 @@ import functools
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from ..model import Claim, Image, Note, Problem, SourceRef
@@ -142,6 +142,24 @@ def find_media(note: Note, note_path: Path, top: Path) -> Note:
     if not media and not problems:
         return note
     return replace(note, media=tuple(media.values()), unbundled=tuple(problems))
+
+
+def stamps(note: Note) -> tuple[tuple[str, int, int], ...]:
+    """The path, size and modification time of each image file the note embeds."""
+    return tuple((path, *_stat(path)) for path in sorted({path for _, path in note.media}))
+
+
+def unchanged(seen: Iterable[Sequence[Any]]) -> bool:
+    """Whether every image file of `stamps` is as it was (a replaced image makes its note stale)."""
+    return all(tuple(_stat(str(path))) == (size, mtime) for path, size, mtime in seen)
+
+
+def _stat(path: str) -> tuple[int, int]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (-1, -1)
+    return (st.st_size, st.st_mtime_ns)
 
 
 def _refs(texts: Iterable[str]) -> dict[str, None]:
