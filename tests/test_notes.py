@@ -67,6 +67,28 @@ def test_wiki_links_labels_and_references() -> None:
     assert block.links == ("Alan Turing", "turing_machine", "see_also_topic")
 
 
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        # A link that repeats its target's words after a finished phrase is a "see also".
+        ("Speed matters in the Manhattan Project [[ai_for_science | AI for Science]].",
+         "Speed matters in the Manhattan Project."),
+        ("Progress came from data [[ai_for_science | AI for science]]; then compute.",
+         "Progress came from data; then compute."),
+        # After an article, a preposition or a conjunction it is the word the sentence needs.
+        ("PARP1 uses a large amount of [[nad_and_its_precursors | NAD]]; damage lowers it.",
+         "PARP1 uses a large amount of NAD; damage lowers it."),
+        ("Content is recycled from [[tiktok_and_its_rise | TikTok]].", "Content is recycled from TikTok."),
+        ("It measures both work and [[energy | energy]].", "It measures both work and energy."),
+        # After "before" or "over" it may be either, and stays a "see also".
+        ("Tasks not seen before [[agi_vs_humans | AGI vs Humans]].", "Tasks not seen before."),
+    ],
+)  # fmt: skip
+def test_a_link_that_repeats_its_target_is_dropped_only_where_no_word_needs_it(text: str, read: str) -> None:
+    [block] = parse_note(text + "\n", "x.md").blocks
+    assert block.text == read
+
+
 def test_nested_lists_carry_lead_in_and_term() -> None:
     note = parse_note(
         "Limits include:\n* **Coherence:** Models drift.\n"

@@ -79,7 +79,7 @@ def image_placeholder(src: str, alt: str) -> str:
 def _wiki_text(m: re.Match[str], links: list[str]) -> str:
     target, label = m.group(1).strip(), (m.group(2) or "").strip()
     links.append(target)
-    if label and _restates(label, target) and _SENTENCE_END.match(m.string, m.end()):
+    if label and _restates(label, target) and _SENTENCE_END.match(m.string, m.end()) and not _object(m):
         return ""  # "…through data [[ai_for_science | AI for science]]." is a "see also"
     if label:
         return label
@@ -91,6 +91,21 @@ def _wiki_text(m: re.Match[str], links: list[str]) -> str:
 
 _SENTENCE_END = re.compile(r"\s*(?:[.;:!?)]|$|\x00|\[)")
 """After a link: the end of its sentence (or a timestamp or another link)."""
+
+
+def _object(m: re.Match[str]) -> bool:
+    """Whether the link is what the word before it needs ("a large amount of [[nad | NAD]];"):
+    after an article, a preposition or a conjunction it is part of the sentence, not a "see
+    also" (after "before" or "over" it may be either, and stays a "see also")."""
+    before = m.string[: m.start()].split()
+    return bool(before) and before[-1].strip("\"'“”‘’(").casefold() in _TAKES_OBJECT
+
+
+_TAKES_OBJECT = frozenset(
+    """a an the of for with from into onto to than via like and or nor its their his her our your
+    my whose this these those some any each every no between among including about as at by in on
+    per toward towards within without through is are was were be been being""".split()
+)
 
 
 def _restates(label: str, target: str) -> bool:
