@@ -224,6 +224,21 @@ def test_all_keeps_every_candidate_that_is_not_rejected_and_focused_is_a_subset(
     assert len(rank(note, found, cap=3).kept) == 3
 
 
+def test_two_cards_with_one_answer_are_not_both_kept() -> None:
+    """Cards that share an answer interfere (Wozniak's rule 11): the better one is kept, the other
+    is ranked out (a spare, so a learner who has it keeps it)."""
+    text = (f"{NOTE}The housing bubble burst in 2008 after years of risky mortgage lending{STAMP}.\n\n"
+            f"Central banks cut their interest rates close to zero in 2008 to stop a depression{STAMP}.\n\n"
+            f"Quantitative easing then grew central banks' balance sheets fivefold{STAMP}.\n")  # fmt: skip
+    note = parse_note(text, "n.md")
+    found = candidates(note)
+    assert [c.claim.answer for c in rank(note, found, "all").kept].count("2008") == 2  # `all` keeps both
+    ranking = rank(note, found)
+    assert [c.claim.answer for c in ranking.kept].count("2008") == 1
+    [(twin, why)] = [(c, why) for c, why in ranking.dropped if why.endswith("has the same answer")]
+    assert twin.claim.answer == "2008" and twin in ranking.spare and why.startswith("ranked out:")
+
+
 def test_ranking_is_deterministic() -> None:
     note = read_note(REFERENCE)
     assert rank(note, candidates(note)) == rank(note, candidates(read_note(REFERENCE)))

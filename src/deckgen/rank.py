@@ -1,4 +1,5 @@
-"""Choose a note's cards from its candidates: hard rejects, one card per sentence, a budget.
+"""Choose a note's cards from its candidates: hard rejects, one card per sentence and per answer,
+a budget.
 
 Every candidate has a score: the sum of its named features (`Candidate.features`):
 
@@ -115,14 +116,26 @@ def _rank(note: Note, found: Sequence[Candidate], mode: Mode, cap: int) -> Ranki
     by_score = sorted(unique, key=lambda i: (-found[i].score, i))
     weak_budget = max(1, note_words(note) // WORDS_PER_WEAK)  # a short note may still give one
     kept: list[int] = []
+    answers: dict[str, int] = {}  # a kept card's answer → the card
+    slots = 0  # cards counted against the cap
     for i in by_score:
         c = found[i]
         strong = c.score >= STRONG
-        if len(kept) >= cap:
+        answer = " ".join(c.claim.answer.casefold().split())
+        if slots >= cap:
             dropped.append((c, f"ranked out: the note keeps its {cap} best cards"))
         elif not strong and weak_budget <= 0:
             dropped.append((c, "ranked out: a weak card, and the note's budget for them is spent"))
+        elif answer and (twin := answers.get(answer)) is not None:
+            # Two cards with one answer interfere. A weak one's slot stays used: no weaker card
+            # fills it (a strong one's is left to the next strong card).
+            slots += not strong
+            weak_budget -= not strong
+            line = found[twin].claim.source.line
+            dropped.append((c, f"ranked out: the card of line {line} has the same answer"))
         else:
+            slots += 1
             weak_budget -= not strong
             kept.append(i)
+            answers.setdefault(answer, i)
     return Ranking(tuple(found[i] for i in sorted(kept + forced)), tuple(dropped))
