@@ -110,10 +110,10 @@ def build(
     if not options.write and not options.cache:  # a dry run writes nothing: no writer to wait for
         return _read(files, out, config, now, options)[0]
     try:
-        if not options.write:
-            with exclusive(out, LOCK_WAIT):  # the cache is shared with builds into `out`
+        # Before the lock is read, a second build sees the first's; the note cache is shared too.
+        with exclusive(out, LOCK_WAIT):
+            if not options.write:
                 return _read(files, out, config, now, options)[0]
-        with exclusive(out, LOCK_WAIT):  # before the lock is read: a second build sees the first's
             return _build_locked(files, out, config, now, options, (inputs, stats))
     except OSError as exc:
         raise BuildError(_cannot_write(exc, out)) from None

@@ -13,6 +13,16 @@ import filelock
 from .errors import BuildError
 
 
+def stamp(path: Path | str) -> tuple[int, int]:
+    """A file's size and modification time (ns), or (-1, -1) when it cannot be looked at: what
+    tells a build that a file changed without reading it."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (-1, -1)
+    return (st.st_size, st.st_mtime_ns)
+
+
 @contextmanager
 def atomic_target(path: Path) -> Iterator[Path]:
     """A temporary path beside `path`; renamed onto `path` when the block succeeds."""

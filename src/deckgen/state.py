@@ -17,17 +17,13 @@ from typing import Any
 
 from . import cache
 from .config import Config, template_path
-from .files import atomic_write
+from .files import atomic_write, stamp
 
 STATE_NAME = ".deckgen-state.json"
 
 
 def _stat(path: Path) -> list[int]:
-    try:
-        st = path.stat()
-    except OSError:
-        return [-1, -1]
-    return [st.st_size, st.st_mtime_ns]
+    return list(stamp(path))
 
 
 def note_stats(notes: Sequence[Path]) -> list[list[int]]:

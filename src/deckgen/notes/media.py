@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from ..files import stamp
 from ..model import Claim, Image, Note, Problem, SourceRef
 from .inline import IMAGE_FILE
 
@@ -146,20 +147,12 @@ def find_media(note: Note, note_path: Path, top: Path) -> Note:
 
 def stamps(note: Note) -> tuple[tuple[str, int, int], ...]:
     """The path, size and modification time of each image file the note embeds."""
-    return tuple((path, *_stat(path)) for path in sorted({path for _, path in note.media}))
+    return tuple((path, *stamp(path)) for path in sorted({path for _, path in note.media}))
 
 
 def unchanged(seen: Iterable[Sequence[Any]]) -> bool:
     """Whether every image file of `stamps` is as it was (a replaced image makes its note stale)."""
-    return all(tuple(_stat(str(path))) == (size, mtime) for path, size, mtime in seen)
-
-
-def _stat(path: str) -> tuple[int, int]:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return (-1, -1)
-    return (st.st_size, st.st_mtime_ns)
+    return all(stamp(str(path)) == (size, mtime) for path, size, mtime in seen)
 
 
 def _refs(texts: Iterable[str]) -> dict[str, None]:
