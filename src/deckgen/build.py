@@ -73,6 +73,9 @@ class BuildResult:
     """Packages an earlier build wrote that this one deleted: their source is gone."""
     empty: tuple[tuple[str, str], ...] = ()
     """(path, reason) of every note read that gave no card, in reading order."""
+    claims: tuple[NoteClaims, ...] = ()
+    """Every note read, with its ranked claims (kept and ranked out): held by a build that
+    writes nothing, in reading order."""
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary."""
@@ -196,7 +199,7 @@ def _read(
     decks = group(cards)
     result = BuildResult(
         len(per_note), len(cards), decks, tuple(problems), (), _kinds(cards), plan,
-        deck_count=len(decks), empty=_empty(per_note, cards),
+        deck_count=len(decks), empty=_empty(per_note, cards), claims=tuple(per_note),
     )  # fmt: skip
     return result, entries
 
