@@ -25,7 +25,7 @@ import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from dump_cards import dump  # noqa: E402
+from dump_cards import dump
 
 CLOCK = "1765000000"
 KINDS = ("cards", "lock", "packages", "sheets")
