@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from deckgen.files import staged
-from deckgen.lockfile import open_lock, stage_entry, stage_index
+from deckgen.identity.lockfile import open_lock, stage_entry, stage_index
 
 
 class _Discard(Exception):

@@ -1,4 +1,4 @@
-"""Profile one in-process `deckgen.build.build()` with cProfile and print the top functions.
+"""Profile one in-process `deckgen.build.run.build()` with cProfile and print the top functions.
 
     python bench/profile_build.py NOTES_DIR [--top 15] [--save /tmp/prof.out]
 
@@ -32,7 +32,7 @@ def profile_build(notes: Path, out: Path) -> cProfile.Profile:
     if "jobs" in params:
         serial = {"jobs": 1}
     elif "options" in params:
-        from deckgen.options import BuildOptions
+        from deckgen.build.options import BuildOptions
 
         serial = {"options": BuildOptions(jobs=1)}
     prof = cProfile.Profile()

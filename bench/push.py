@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import ensure_vault, note_paths, resolve_corpus
 
-from deckgen.build import BuildOptions, build
+from deckgen import BuildOptions, build
 from deckgen.config import Config
 from deckgen.push import PushOptions, push
 
@@ -49,7 +49,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="deckgen-bench-push-"))
     vault = ensure_vault(work / "vault", args.notes, 1, resolve_corpus(None))
     config, out, lock = Config(cards="all"), work / "out", work / "deckgen.lock"
-    options = BuildOptions(lock=lock, jobs=args.jobs, fast=False)
+    options = BuildOptions(lock=lock, jobs=args.jobs, every_card=True)
     collection = work / "anki" / "collection.anki2"
     target = PushOptions(collection=collection)
     results: dict[str, float] = {}

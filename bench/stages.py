@@ -38,22 +38,22 @@ def timed(split: dict[str, Any], name: str, fn: Callable[[], Any]) -> Any:
 
 def extract_all(notes: list[Any], config: Any) -> list[Any]:
     """Every note's ranked claims with their faces (rules, ranking and card faces)."""
-    from deckgen.readall import note_claims
+    from deckgen.cards.claims import note_claims
 
     return [note_claims(note, config) for note in notes]
 
 
 def reconcile_all(claims: list[Any]) -> list[Any]:
     """Cards with GUIDs settled against an empty lock."""
-    from deckgen.identity import reconcile
+    from deckgen.identity.match import reconcile
 
     return list(reconcile(claims, [], NOW)[0])
 
 
 def write_all(decks: Any, out: Path, config: Any) -> int:
     """Write one package per source; return how many."""
-    from deckgen.build import package_files
-    from deckgen.write_apkg import write_package
+    from deckgen.write.apkg import write_package
+    from deckgen.write.package import package_files
 
     out.mkdir(parents=True, exist_ok=True)  # some versions leave this to build()
     packages = package_files(decks, out, config)
@@ -95,8 +95,8 @@ def split_stages(notes_dir: Path, out: Path) -> dict[str, Any]:
 
 
 def _imports() -> dict[str, Any]:
-    # `deckgen.build` the attribute is the function; the module lives in sys.modules.
-    build = importlib.import_module("deckgen.build")
+    # `deckgen.build.run` the attribute is the function; the module lives in sys.modules.
+    build = importlib.import_module("deckgen.build.run")
     from deckgen.config import Config
 
     return {"build": build, "config": Config()}

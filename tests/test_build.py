@@ -7,11 +7,11 @@ import shutil
 from pathlib import Path
 
 from conftest import CORPUS, SEEDS, VAULT, corpus
-from deckgen.build import BuildOptions, BuildResult, build, find_notes, group, read_cards
+from deckgen.build import BuildOptions, BuildResult, build
+from deckgen.build.discover import find_notes
+from deckgen.build.readall import PARALLEL_FROM, read_notes
 from deckgen.config import Config
-from deckgen.identity import reconcile
 from deckgen.notes.stamps import parse_time
-from deckgen.readall import PARALLEL_FROM, read_notes
 from deckgen.rules import candidates
 
 NOW = 1_750_000_000
@@ -43,7 +43,7 @@ def test_parallel_read_gives_exactly_the_serial_result(tmp_path: Path) -> None:
 
 def test_parallel_build_of_the_vault_with_a_warm_cache_is_the_same(tmp_path: Path) -> None:
     cold = build([VAULT], tmp_path / "out", Config(), NOW, BuildOptions(jobs=2))
-    warm = build([VAULT], tmp_path / "out", Config(), NOW, BuildOptions(jobs=2, fast=False))
+    warm = build([VAULT], tmp_path / "out", Config(), NOW, BuildOptions(jobs=2, every_card=True))
     assert len(list((tmp_path / "out" / ".deckgen-cache").rglob("*.pickle"))) == cold.notes
     assert (warm.decks, warm.problems, warm.outputs) == (cold.decks, cold.problems, cold.outputs)
 
@@ -99,27 +99,28 @@ def test_tubegraph_timestamps_reach_the_candidates_and_cards_link_only_them(
     assert got and got <= offered
 
 
-def test_parallel_build_of_the_corpus_gives_the_serial_cards(corpus_build: BuildResult) -> None:
-    per_note, problems = read_cards(find_notes([CORPUS]), Config(), jobs=1)
-    cards, _, plan = reconcile(per_note, [], NOW)
-    assert group(cards) == corpus_build.decks and plan == corpus_build.plan
-    assert tuple(problems) == corpus_build.problems
+def test_parallel_build_of_the_corpus_gives_the_serial_cards(
+    corpus_build: BuildResult, tmp_path: Path
+) -> None:
+    serial = build([CORPUS], tmp_path, Config(), NOW, BuildOptions(jobs=1, write=False))
+    assert serial.decks == corpus_build.decks and serial.plan == corpus_build.plan
+    assert serial.problems == corpus_build.problems and serial.deck_count == corpus_build.deck_count
 
 
 def test_cached_notes_give_the_same_cards_and_a_broken_entry_is_a_miss(tmp_path: Path) -> None:
     notes, out = tmp_path / "notes", tmp_path / "out"
     shutil.copytree(SEEDS, notes)
-    fresh = build([notes], out, Config(), NOW, BuildOptions(fast=False))
+    fresh = build([notes], out, Config(), NOW, BuildOptions(every_card=True))
     entries = sorted((out / ".deckgen-cache").rglob("*.pickle"))
     assert len(entries) == len(find_notes([notes]))
     entries[0].write_bytes(b"not a pickle")
-    cached = build([notes], out, Config(), NOW, BuildOptions(fast=False))
+    cached = build([notes], out, Config(), NOW, BuildOptions(every_card=True))
     assert cached.decks == fresh.decks and cached.problems == fresh.problems
     note = notes / "reasoning_in_ai_models.md"
     note.write_text(
         note.read_text(encoding="utf-8").replace("Multimodal Generalization", "Multimodal Transfer")
     )
-    edited = build([notes], out, Config(), NOW, BuildOptions(fast=False))
+    edited = build([notes], out, Config(), NOW, BuildOptions(every_card=True))
     assert any("“Multimodal Transfer”?" in c.face.question for d in edited.decks for c in d.cards)
     assert len(list((out / ".deckgen-cache").rglob("*.pickle"))) == len(entries)  # the old entry is pruned
 

@@ -12,11 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import SEEDS
-from deckgen import cache
-from deckgen.build import BuildOptions, BuildResult, build, find_notes
+from deckgen import files
+from deckgen.build import BuildOptions, BuildResult, build
+from deckgen.build.discover import find_notes
 from deckgen.cli import app
 from deckgen.config import Config
-from deckgen.options import Progress
+from deckgen.model import Progress
 
 NOW = 1_750_000_000
 SAVED = ("cooled to a very low temperature", "cooled to near absolute zero")
@@ -78,7 +79,7 @@ def test_new_code_rebuilds_an_unchanged_vault(notes: Path, monkeypatch: pytest.M
     build([notes], out, Config(), NOW)
     old_entries = {p.name for p in (out / ".deckgen-cache").rglob("*.pickle")}
     assert build([notes], out, Config(), NOW).skipped
-    monkeypatch.setattr(cache, "code_digest", lambda package=cache.PACKAGE: "the next release")
+    monkeypatch.setattr(files, "code_digest", lambda package=files.PACKAGE: "the next release")
     upgraded = build([notes], out, Config(), NOW)
     assert not upgraded.skipped
     new_entries = {p.name for p in (out / ".deckgen-cache").rglob("*.pickle")}
@@ -87,14 +88,14 @@ def test_new_code_rebuilds_an_unchanged_vault(notes: Path, monkeypatch: pytest.M
 
 def test_code_digest_covers_every_module_of_sub_packages(tmp_path: Path) -> None:
     package = tmp_path / "deckgen"
-    shutil.copytree(cache.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
-    assert cache.code_digest(package) == cache.code_digest(cache.PACKAGE)
+    shutil.copytree(files.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    assert files.code_digest(package) == files.code_digest(files.PACKAGE)
     (package / "rules").mkdir(exist_ok=True)
     (package / "rules" / "a_new_rule.py").write_text("RULE = 1\n")
-    with_rule = cache.code_digest.__wrapped__(package)
-    assert with_rule != cache.code_digest(cache.PACKAGE)
+    with_rule = files.code_digest.__wrapped__(package)
+    assert with_rule != files.code_digest(files.PACKAGE)
     (package / "rules" / "a_new_rule.py").write_text("RULE = 2\n")
-    assert cache.code_digest.__wrapped__(package) != with_rule
+    assert files.code_digest.__wrapped__(package) != with_rule
 
 
 def test_a_dry_run_writes_nothing(notes: Path) -> None:

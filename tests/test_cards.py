@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from deckgen.build import make_cards
-from deckgen.cards import anki_tag, deck_name
+from deckgen.build.readall import make_cards
+from deckgen.cards.faces import anki_tag, deck_name
+from deckgen.cards.render import answer_html, context_html, question_html, topic
 from deckgen.config import Config
 from deckgen.errors import ConfigError
 from deckgen.model import Card, Link
 from deckgen.notes import parse_note, read_note
-from deckgen.render import answer_html, context_html, question_html, topic
-from deckgen.write_apkg import card_fields
+from deckgen.write.apkg import card_fields
 
 NOTE = """---
 title: Reasoning in AI models

@@ -17,7 +17,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from conftest import REFERENCE, REPO, SEEDS
-from deckgen.build import make_cards
+from deckgen.build.readall import make_cards
 from deckgen.cli import app
 from deckgen.config import Config
 from deckgen.notes import read_note
@@ -223,7 +223,7 @@ def test_preview_into_a_closed_pipe_exits_quietly() -> None:
     """`deckgen preview NOTE | head`: the reader is gone before deckgen writes."""
     read, write = os.pipe()
     os.close(read)
-    code = "from deckgen.cli import app; app(prog_name='deckgen')"
+    code = "from deckgen.cli.commands import app; app(prog_name='deckgen')"
     proc = subprocess.run(
         [sys.executable, "-c", code, "preview", str(REFERENCE)],
         stdout=write,

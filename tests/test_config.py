@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from conftest import REFERENCE
-from deckgen.build import make_cards
+from deckgen.build.readall import make_cards
 from deckgen.config import Config, load_config
 from deckgen.errors import ConfigError
 from deckgen.notes import read_note

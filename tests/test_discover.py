@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from deckgen.build import build
+from deckgen.build.discover import find_notes
 from deckgen.config import Config, load_config
-from deckgen.discover import find_notes
 from deckgen.errors import BuildError
 
 NOTE = "# Tides\n\n*   **Spring tide:** The largest tidal range, at new and full moon.\n"

@@ -11,12 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import REPO
-from deckgen import readall
-from deckgen.build import BuildOptions, BuildResult, build, find_notes
+from deckgen.build import BuildOptions, BuildResult, build, readall
+from deckgen.build.discover import find_notes
+from deckgen.cards.claims import note_claims
+from deckgen.cards.empty import HINT
 from deckgen.cli import app
-from deckgen.cli_output import SHOWN_EMPTY, show_rebuild
+from deckgen.cli.output import SHOWN_EMPTY, show_rebuild
 from deckgen.config import Config
-from deckgen.empty import HINT
 from deckgen.notes import read_note
 from deckgen.rules import candidates
 
@@ -83,14 +84,14 @@ def test_a_note_whose_candidates_were_all_rejected_says_so_and_why() -> None:
     found = candidates(note)
     assert found and all(c.reject for c in found)
     common = Counter(c.reject for c in found).most_common(1)[0][0]
-    claims = readall.note_claims(note, Config())
+    claims = note_claims(note, Config())
     assert claims.kept == ()
     assert claims.empty_reason == f"all {len(found)} candidates were rejected (most often: {common})"
 
 
 def test_a_note_that_gives_cards_has_no_reason() -> None:
     note = read_note(EMPTY / "talks" / "volatility.md", "talks/volatility.md", "talks")
-    claims = readall.note_claims(note, Config())
+    claims = note_claims(note, Config())
     assert claims.kept and claims.empty_reason == ""
 
 
@@ -101,7 +102,7 @@ def test_the_reason_survives_the_cache_the_workers_and_an_unchanged_build(
     monkeypatch.setattr(readall, "PARALLEL_FROM", 2)  # the fixture is smaller than the usual threshold
     parallel = build([EMPTY], tmp_path / "b", Config(), NOW, BuildOptions(jobs=2, write=True))
     assert parallel.empty == serial.empty and len(serial.empty) == len(_til_paths()) + 2
-    cached = build([EMPTY], tmp_path / "b", Config(), NOW, BuildOptions(jobs=1, fast=False))
+    cached = build([EMPTY], tmp_path / "b", Config(), NOW, BuildOptions(jobs=1, every_card=True))
     skipped = build([EMPTY], tmp_path / "b", Config(), NOW, BuildOptions(jobs=1))
     assert not cached.skipped and cached.empty == serial.empty
     assert skipped.skipped and skipped.empty == serial.empty
@@ -139,7 +140,7 @@ def test_watch_verbose_lists_every_note(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_a_build_that_gave_cards_everywhere_prints_no_list(capsys: pytest.CaptureFixture[str]) -> None:
-    from deckgen.cli_output import report
+    from deckgen.cli.output import report
 
     report(BuildResult(1, 3, (), ()), as_json=False)
     assert "gave no cards" not in capsys.readouterr().err
@@ -152,5 +153,5 @@ def test_a_note_with_one_rejected_candidate_gives_that_reason(tmp_path: Path) ->
     [only] = candidates(note)
     assert only.reject
     assert (
-        readall.note_claims(note, Config()).empty_reason == f"its one candidate was rejected: {only.reject}"
+        note_claims(note, Config()).empty_reason == f"its one candidate was rejected: {only.reject}"
     )

@@ -9,13 +9,13 @@ import pytest
 import yaml
 
 from conftest import corpus
+from deckgen.cards.claims import explain, note_claims
+from deckgen.cards.render import plain_question
 from deckgen.config import Config, load_config
 from deckgen.errors import ConfigError
 from deckgen.model import CLOZE_CLOSE, CLOZE_OPEN, CLOZE_SEP, Candidate
 from deckgen.notes import parse_note, read_note
 from deckgen.rank import AUTHORED
-from deckgen.readall import explain, note_claims
-from deckgen.render import plain_question
 from deckgen.rules.explicit import is_explicit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "explicit"

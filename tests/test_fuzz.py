@@ -23,11 +23,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import active_content
-from deckgen.build import group, make_cards
+from deckgen.build.readall import make_cards
 from deckgen.config import Config
 from deckgen.errors import DeckgenError
 from deckgen.notes import parse_note
-from deckgen.write_apkg import card_fields, write_package
+from deckgen.write.apkg import card_fields, write_package
+from deckgen.write.package import group
 
 settings.register_profile("ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(

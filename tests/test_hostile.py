@@ -20,7 +20,7 @@ from typer.testing import CliRunner, Result
 
 from anki_check import import_apkg, open_collection
 from conftest import TESTS
-from deckgen.build import make_cards
+from deckgen.build.readall import make_cards
 from deckgen.cli import app
 from deckgen.config import Config
 from deckgen.notes import parse_note, read_note

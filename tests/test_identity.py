@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import shutil
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,12 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import SEEDS, TESTS
-from deckgen.build import BuildOptions, build, note_drafts
+from deckgen.build import BuildOptions, build
+from deckgen.cards.claims import claim_text, note_drafts
 from deckgen.config import Config
-from deckgen.identity import HASH_VERSION, Entry, NoteEntry, claim_text, content_hash, reconcile
-from deckgen.lockfile import read_lock
+from deckgen.identity.lockfile import read_lock, write_lock
+from deckgen.identity.match import HASH_VERSION, Entry, NoteEntry, Plan, content_hash
 from deckgen.model import BLANK, Card
-from deckgen.notes import parse_note, read_note
+from deckgen.notes import read_note
 
 WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa", "lambda", "sigma"]
 
@@ -39,10 +41,17 @@ ALL = Config(cards="all")
 
 def run(
     text: str, old: list[NoteEntry], now: int, path: str = "n.md", config: Config = ALL
-) -> tuple[list[Card], list[NoteEntry], dict[str, int]]:
-    note = parse_note(text, path)
-    cards, entries, plan = reconcile(note_drafts([note], config), old, now)
-    return cards, entries, plan.counts()
+) -> tuple[list[Card], list[NoteEntry], dict[str, int], Plan]:
+    """A real build of one note at `path` against a lock holding `old`: its cards (in reading
+    order), the lock it leaves and the plan's counts."""
+    with tempfile.TemporaryDirectory() as tmp:
+        lock, notes = Path(tmp) / "deckgen.lock", Path(tmp) / "notes"
+        write_lock(lock, old)
+        (notes / path).parent.mkdir(parents=True)
+        (notes / path).write_text(text, encoding="utf-8")
+        result = build([notes], Path(tmp) / "out", config, now, BuildOptions(lock=lock, every_card=True))
+        cards = [c for d in result.decks for c in d.cards]
+        return cards, read_lock(lock), result.plan.counts(), result.plan
 
 
 ITEMS = [
@@ -53,9 +62,9 @@ ITEMS = [
 
 
 def test_reworded_definition_keeps_guid_and_gets_newer_mtime() -> None:
-    cards1, lock, _ = run(render(ITEMS), [], 100)
+    cards1, lock, _, _ = run(render(ITEMS), [], 100)
     edited = [ITEMS[0], ("Recovery", "Agents often stall once mistakes accumulate"), ITEMS[2]]
-    cards2, _, counts = run(render(edited), lock, 200)
+    cards2, _, counts, _ = run(render(edited), lock, 200)
     before = {c.key: c for c in cards1}
     after = {c.key: c for c in cards2}
     assert after["def:recovery"].guid == before["def:recovery"].guid
@@ -64,28 +73,28 @@ def test_reworded_definition_keeps_guid_and_gets_newer_mtime() -> None:
 
 
 def test_renamed_file_and_edited_title_keep_guids() -> None:
-    cards1, lock, _ = run(render(ITEMS), [], 100, "a.md")
-    cards2, lock, _ = run(render(ITEMS), lock, 200, "moved/b.md")  # file renamed
-    cards3, _, _ = run(render(ITEMS, "Topic, revised"), lock, 300, "moved/b.md")  # title edited
+    cards1, lock, _, _ = run(render(ITEMS), [], 100, "a.md")
+    cards2, lock, _, _ = run(render(ITEMS), lock, 200, "moved/b.md")  # file renamed
+    cards3, _, _, _ = run(render(ITEMS, "Topic, revised"), lock, 300, "moved/b.md")  # title edited
     assert [c.guid for c in cards1] == [c.guid for c in cards2] == [c.guid for c in cards3]
 
 
 def test_deleted_claim_retires_and_can_come_back() -> None:
-    cards1, lock, _ = run(render(ITEMS), [], 100)
-    _, lock2, counts = run(render(ITEMS[:2]), lock, 200)
+    cards1, lock, _, _ = run(render(ITEMS), [], 100)
+    _, lock2, counts, _ = run(render(ITEMS[:2]), lock, 200)
     assert counts["retired"] >= 1
     [entry] = lock2
     assert "def:calibration" in {e.key for e in entry.retired}
-    cards3, lock3, _ = run(render(ITEMS), lock2, 300)
+    cards3, lock3, _, _ = run(render(ITEMS), lock2, 300)
     assert {c.guid for c in cards3} == {c.guid for c in cards1}
     assert not lock3[0].retired
 
 
 def test_new_guid_never_reuses_one_in_the_lock() -> None:
-    cards, _, _ = run(render(ITEMS), [], 100)
+    cards, _, _, _ = run(render(ITEMS), [], 100)
     # another note's retired claim holds the very GUID this note's first claim would derive
     taken = Entry(cards[0].guid, "def:other", "definition", "h", 50, "Deck", "q", "a")
-    again, lock, counts = run(render(ITEMS), [NoteEntry("gone.md", "gone/id", "", (), (taken,))], 100)
+    again, lock, counts, _ = run(render(ITEMS), [NoteEntry("gone.md", "gone/id", "", (), (taken,))], 100)
     assert again[0].guid != taken.guid and counts["added"] == len(again)
     guids = [e.guid for n in lock for e in (*n.claims, *n.retired)]
     assert len(guids) == len(set(guids))
@@ -127,15 +136,15 @@ def apply(
 @given(st.lists(edit, max_size=8))
 def test_random_edits_never_share_a_guid_and_unchanged_keeps_them(edits: list[tuple[str, int, str]]) -> None:
     items, path, now = list(ITEMS), "n.md", 100
-    _, lock, _ = run(render(items), [], now, path)
+    _, lock, _, _ = run(render(items), [], now, path)
     for e in edits:
         items, path = apply(items, path, e)
         now += 10
-        cards, lock, _ = run(render(items), lock, now, path)
+        cards, lock, _, _ = run(render(items), lock, now, path)
         guids = [x.guid for n in lock for x in (*n.claims, *n.retired)]
         assert len(guids) == len(set(guids))
         assert len({c.guid for c in cards}) == len(cards)
-    again, lock2, counts = run(render(items), lock, now + 10, path)
+    again, lock2, counts, _ = run(render(items), lock, now + 10, path)
     live = [x for n in lock for x in n.claims if n.path == path]
     assert [c.guid for c in again] == [x.guid for x in live if x.guid in {c.guid for c in again}]
     assert all(x.ranked_out for x in live if x.guid not in {c.guid for c in again})  # kept for the learner
@@ -158,8 +167,8 @@ SUPERCONDUCTORS = SEEDS / "superconductors_and_their_potential_applications.md"
 def test_real_rewords_keep_their_cards(before: str, after: str) -> None:
     text = SUPERCONDUCTORS.read_text(encoding="utf-8")
     assert before in text
-    cards1, lock, _ = run(text, [], 100)
-    cards2, _, counts = run(text.replace(before, after), lock, 200)
+    cards1, lock, _, _ = run(text, [], 100)
+    cards2, _, counts, _ = run(text.replace(before, after), lock, 200)
     assert counts["retired"] == 0, counts
     assert {c.guid for c in cards1} <= {c.guid for c in cards2}
     had = [c.guid for c in cards1 if before in c.face.context]
@@ -172,8 +181,8 @@ def test_a_reworded_sentence_keeps_its_card() -> None:
     no resistance" → "zero resistance" scored 0.42 and was retired and re-added."""
     text = render([("Superconductor", "A material that conducts electricity with absolutely no "
                     "resistance below about 90 kelvin in the lab")])  # fmt: skip
-    cards1, lock, _ = run(text, [], 100)
-    cards2, _, counts = run(text.replace("absolutely no", "zero"), lock, 200)
+    cards1, lock, _, _ = run(text, [], 100)
+    cards2, _, counts, _ = run(text.replace("absolutely no", "zero"), lock, 200)
     assert counts["added"] == counts["retired"] == 0 and counts["changed"] >= 1, counts
     assert [c.guid for c in cards1] == [c.guid for c in cards2]
 
@@ -212,10 +221,8 @@ def test_unchanged_0_1_0_cards_stay_unchanged(tmp_path: Path) -> None:
 
 def test_a_new_deck_pattern_moves_cards_and_counts_each_once() -> None:
     """0.1.0 reported a changed --deck as "moved 199, unchanged 199"."""
-    cards1, lock, _ = run(render(ITEMS), [], 100)
-    note = parse_note(render(ITEMS), "n.md")
-    cards2, _, plan = reconcile(note_drafts([note], Config(cards="all", deck="Talks::{title}")), lock, 200)
-    counts = plan.counts()
+    cards1, lock, _, _ = run(render(ITEMS), [], 100)
+    cards2, _, counts, plan = run(render(ITEMS), lock, 200, config=Config(cards="all", deck="Talks::{title}"))
     assert counts["moved"] == len(cards2) == len(cards1)
     assert counts["unchanged"] == counts["changed"] == counts["added"] == counts["retired"] == 0
     assert [c.mtime for c in cards2] == [c.mtime for c in cards1]  # nothing for Anki to update

@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 
 from conftest import SEEDS
-from deckgen import incremental, lockfile, readall
-from deckgen.build import BuildOptions, BuildResult, build, make_cards
+from deckgen.build import BuildOptions, BuildResult, build, readall
+from deckgen.build import settle as incremental
+from deckgen.build.discover import NoteFile
+from deckgen.build.readall import make_cards
 from deckgen.config import Config
-from deckgen.discover import NoteFile
-from deckgen.identity import Entry, NoteEntry
-from deckgen.lockfile import dump_lock, read_lock, write_lock
+from deckgen.identity import lockfile
+from deckgen.identity.lockfile import dump_lock, read_lock, write_lock
+from deckgen.identity.match import Entry, NoteEntry
 from deckgen.notes import read_note
 
 NOW = 1_800_000_000
@@ -88,7 +90,7 @@ def test_a_rebuild_gives_what_a_full_build_gives(vault: Path) -> None:
     shutil.move(notes / "superconductors_and_their_potential_applications.md", notes / "moved.md")
     quick = build([notes], vault / "out", Config(), NOW + 100, BuildOptions(lock=lock))
     full = build(
-        [notes], vault / "full", Config(), NOW + 100, BuildOptions(lock=vault / "full.lock", fast=False)
+        [notes], vault / "full", Config(), NOW + 100, BuildOptions(lock=vault / "full.lock", every_card=True)
     )
     assert dump_lock(read_lock(lock)) == dump_lock(read_lock(vault / "full.lock"))
     assert quick.plan == full.plan and quick.plan.count("retired") > 0 and quick.plan.count("moved") == 0

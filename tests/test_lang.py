@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REFERENCE, TESTS
-from deckgen.build import make_cards
+from deckgen.build.readall import make_cards
 from deckgen.config import Config
 from deckgen.lang import ENGLISH, LANGUAGES, detect, language
 from deckgen.model import BLANK

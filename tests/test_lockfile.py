@@ -11,12 +11,14 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import REFERENCE, SEEDS, TESTS
-from deckgen import lockfile
-from deckgen.build import BuildOptions, build, make_cards, prune
+from deckgen.build import BuildOptions, build
+from deckgen.build.readall import make_cards
 from deckgen.cli import app
 from deckgen.config import Config
 from deckgen.errors import BuildError
-from deckgen.lockfile import dump_lock, read_lock
+from deckgen.identity import lockfile
+from deckgen.identity.lockfile import dump_lock, read_lock
+from deckgen.identity.retire import prune
 from deckgen.notes import read_note
 
 LOCKS = TESTS / "fixtures" / "locks"
@@ -81,7 +83,7 @@ def test_broken_lock_stops_the_build_and_changes_nothing(
     entry = lockfile.entry_file(lock, "note.md")
     before = (lock.read_bytes(), entry.read_bytes(), apkg.read_bytes())
     with pytest.raises(BuildError, match=message) as err:
-        build([built / "note.md"], built / "out", Config(), 200, BuildOptions(lock=lock, fast=False))
+        build([built / "note.md"], built / "out", Config(), 200, BuildOptions(lock=lock, every_card=True))
     assert "restore it from version control or a backup" in str(err.value)
     assert (lock.read_bytes(), entry.read_bytes(), apkg.read_bytes()) == before
 
@@ -152,15 +154,21 @@ def test_a_format_1_lock_migrates_once_with_a_notice(tmp_path: Path) -> None:
     new = read_lock(lock)
     assert [n.path for n in new] == [n.path for n in old]
     assert {e.guid for n in new for e in n.claims} == {e.guid for n in old for e in n.claims}
-    again = build([SEEDS], tmp_path / "out", Config(), 2_000_000_100, BuildOptions(lock=lock, fast=False))
+    again = build(
+        [SEEDS], tmp_path / "out", Config(), 2_000_000_100, BuildOptions(lock=lock, every_card=True)
+    )
     assert not any("is now in format" in p.message for p in again.problems)
     assert again.plan.counts()["added"] == again.plan.counts()["changed"] == 0
 
 
 def test_prune_ranked_out_retires_only_cards_kept_for_the_learner(built: Path) -> None:
     lock = built / "deckgen.lock"
-    build([built / "note.md"], built / "out", Config(cards="all"), 200, BuildOptions(lock=lock, fast=False))
-    focused = build([built / "note.md"], built / "out", Config(), 300, BuildOptions(lock=lock, fast=False))
+    build(
+        [built / "note.md"], built / "out", Config(cards="all"), 200, BuildOptions(lock=lock, every_card=True)
+    )
+    focused = build(
+        [built / "note.md"], built / "out", Config(), 300, BuildOptions(lock=lock, every_card=True)
+    )
     ranked_out = focused.plan.count("ranked_out")
     assert ranked_out > 0 and focused.plan.count("retired") == 0  # going back to focused retires nothing
     assert sum(e.ranked_out for n in read_lock(lock) for e in n.claims) == ranked_out

@@ -17,13 +17,13 @@ import pytest
 
 from anki_check import import_apkg, open_collection, snapshot
 from deckgen.build import BuildOptions, build
+from deckgen.cards.render import answer_html, question_html
 from deckgen.config import Config
 from deckgen.model import Face, Image
 from deckgen.notes import read_note
 from deckgen.notes.media import find_vault
-from deckgen.render import answer_html, question_html
-from deckgen.sheets import write_all
-from deckgen.write_sheet import SheetSettings
+from deckgen.write.sheet import SheetSettings
+from deckgen.write.sheets import write_all
 
 NOW = 1_750_000_000
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"

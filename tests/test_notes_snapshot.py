@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REGEN, SEEDS, TESTS, corpus
-from deckgen.build import find_notes
+from deckgen.build.discover import find_notes
 from deckgen.errors import NoteError
 from deckgen.model import Note
 from deckgen.notes import parse_note, read_note

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from conftest import SEEDS
-from deckgen import package
-from deckgen.build import BuildOptions, build, prune
+from deckgen.build import BuildOptions, build
 from deckgen.config import Config
 from deckgen.errors import BuildError
-from deckgen.filenames import MAX_FILE_SLUG, file_slug
-from deckgen.write_sheet import deck_slugs
+from deckgen.identity.retire import prune
+from deckgen.write import package
+from deckgen.write.filenames import MAX_FILE_SLUG, deck_slugs, file_slug
 
 NOW = 1_750_000_000
 LONG = "A very long source name " * 14  # 336 characters: over any file system's limit

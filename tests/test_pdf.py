@@ -9,8 +9,9 @@ from pathlib import Path
 import pikepdf
 import pypdf
 
-from deckgen.pdf import join_pdfs, split_pdf
-from deckgen.write_sheet import SheetSettings, deck_slugs, render_deck, render_decks
+from deckgen.write.filenames import deck_slugs
+from deckgen.write.pdf import join_pdfs, split_pdf
+from deckgen.write.sheet import SheetSettings, render_deck, render_decks
 from test_write_sheet import BUILT, TEMPLATES, attention_deck, llm_deck, squash, tokens_deck
 
 SETTINGS = SheetSettings((TEMPLATES,), BUILT.isoformat(), formats=("pdf",))
@@ -87,8 +88,8 @@ def test_a_cut_file_carries_only_what_its_own_pages_draw_with() -> None:
 
 def test_each_cut_file_holds_its_own_images_and_no_other_decks(tmp_path: Path) -> None:
     from deckgen.build import build
+    from deckgen.build.options import BuildOptions
     from deckgen.config import Config
-    from deckgen.options import BuildOptions
     from test_media import NOW, vault
 
     result = build([vault(tmp_path)], tmp_path / "out", Config(), NOW, BuildOptions(write=False))

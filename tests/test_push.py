@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 from anki_check import database, import_apkg, open_collection, schema_mod, study_all
 from conftest import REFERENCE
 from deckgen.cli import app
-from deckgen.lockfile import read_lock
+from deckgen.identity.lockfile import read_lock
+from deckgen.identity.retire import RETIRED_TAG
 from deckgen.model import Card, Face, Image
 from deckgen.push.plan import Held, HeldCard, Record, fields_hash, plan
-from deckgen.retire import RETIRED_TAG
 
 runner = CliRunner()
 ACTIONS = (

@@ -8,10 +8,11 @@ from collections.abc import Iterable
 import pytest
 
 from conftest import SEEDS, corpus
-from deckgen.build import find_notes, make_cards, read_notes
+from deckgen.build.discover import find_notes
+from deckgen.build.readall import make_cards, read_notes
+from deckgen.cards.render import topic
 from deckgen.config import Config
 from deckgen.model import BLANK, Card
-from deckgen.render import topic
 from deckgen.rules.common import gives_away
 from deckgen.rules.definition import is_term
 from deckgen.text import content_words

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from conftest import CORPUS, SEEDS
-from deckgen.build import find_notes, make_cards, read_notes
+from deckgen.build.discover import find_notes
+from deckgen.build.readall import make_cards, read_notes
 from deckgen.config import Config
 from deckgen.model import BLANK, Card
 

@@ -15,8 +15,9 @@ import pytest
 
 from anki_check import import_apkg, open_collection, snapshot, study_all
 from conftest import REFERENCE
-from deckgen.build import RETIRED_TAG, BuildOptions, build
+from deckgen.build import BuildOptions, build
 from deckgen.config import Config
+from deckgen.identity.retire import RETIRED_TAG
 
 T1, T2, T3 = 1_750_000_000, 1_750_000_100, 1_750_000_200
 

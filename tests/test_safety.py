@@ -14,10 +14,10 @@ import pytest
 from anki_check import import_apkg, open_collection, render_problems
 from conftest import REFERENCE, active_content
 from deckgen.build import BuildOptions, build
+from deckgen.cards.render import safe_html
 from deckgen.config import Config
 from deckgen.errors import BuildError
 from deckgen.model import Deck
-from deckgen.render import safe_html
 
 HOSTILE = """---
 title: "Evil ::Title <script>alert(1)</script> ../../x"
@@ -39,8 +39,8 @@ A sentence with "quoted words" and <svg onload=alert(8)> markup in it <a class="
 EDIT = ("Multimodal Generalization", "Multimodal Transfer")
 """An edit of the reference note that changes one of its kept cards, so the next build writes."""
 
-build_module = importlib.import_module("deckgen.build")  # the package exports a function of that name
-package_module = importlib.import_module("deckgen.package")
+build_module = importlib.import_module("deckgen.build.run")  # the package exports a function of that name
+package_module = importlib.import_module("deckgen.write.package")
 
 
 def test_safe_html_keeps_only_the_allow_list() -> None:
@@ -117,7 +117,7 @@ def test_full_disk_is_a_clear_error(built: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(package_module, "write_package", no_space)
     note = built / "note.md"
     note.write_text(note.read_text(encoding="utf-8").replace(*EDIT))
-    slow = BuildOptions(lock=built / "deckgen.lock", fast=False)
+    slow = BuildOptions(lock=built / "deckgen.lock", every_card=True)
     with pytest.raises(BuildError, match=r"out: cannot write \(No space left on device\) — check free space"):
         build([built / "note.md"], built / "out", Config(), 200, slow)
 
@@ -127,7 +127,7 @@ def test_second_build_into_the_same_folder_waits_then_refuses(
 ) -> None:
     monkeypatch.setattr(build_module, "LOCK_WAIT", 0.2)
     before = snapshot_files(built / "out")
-    slow = BuildOptions(lock=built / "deckgen.lock", fast=False)
+    slow = BuildOptions(lock=built / "deckgen.lock", every_card=True)
     other = filelock.FileLock(built / "out" / ".deckgen-build.lock")  # another deckgen is writing
     with other, pytest.raises(BuildError, match="another deckgen is writing here — wait for it to finish"):
         build([built / "note.md"], built / "out", Config(), 200, slow)

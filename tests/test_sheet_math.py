@@ -13,9 +13,9 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from deckgen.cards.render import math_svg, mathjax
 from deckgen.model import Card, Deck, Face
-from deckgen.render import math_svg, mathjax
-from deckgen.write_sheet import write_sheets
+from deckgen.write.sheets import write_sheets
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 ANSWER = "The formula $E = mc^2$ links mass and energy; a lab charges $100 or $250 to check it."

@@ -19,11 +19,13 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import REFERENCE, SEEDS
-from deckgen import cli, sheets
+from deckgen import cli
+from deckgen.cli.common import progress_bar
 from deckgen.errors import ConfigError
 from deckgen.model import Deck
-from deckgen.sheets import STATE_NAME, write_all
-from deckgen.write_sheet import SheetSettings, split_name
+from deckgen.write import sheets
+from deckgen.write.sheet import SheetSettings, split_name
+from deckgen.write.sheets import STATE_NAME, write_all
 from test_write_sheet import BUILT, TEMPLATES, attention_deck, card, llm_deck, pdf_pages, squash, tokens_deck
 
 OLD = 1_000_000_000_000_000_000  # an mtime (ns) no write can leave behind
@@ -182,14 +184,14 @@ class Terminal(io.StringIO):
 def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    update, close = cli._progress("Writing sheets", least=1)
+    update, close = progress_bar("Writing sheets", least=1)
     update(1, 2)
     update(2, 2)
     close()
     assert "Writing sheets" in terminal.getvalue() and "100%" in terminal.getvalue()
     piped = io.StringIO()
     monkeypatch.setattr(sys, "stderr", piped)
-    update, close = cli._progress("Writing sheets", least=1)
+    update, close = progress_bar("Writing sheets", least=1)
     update(1, 1)
     close()
     assert piped.getvalue() == ""
@@ -228,7 +230,7 @@ def test_build_with_sheets_lists_them_and_skips_them_when_unchanged(
 def test_the_sheet_command_keeps_the_note_cache_so_only_an_edited_note_is_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from deckgen import readall
+    from deckgen.build import readall
     from deckgen.notes import reader
 
     notes = tmp_path / "notes"

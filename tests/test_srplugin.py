@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from deckgen.build import BuildOptions, build
+from deckgen.cards.render import plain_question
 from deckgen.config import load_config
 from deckgen.errors import ConfigError
-from deckgen.render import plain_question
 from deckgen.srplugin import DATA_JSON, find_data_json
 
 SETTINGS = {

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from conftest import TESTS
-from deckgen.build import make_cards
+from deckgen.build.readall import make_cards
+from deckgen.cards.render import answer_html, context_html, question_html
 from deckgen.config import Config
 from deckgen.notes import read_note
-from deckgen.render import answer_html, context_html, question_html
 
 STEER = TESTS / "fixtures" / "steer"
 

@@ -11,9 +11,9 @@ import pytest
 
 from conftest import REFERENCE
 from deckgen.build import BuildResult
+from deckgen.build.watch import watch
 from deckgen.config import Config, load_config
 from deckgen.errors import BuildError, ConfigError, DeckgenError
-from deckgen.watch import watch
 
 Seen = list[tuple[BuildResult | DeckgenError, tuple[Path, ...]]]
 

@@ -13,7 +13,7 @@ from anki_check import import_apkg, open_collection, render_problems, snapshot
 from conftest import REFERENCE
 from deckgen.build import build
 from deckgen.config import Config
-from deckgen.write_apkg import (
+from deckgen.write.apkg import (
     CLOZE_FIELDS,
     CLOZE_MODEL_ID,
     CLOZE_MODEL_NAME,

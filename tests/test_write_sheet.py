@@ -24,11 +24,13 @@ import pypdf
 import pytest
 import segno
 
+from deckgen.cards.render import question_html
 from deckgen.errors import ConfigError
 from deckgen.model import BLANK as MODEL_BLANK
 from deckgen.model import Card, Deck, Face, Link
-from deckgen.render import question_html
-from deckgen.write_sheet import deck_slugs, qr_svg, split_name, write_sheets
+from deckgen.write.filenames import deck_slugs
+from deckgen.write.sheet import qr_svg, split_name
+from deckgen.write.sheets import write_sheets
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATES = REPO / "templates"
@@ -518,9 +520,10 @@ def test_template_mistakes_name_the_file_and_line(tmp_path: Path, text: str, lin
 
 def test_topic_is_escaped_once(tmp_path: Path) -> None:
     """A note titled "Q&A with R&D" through the real card stage: the sheet shows its topic as written."""
-    from deckgen.build import group, make_cards
+    from deckgen.build.readall import make_cards
     from deckgen.config import Config
     from deckgen.notes import read_note
+    from deckgen.write.package import group
 
     note = tmp_path / "qa.md"
     note.write_text(

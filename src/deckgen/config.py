@@ -12,8 +12,7 @@ from typing import Any, Literal
 import yaml
 
 from .errors import ConfigError
-from .notes.explicit import SEPARATORS, Separators
-from .rank import CAP
+from .model import SEPARATORS, Separators
 from .srplugin import find_data_json, plugin_settings
 
 DECK_FIELDS = ("source", "title", "folder")
@@ -29,6 +28,10 @@ _YAML_HINT = (
 def _trim_levels(text: str) -> str:
     # `Talks::` would otherwise make `Talks:::…`: Anki reads `:::` as an empty or a `:`-named level.
     return _LEVEL_ENDS.sub("", text)
+
+
+CAP = 15
+"""The most cards a note gives in `focused` mode."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -87,3 +89,18 @@ def exclusive(folder: Path, wait: float) -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+PACKAGE = Path(__file__).parent
+"""deckgen's own source folder."""
+
+
+@functools.cache
+def code_digest(package: Path = PACKAGE) -> str:
+    """A digest of deckgen's own code, every module of every sub-package: after an upgrade an
+    old cache entry or an old build state must not stand for what the new code would give."""
+    h = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        h.update(f"{path.relative_to(package).as_posix()}\x1f".encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()

@@ -6,11 +6,9 @@ stage produced, and so that equal inputs compare equal (the build is determinist
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:  # notes/ imports this module
-    from .notes.explicit import Explicit
+from typing import Literal
 
 BlockKind = Literal["paragraph", "item"]
 CardKind = Literal["definition", "term", "list", "sentence", "cloze", "basic"]
@@ -25,6 +23,10 @@ SKIP = "\ue002"
 CLOZE_OPEN, CLOZE_SEP, CLOZE_CLOSE = "\ue001", "\ue002", "\ue003"
 """A cloze card's deletion in its question: OPEN number SEP text [SEP hint] CLOSE (private-use
 characters no note contains); `render.py` writes them as Anki's `{{c1::text::hint}}`."""
+
+
+Progress = Callable[[int, int], None]
+"""Called with (done, in all) while a long stage runs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,68 @@ class Image:
     width: str = ""
     """The size the note asks for, in pixels (`500`), or ''."""
     height: str = ""
+
+
+ExplicitKind = Literal["basic", "reversed", "cloze"]
+Syntax = Literal["sr", "logseq", "anki"]
+
+
+@dataclass(frozen=True, slots=True)
+class ExplicitCard:
+    """One card as its author wrote it; text is plain (Markdown links and marks removed)."""
+
+    kind: ExplicitKind
+    syntax: Syntax
+    """`sr` cards count only in flashcard notes; `logseq` and `anki` cards count everywhere."""
+    question: str
+    """For a cloze: the text, each deletion as `CLOZE_OPEN number|mark CLOZE_SEP text
+    [CLOZE_SEP hint] CLOZE_CLOSE`; `mark` (`=`, `*`, `{`) is a Spaced Repetition deletion
+    not yet numbered (see `resolve_clozes`)."""
+    answer: str
+    line: int
+    """1-based line where the card starts."""
+    end: int
+    """1-based line where it ends."""
+    tags: tuple[str, ...] = ()
+    """Tags written at the start of the card's own line (they apply to it alone)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Separators:
+    """What splits a Spaced Repetition card, as the plugin's settings say (these are its defaults)."""
+
+    inline: str = "::"
+    inline_reversed: str = ":::"
+    multiline: str = "?"
+    multiline_reversed: str = "??"
+    end: str = "+++"
+    """Ends a multi-line card whose answer holds blank lines."""
+
+    def single(self, bare: str) -> tuple[str, int]:
+        """A single-line card's separator and where it stands; ('', -1) if none. The longer
+        separator is looked for first (`:::` holds `::`)."""
+        for sep in sorted((self.inline, self.inline_reversed), key=len, reverse=True):
+            if sep and (at := bare.find(sep)) > 0:
+                return sep, at
+        return "", -1
+
+    def lines(self) -> tuple[str, str]:
+        """The separators that stand on a line of their own."""
+        return self.multiline, self.multiline_reversed
+
+
+SEPARATORS = Separators()
+
+
+@dataclass(frozen=True, slots=True)
+class Explicit:
+    """A note's hand-written cards and where its tags stand."""
+
+    cards: tuple[ExplicitCard, ...] = ()
+    tag_lines: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    """Every body line that holds tags, with its tags (`#flashcards/math`), in order."""
+    generate: bool | None = None
+    """`generate:` from the front matter, or None when the note does not say."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,14 +31,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from .config import CAP
 from .model import Candidate, Note
 from .rules.explicit import is_explicit
 from .rules.sentence import FORCED
 from .text import words
 
 Mode = Literal["focused", "all"]
-CAP = 15
-"""The most cards a note gives in `focused` mode."""
 STRONG = 2.0
 """Candidates scoring this or more are strong: a real term, a definitional sentence, a typed blank."""
 WORDS_PER_WEAK = 400

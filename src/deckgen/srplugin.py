@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .notes.explicit import SEPARATORS
+from .model import SEPARATORS
 
 DATA_JSON = Path(".obsidian") / "plugins" / "obsidian-spaced-repetition" / "data.json"
 _TOGGLES = {

@@ -12,73 +12,19 @@ in force where it stands (`tag_lines`), and `rules/explicit.py` keeps those of f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal
 
-from ..model import CLOZE_CLOSE, CLOZE_OPEN, CLOZE_SEP
+from ..model import (
+    CLOZE_CLOSE,
+    CLOZE_OPEN,
+    CLOZE_SEP,
+    SEPARATORS,
+    Explicit,
+    ExplicitCard,
+    ExplicitKind,
+    Separators,
+    Syntax,
+)
 from .inline import image_placeholder, placeholder
-
-ExplicitKind = Literal["basic", "reversed", "cloze"]
-Syntax = Literal["sr", "logseq", "anki"]
-
-
-@dataclass(frozen=True, slots=True)
-class ExplicitCard:
-    """One card as its author wrote it; text is plain (Markdown links and marks removed)."""
-
-    kind: ExplicitKind
-    syntax: Syntax
-    """`sr` cards count only in flashcard notes; `logseq` and `anki` cards count everywhere."""
-    question: str
-    """For a cloze: the text, each deletion as `CLOZE_OPEN number|mark CLOZE_SEP text
-    [CLOZE_SEP hint] CLOZE_CLOSE`; `mark` (`=`, `*`, `{`) is a Spaced Repetition deletion
-    not yet numbered (see `resolve_clozes`)."""
-    answer: str
-    line: int
-    """1-based line where the card starts."""
-    end: int
-    """1-based line where it ends."""
-    tags: tuple[str, ...] = ()
-    """Tags written at the start of the card's own line (they apply to it alone)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Separators:
-    """What splits a Spaced Repetition card, as the plugin's settings say (these are its defaults)."""
-
-    inline: str = "::"
-    inline_reversed: str = ":::"
-    multiline: str = "?"
-    multiline_reversed: str = "??"
-    end: str = "+++"
-    """Ends a multi-line card whose answer holds blank lines."""
-
-    def single(self, bare: str) -> tuple[str, int]:
-        """A single-line card's separator and where it stands; ('', -1) if none. The longer
-        separator is looked for first (`:::` holds `::`)."""
-        for sep in sorted((self.inline, self.inline_reversed), key=len, reverse=True):
-            if sep and (at := bare.find(sep)) > 0:
-                return sep, at
-        return "", -1
-
-    def lines(self) -> tuple[str, str]:
-        """The separators that stand on a line of their own."""
-        return self.multiline, self.multiline_reversed
-
-
-SEPARATORS = Separators()
-
-
-@dataclass(frozen=True, slots=True)
-class Explicit:
-    """A note's hand-written cards and where its tags stand."""
-
-    cards: tuple[ExplicitCard, ...] = ()
-    tag_lines: tuple[tuple[int, tuple[str, ...]], ...] = ()
-    """Every body line that holds tags, with its tags (`#flashcards/math`), in order."""
-    generate: bool | None = None
-    """`generate:` from the front matter, or None when the note does not say."""
-
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _SR_COMMENT = re.compile(r"<!--SR:[^>]*?-->")

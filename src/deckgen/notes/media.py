@@ -20,15 +20,12 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote
 
 from ..files import stamp
 from ..model import Claim, Image, Note, Problem, SourceRef
 from .inline import IMAGE_FILE
-
-if TYPE_CHECKING:
-    from ..identity import NoteClaims
 
 PLACEHOLDER = re.compile(r"\[image: ([^\]|]+)(?:\|(\d+)(?:x(\d+))?)?\]")
 """An image embed as the reader writes it (see `notes/inline.placeholder`)."""
@@ -160,13 +157,13 @@ def _refs(texts: Iterable[str]) -> dict[str, None]:
     return dict.fromkeys(embed_ref(m) for t in texts for m in PLACEHOLDER.finditer(t))
 
 
-def image_problems(claims: NoteClaims) -> list[Problem]:
+def image_problems(note: Note, kept: Iterable[Claim]) -> list[Problem]:
     """A warning for each image a kept card shows that cannot be bundled (an image in a part
     of the note that gives no card is nobody's concern)."""
-    if not claims.note.unbundled:
+    if not note.unbundled:
         return []
-    shown = _refs(t for claim, _ in claims.kept for t in _texts(claim))
-    return [problem for ref, problem in claims.note.unbundled if ref in shown]
+    shown = _refs(t for claim in kept for t in _texts(claim))
+    return [problem for ref, problem in note.unbundled if ref in shown]
 
 
 def _texts(claim: Claim) -> tuple[str, ...]:

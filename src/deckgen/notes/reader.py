@@ -11,9 +11,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..model import BLANK, FORCE, SKIP, Block, Note, Problem, SourceRef
+from ..model import BLANK, FORCE, SEPARATORS, SKIP, Block, Note, Problem, Separators, SourceRef
 from ..text import printable, visible
-from .explicit import SEPARATORS, Separators, read_explicit
+from .explicit import read_explicit
 from .frontmatter import as_tags, front_matter, meta_text
 from .intake import read_text
 from .markdown import parse_markdown

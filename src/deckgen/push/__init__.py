@@ -17,15 +17,13 @@ from pathlib import Path
 from typing import Protocol
 
 from ..build import BuildOptions, BuildResult, build
+from ..cards.render import media_files
 from ..config import Config
 from ..errors import ConfigError
-from ..identity import Entry, NoteEntry
-from ..lockfile import read_lock
+from ..identity.retire import RETIRED_TAG, prune
 from ..model import Card, Problem
-from ..package import group
-from ..render import media_files
-from ..retire import RETIRED_TAG, prune, retired_card
-from ..write_apkg import card_fields, write_package
+from ..write.apkg import card_fields, write_package
+from ..write.package import group
 from .collection import Direct, PushError, profile_collection
 from .plan import Held, PushPlan, Record, fields_hash, plan
 from .records import load_records, save_records
@@ -124,10 +122,11 @@ def push(
         raise PushError("push needs the lock (deckgen.lock): it gives each card its identity")
     backend = connect(options)  # before building: an open collection is refused at once
     try:
-        old = read_lock(lock)
-        result = build(paths, out, config, now, replace(build_options, write=not options.dry_run, fast=False))
+        result = build(
+            paths, out, config, now, replace(build_options, write=not options.dry_run, every_card=True)
+        )
         live = [c for d in result.decks for c in d.cards]
-        retired = _retired(old, live, result)
+        retired = list(result.retired)
         store = lock.parent / RECORDS_NAME
         records = load_records(store, backend.name)
         cards = [*live, *retired]
@@ -156,22 +155,6 @@ def push(
         return PushResult(result, todo, backend.name, backup, pruned, media, nids)
     finally:
         backend.close()
-
-
-def _retired(old: Sequence[NoteEntry], live: Sequence[Card], result: BuildResult) -> list[Card]:
-    """The claims the lock knew that are no longer live (the notes that could not be read
-    this time keep theirs)."""
-    alive = {c.guid for c in live}
-    unread = {p.source.path for p in result.problems if p.unread}
-    # a claim ranked out is still in its note: its card stays in the learner's deck, untouched
-    ranked = {(c.path, c.question) for c in result.plan.changes if c.action == "ranked_out"}
-
-    def gone(n: NoteEntry) -> Iterable[Entry]:
-        yield from (e for e in n.claims if not e.ranked_out and (n.path, e.question) not in ranked)
-        yield from n.retired
-
-    kept = [n for n in old if n.path not in unread]
-    return [retired_card(n.path, e) for n in kept for e in gone(n) if e.guid not in alive]
 
 
 def _apply(backend: Backend, todo: PushPlan, held: Mapping[str, Held], options: PushOptions) -> Path | None:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..write_apkg import CLOZE_MODEL_ID, MODEL_ID
+from ..write.apkg import CLOZE_MODEL_ID, MODEL_ID
 from .collection import PushError
 from .plan import Held, HeldCard
 

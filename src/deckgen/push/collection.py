@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuildError
-from ..write_apkg import CLOZE_MODEL_ID, MODEL_ID
+from ..write.apkg import CLOZE_MODEL_ID, MODEL_ID
 from .plan import Held, HeldCard
 
 HELD_OPEN = (

@@ -7,8 +7,8 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ..identity.retire import RETIRED_TAG
 from ..model import Card
-from ..retire import RETIRED_TAG
 
 Fields = Callable[[Card], Sequence[str]]
 """A card → its note's field values, as written into Anki."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import CLOZE_OPEN, Block, Candidate, Claim, ClaimKind, Note, SourceRef, Timestamp
-from ..notes.explicit import ExplicitCard, has_clozes, resolve_clozes
+from ..model import CLOZE_OPEN, Block, Candidate, Claim, ClaimKind, ExplicitCard, Note, SourceRef, Timestamp
+from ..notes.explicit import has_clozes, resolve_clozes
 from ..text import slug
 
 EXPLICIT = "explicit"

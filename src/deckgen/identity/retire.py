@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from .identity import Entry, NoteEntry
+from ..model import Card, Face
 from .lockfile import read_lock, write_lock
-from .model import Card, Face
+from .match import Entry, NoteEntry
 
 RETIRED_TAG = "deckgen::retired"
 RETIRED_NOTE = (

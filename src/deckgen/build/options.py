@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from ..model import Progress
 from pathlib import Path
 
-Progress = Callable[[int, int], None]
-"""Called with (notes done, notes in all) while reading."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +27,10 @@ class BuildOptions:
     """False: a note that cannot be read stops the build before anything is written."""
     jobs: int = 0
     """Worker processes for reading notes; 0 is one per core."""
-    fast: bool = True
-    """Return at once when every input is as the last build saw it."""
+    every_card: bool = False
+    """The sink needs every card (`sheet` lays out every deck, `push` compares every card with
+    the collection): the settled notes' cards come from the note cache. Otherwise a build
+    returns at once when every input is as the last one saw it, and a package whose notes
+    are all settled is not looked at."""
     progress: Progress | None = None
     """Told how far reading has got; None for silence."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from .config import Config
-from .model import Card, Claim, Face, Link, Note
-from .notes.media import images_in
-from .text import slug
+from ..config import Config
+from ..model import Card, Claim, Face, Link, Note
+from ..notes.media import images_in
+from ..text import slug
 
 
 def video_url(video_id: str, seconds: int) -> str:

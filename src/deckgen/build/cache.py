@@ -7,34 +7,22 @@ again would give.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import pickle
 from pathlib import Path
 from typing import Any
 
-from .config import Config
-from .files import atomic_write
+from ..config import Config
+from .. import files
+from ..files import atomic_write
 
 CACHE_NAME = ".deckgen-cache"
-PACKAGE = Path(__file__).parent
-
-
-@functools.cache
-def code_digest(package: Path = PACKAGE) -> str:
-    """A digest of deckgen's own code, every module of every sub-package: after an upgrade an
-    old cache entry or an old build state must not stand for what the new code would give."""
-    h = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        h.update(f"{path.relative_to(package).as_posix()}\x1f".encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 def note_key(data: bytes, display: str, folder: str, config: Config) -> str:
     """The cache key of one note file's bytes as read under these settings by this code."""
-    h = hashlib.sha256(f"{code_digest()}\x1f{display}\x1f{folder}\x1f{config!r}\x1f".encode())
+    h = hashlib.sha256(f"{files.code_digest()}\x1f{display}\x1f{folder}\x1f{config!r}\x1f".encode())
     h.update(data)
     return h.hexdigest()
 

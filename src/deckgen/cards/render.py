@@ -15,8 +15,8 @@ from html import escape, unescape
 
 import nh3
 
-from .model import BLANK, CLOZE_CLOSE, CLOZE_OPEN, CLOZE_SEP, Card, Face
-from .notes.media import PLACEHOLDER, embed_ref
+from ..model import BLANK, CLOZE_CLOSE, CLOZE_OPEN, CLOZE_SEP, Card, Face
+from ..notes.media import PLACEHOLDER, embed_ref
 
 BLANK_HTML = '<span class="blank"></span>'
 """The one blank style: an empty underlined gap (the stylesheet draws it)."""

@@ -1,8 +1,9 @@
 """`build()`: gather and check every note first, then write. mkdocs' build is the model.
 
-This module only orchestrates: `discover` finds the notes, `readall` reads them (cached, in
-parallel), `identity` reconciles them with the lock, `package` and `retire` shape the output,
-and `state` lets an unchanged build return at once.
+This module only orchestrates: `discover` finds the notes, `state` lets an unchanged build
+return at once, `settle` runs every note that is not settled through the stages and hands its
+cards to the sink: staged files (packages and the lock, put in place together) or, for a dry
+run, `diff`, `sheet` and `preview`, memory.
 """
 
 from __future__ import annotations
@@ -14,20 +15,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import cache
-from .config import Config
+from ..config import Config
 from .discover import NoteFile, find_notes
-from .errors import BuildError
-from .files import exclusive, staged
-from .identity import NoteClaims, NoteEntry, Plan, reconcile
-from .incremental import settings_digest, settle
-from .lockfile import VERSION, folder_of, open_lock, remove_entries
-from .model import Card, Deck, Problem, SourceRef
-from .notes.media import forget_vaults
-from .options import BuildOptions, Progress
-from .package import group, package_files, remove_stale
-from .readall import PARALLEL_FROM, make_cards, note_drafts, read_cards, read_notes
-from .retire import RETIRED_NOTE, RETIRED_TAG, prune, retired_card
+from ..errors import BuildError
+from ..files import exclusive, staged
+from ..cards.claims import NoteClaims
+from ..identity.match import Plan
+from .settle import Outcome, settings_digest, settle
+from ..identity.lockfile import VERSION, folder_of, open_lock, remove_entries
+from ..model import Card, Deck, Problem, SourceRef
+from ..notes.media import forget_vaults
+from .options import BuildOptions
+from ..write.package import remove_stale
 from .state import (
     inputs_digest,
     last_notes,
@@ -39,13 +38,8 @@ from .state import (
     save_state,
     signature,
     unchanged_summary,
-)  # fmt: skip
+)
 
-__all__ = [
-    "PARALLEL_FROM", "RETIRED_NOTE", "RETIRED_TAG", "BuildOptions", "BuildResult", "NoteFile",
-    "Progress", "build", "find_notes", "group", "make_cards", "note_drafts", "package_files", "prune",
-    "read_cards", "read_notes", "retired_card",
-]  # fmt: skip
 
 DEFAULTS = BuildOptions()
 """A build that writes, keeps no lock, and returns at once when nothing changed."""
@@ -60,7 +54,8 @@ class BuildResult:
     notes: int
     cards: int
     decks: tuple[Deck, ...]
-    """The topic decks with their cards; empty when the build was `skipped`."""
+    """The topic decks with their live cards, of the packages the build looked at: every deck
+    with `BuildOptions.every_card`, none when the build was `skipped`."""
     problems: tuple[Problem, ...]
     outputs: tuple[Path, ...] = ()
     kinds: dict[str, int] = field(default_factory=dict)
@@ -68,7 +63,8 @@ class BuildResult:
     skipped: bool = False
     """Nothing changed since the last build, so nothing was read or written."""
     deck_count: int = 0
-    """How many topic decks the build has (kept apart from `decks`, which a skipped build lacks)."""
+    """How many topic decks hold the build's live cards (a deck holding only retired cards is
+    not counted); kept apart from `decks`, which a build that skips settled notes lacks."""
     removed: tuple[Path, ...] = ()
     """Packages an earlier build wrote that this one deleted: their source is gone."""
     empty: tuple[tuple[str, str], ...] = ()
@@ -76,6 +72,9 @@ class BuildResult:
     claims: tuple[NoteClaims, ...] = ()
     """Every note read, with its ranked claims (kept and ranked out): held by a build that
     writes nothing, in reading order."""
+    retired: tuple[Card, ...] = ()
+    """The retired cards of the packages the build looked at (all of them with `every_card`):
+    claims that left their notes, kept in the packages, marked, until pruned."""
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary."""
@@ -102,58 +101,55 @@ class BuildResult:
 def build(
     paths: Sequence[Path], out: Path, config: Config, now: int, options: BuildOptions = DEFAULTS
 ) -> BuildResult:
-    """Read every note under `paths`, reconcile its cards with the lock, then write one `.apkg`
+    """Read every note under `paths`, settle its cards with the lock, then write one `.apkg`
     per source and the new lock (see `BuildOptions` for dry runs, strictness and speed)."""
-    forget_vaults()  # `watch` builds again in one process: a vault's files may have changed
     files = find_notes(paths, config.exclude)
     if not files:
         raise BuildError(f"no .md notes under {', '.join(map(str, paths))} — point deckgen at your notes")
+    return run(files, out, config, now, options)
+
+
+def run(
+    files: Sequence[NoteFile], out: Path, config: Config, now: int, options: BuildOptions = DEFAULTS
+) -> BuildResult:
+    """The stages over `files` (`find_notes`' list, or the one note `preview` shows): every
+    command runs this, and only the sink differs (files and the lock, or memory for a dry run)."""
+    forget_vaults()  # `watch` builds again in one process: a vault's files may have changed
     stats = note_stats([f.path for f in files])  # before any note is read
     inputs = inputs_digest([f.path for f in files], config, stats)
     if not options.write and not options.cache:  # a dry run writes nothing: no writer to wait for
-        return _read(files, out, config, now, options)[0]
+        return _run(files, out, config, now, options, (inputs, stats))
     try:
         # Before the lock is read, a second build sees the first's; the note cache is shared too.
         with exclusive(out, LOCK_WAIT):
-            if not options.write:
-                return _read(files, out, config, now, options)[0]
-            return _build_locked(files, out, config, now, options, (inputs, stats))
+            return _run(files, out, config, now, options, (inputs, stats))
     except OSError as exc:
         raise BuildError(_cannot_write(exc, out)) from None
 
 
-def _build_locked(
-    files: list[NoteFile], out: Path, config: Config, now: int, options: BuildOptions,
+def _run(
+    files: Sequence[NoteFile], out: Path, config: Config, now: int, options: BuildOptions,
     seen: tuple[str, list[list[int]]],
 ) -> BuildResult:  # fmt: skip
     inputs, stats = seen
     state = last_state(out)
     sig = signature(inputs, options.lock, media_now(state))
-    if options.fast and (last := unchanged_summary(state, sig)) is not None:
+    if not options.every_card and (last := unchanged_summary(state, sig)) is not None:
         result = BuildResult.from_summary(last["summary"], last["problems"])
         _check_strict(result.problems, options)
         return result
     lock = open_lock(options.lock)  # a broken lock stops us first
+    if not options.write:  # the memory sink: the same stages, nothing staged
+        got = settle(files, stats, out, config, now, options, lock, last_notes(out), None)
+        return _result(got, options, got.problems + _move_warnings(got.plan))
     before = last_packages(state)
     with staged() as stage:
         got = settle(files, stats, out, config, now, options, lock, last_notes(out), stage)
-        plan = Plan(tuple(got.changes), got.unchanged)
-        problems = got.problems + _move_warnings(plan)
+        problems = got.problems + _move_warnings(got.plan)
         _check_strict(problems, options)  # inside: nothing staged is put in place
     remove_entries_of(options.lock, got.gone)
     written = {name: str(info["digest"]) for name, info in got.packages.items()}
-    order = sorted(got.packages, key=lambda name: min(got.packages[name]["decks"], default=""))
-    decks = {d for info in got.packages.values() for d in info["decks"]}
-    records = got.records.values()
-    kinds: Counter[str] = Counter()
-    for r in records:
-        kinds.update(r.kinds)
-    result = BuildResult(
-        len(records), sum(r.cards for r in records), tuple(got.decks), tuple(problems),
-        tuple(out / name for name in order), dict(sorted(kinds.items())), plan, deck_count=len(decks),
-        removed=tuple(remove_stale(out, before, written)),
-        empty=tuple((p, r.empty) for p, r in got.records.items() if r.empty and not r.cards),
-    )  # fmt: skip
+    result = _result(got, options, problems, tuple(remove_stale(out, before, written)), out)
     save_notes(out, {"settings": settings_digest(config), "packages": got.packages,
                      "notes": {p: r.to_json() for p, r in got.records.items()}})  # fmt: skip
     media = sorted({m for r in got.records.values() for m in r.media})
@@ -170,56 +166,30 @@ def _build_locked(
     return result
 
 
+def _result(
+    got: Outcome, options: BuildOptions, problems: Sequence[Problem], removed: tuple[Path, ...] = (),
+    out: Path | None = None,
+) -> BuildResult:  # fmt: skip
+    """What the build found, from the records of every note (settled or not)."""
+    _check_strict(problems, options)
+    records = got.records.values()
+    kinds: Counter[str] = Counter()
+    for r in records:
+        kinds.update(r.kinds)
+    order = sorted(got.packages, key=lambda name: min(got.packages[name]["decks"], default=""))
+    return BuildResult(
+        len(records), sum(r.cards for r in records), tuple(got.decks), tuple(problems),
+        tuple(out / name for name in order) if out is not None else (), dict(sorted(kinds.items())),
+        got.plan, deck_count=len({d for r in records for d in r.decks}), removed=removed,
+        empty=tuple((p, r.empty) for p, r in got.records.items() if r.empty and not r.cards),
+        claims=tuple(got.claims), retired=tuple(got.retired),
+    )  # fmt: skip
+
+
 def remove_entries_of(lock: Path | None, paths: Iterable[str]) -> None:
     """Delete the lock files of notes the new index no longer lists."""
     if lock is not None:
         remove_entries(lock, paths)
-
-
-def _read(
-    files: list[NoteFile], out: Path, config: Config, now: int, options: BuildOptions
-) -> tuple[BuildResult, list[NoteEntry]]:
-    """Everything up to writing: read the lock and the notes, reconcile, check."""
-    old = open_lock(options.lock).entries()  # a broken lock stops us first
-    per_note, problems = read_cards(
-        files,
-        config,
-        options.jobs,
-        options.progress,
-        out / cache.CACHE_NAME,
-        store=options.write or options.cache,
-    )
-    if not options.keep_going and (unread := [p for p in problems if p.unread]):
-        raise BuildError("nothing written; fix these notes first:\n" + "\n".join(map(str, unread)))
-    # a note that cannot be read right now keeps its cards' identities; it is not deleted
-    keep = {p.source.path for p in problems if p.unread}
-    cards, entries, plan = reconcile(per_note, old, now, keep)
-    problems += _move_warnings(plan)
-    _check_strict(problems, options)
-    decks = group(cards)
-    result = BuildResult(
-        len(per_note), len(cards), decks, tuple(problems), (), _kinds(cards), plan,
-        deck_count=len(decks), empty=_empty(per_note, cards), claims=tuple(per_note),
-    )  # fmt: skip
-    return result, entries
-
-
-def _empty(per_note: Iterable[NoteClaims], cards: Iterable[Card]) -> tuple[tuple[str, str], ...]:
-    """The notes that gave no card, with why: a note whose claims all ranked out still gives the
-    cards the lock already had, and then it is not empty."""
-    giving = {c.note_path for c in cards}
-    return tuple(
-        (n.note.path, n.empty_reason) for n in per_note if n.empty_reason and n.note.path not in giving
-    )
-
-
-def _kinds(cards: Sequence[Card]) -> dict[str, int]:
-    """How many cards of each kind."""
-    return dict(sorted(Counter(c.kind for c in cards).items()))
-
-
-def _cards(decks: Iterable[Deck]) -> list[Card]:
-    return [c for d in decks for c in d.cards]
 
 
 def _check_strict(problems: Sequence[Problem], options: BuildOptions) -> None:

@@ -21,9 +21,9 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
-from . import render
-from .config import template_path
-from .model import Card, Deck
+from ..cards import render
+from ..config import template_path
+from ..model import Card, Deck
 
 MODEL_ID = 1_842_605_171
 MODEL_NAME = "deckgen"

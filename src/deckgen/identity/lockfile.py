@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import BuildError
-from .files import staged
-from .identity import Entry, NoteEntry
+from ..errors import BuildError
+from ..files import staged
+from .match import Entry, NoteEntry
 
 VERSION = 2
 """The lock format this deckgen writes."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pathspec
 
-from .errors import BuildError
+from ..errors import BuildError
 
 IGNORE_NAME = ".deckgenignore"
 """A file in an input folder listing, in gitignore syntax, what under it is not a note."""

@@ -14,14 +14,14 @@ from typing import Any
 
 import typer
 
-from . import render
-from .build import BuildResult
-from .empty import HINT
-from .errors import DeckgenError
-from .identity import Plan
-from .model import BLANK, Card
-from .rank import Ranking
-from .render import topic
+from ..build.run import BuildResult
+from ..cards import render
+from ..cards.empty import HINT
+from ..cards.render import topic
+from ..errors import DeckgenError
+from ..identity.match import Plan
+from ..model import BLANK, Card
+from ..rank import Ranking
 
 SCHEMA = "deckgen.build/1"
 PLAN_ACTIONS = ("added", "changed", "moved", "retired", "unchanged", "ranked_out", "conflicts", "deleted")

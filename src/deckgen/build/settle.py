@@ -6,7 +6,7 @@ cards to must be written again. Every other note is settled with its own lock en
 (`identity.reconcile_note`), in reading order, and each package is written as soon as the last
 note that gives it cards has been settled. Only the lock entries that changed are written
 back. So a rebuild's cost follows the edit, and memory follows the largest package rather than
-the vault. The result is the one `identity.reconcile` gives for the whole vault.
+the vault. A dry run is the same loop with the memory sink (`stage` None).
 """
 
 from __future__ import annotations
@@ -18,19 +18,21 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .. import files
 from . import cache
-from .config import Config
+from ..config import Config
 from .discover import NoteFile
-from .errors import BuildError
-from .identity import Change, NoteEntry, Taken, note_identity, reconcile_note
-from .lockfile import Lock, Row, stage_entry, stage_index
-from .model import Card, Deck, Problem, SourceRef
-from .notes.media import unchanged
+from ..errors import BuildError
+from ..cards.claims import NoteClaims
+from ..identity.match import Change, NoteEntry, Plan, Taken, note_identity, reconcile_note
+from ..identity.lockfile import Lock, Row, entry_text, row_of, stage_entry, stage_index
+from ..model import Card, Deck, Problem, SourceRef
+from ..notes.media import unchanged
 from .options import BuildOptions
-from .package import group, package_name, stage_package
+from ..write.package import group, package_digest, package_name, stage_package
 from .readall import Scanned, load_claims, note_key, scan
-from .retire import retired_card
-from .write_apkg import note_type_text
+from ..identity.retire import retired_card
+from ..write.apkg import note_type_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,7 @@ class Record:
     identity: str
     packages: tuple[str, ...]
     decks: tuple[str, ...]
+    """The decks its live cards are in (its retired cards' decks give `packages` too)."""
     cards: int
     kept: int
     """Its cards that rank among the note's (not kept only for the learner): all of them are
@@ -103,12 +106,21 @@ class Outcome:
     """Lock entries this build dropped (the old paths of renamed notes)."""
     unchanged: int = 0
     """Cards that stay as they were (`Plan.unchanged`)."""
+    claims: list[NoteClaims] = field(default_factory=list)
+    """Each note settled, with its ranked claims: kept by the memory sink only."""
+    retired: list[Card] = field(default_factory=list)
+    """The retired cards of every package the build looked at."""
+
+    @property
+    def plan(self) -> Plan:
+        """What the build changes."""
+        return Plan(tuple(self.changes), self.unchanged)
 
 
 def settings_digest(config: Config) -> str:
     """The code, settings and card templates a build ran with: when any differs, no record of
     the last build stands (the cache keys and packages depend on them)."""
-    text = f"{cache.code_digest()}\x1f{config!r}\x1f{note_type_text(config.templates)!r}"
+    text = f"{files.code_digest()}\x1f{config!r}\x1f{note_type_text(config.templates)!r}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -154,7 +166,8 @@ class _Plan:
             if old is None:
                 old_decks: set[str] = set()
             elif before is not None and before.lock == lock.rows[old].digest:
-                old_decks = set(before.decks)
+                self.packages[i] = _packages(s.decks, config) | set(before.packages)
+                continue
             else:
                 old_decks = _entry_decks(lock.entry(old))
             self.packages[i] = _packages({*s.decks, *old_decks}, config)
@@ -169,15 +182,17 @@ def _retired_decks(lock: Lock, path: str) -> set[str]:
 
 def settle(
     files: Sequence[NoteFile], stats: Sequence[list[int]], out: Path, config: Config, now: int,
-    options: BuildOptions, lock: Lock, last: dict[str, Any], stage: Callable[[Path], Path],
+    options: BuildOptions, lock: Lock, last: dict[str, Any], stage: Callable[[Path], Path] | None,
 ) -> Outcome:  # fmt: skip
-    """Settle every note with the lock and stage the packages and lock entries that changed;
-    `stats` are the notes' sizes and modification times as the build first saw them."""
+    """Settle every note with the lock and stage the packages and lock entries that changed
+    (`stage` None: the memory sink, which stages nothing and keeps each note's claims); `stats`
+    are the notes' sizes and modification times as the build first saw them."""
     cache_dir = out / cache.CACHE_NAME
+    store = stage is not None or options.cache
     alike = bool(last) and last.get("settings") == settings_digest(config)
     records = {p: Record.from_json(r) for p, r in last.get("notes", {}).items()} if alike else {}
     before: dict[str, dict[str, Any]] = last.get("packages", {}) if last else {}
-    everything = not options.fast or lock.path is None or not alike
+    everything = lock.path is None or not alike
     keys: list[str] = []
     settled: dict[int, Record] = {}
     for i, f in enumerate(files):
@@ -191,11 +206,12 @@ def settle(
             settled[i] = rec
     todo = [i for i in range(len(files)) if i not in settled]
     scanned: dict[int, Scanned] = {}
-    for done, (i, s) in enumerate(scan(files, todo, keys, config, cache_dir, options.jobs)):
+    for done, (i, s) in enumerate(scan(files, todo, keys, config, cache_dir, options.jobs, store)):
         scanned[i] = s
         if options.progress:
             options.progress(len(settled) + done + 1, len(files))
-    cache.prune(cache_dir, set(keys))
+    if store:
+        cache.prune(cache_dir, set(keys))
     problems = [
         p for i in range(len(files)) for p in (settled[i].problems if i in settled else scanned[i].problems)
     ]
@@ -203,7 +219,7 @@ def settle(
         raise BuildError("nothing written; fix these notes first:\n" + "\n".join(map(str, unread)))
     plan = _Plan(files, lock, settled, scanned, records, config)
     writer = _Writer(out, config, now, stage, before, lock)
-    dirty = writer.dirty(plan, settled, everything)
+    dirty = writer.dirty(plan, settled, everything or options.every_card)
     taken = Taken(held=lock.holds)
     outcome = Outcome({}, problems, [], [])
     for i, f in enumerate(files):
@@ -224,7 +240,9 @@ def settle(
         old = lock.entry(old_path) if old_path else None
         ident = note_identity(nc.note)
         cards, entry, changes, same = reconcile_note(nc, ident, old, taken, now)
-        row = stage_entry(stage, lock, entry)
+        if stage is None:
+            outcome.claims.append(nc)
+        row = writer.entry(entry)
         # every GUID an entry written now holds goes on the GUID list again: after a build cut
         # short between an entry file and the list, a claim matched by key is minted no more
         taken.minted += [e.guid for e in entry.claims]
@@ -238,7 +256,7 @@ def settle(
         writer.add(cards, retired)
         outcome.records[f.display] = Record(
             (stats[i][0], stats[i][1]), keys[i], row.digest, ident, tuple(sorted(packages)),
-            tuple(sorted({*(c.deck for c in cards), *(c.deck for c in retired)})), len(cards), len(nc.kept),
+            tuple(sorted({c.deck for c in cards})), len(cards), len(nc.kept),
             dict(Counter(c.kind for c in cards)),
             scanned[i].problems if i in scanned else settled[i].problems,
             nc.empty_reason if not cards else "", nc.media,
@@ -249,10 +267,11 @@ def settle(
         gone = tuple(replace(e, mtime=max(now, e.mtime + 1)) for e in n.claims) + n.retired
         outcome.changes += [Change("retired", e.deck, e.question, n.path) for e in n.claims]
         entry = replace(n, claims=(), retired=gone)
-        writer.rows[path] = stage_entry(stage, lock, entry)
+        writer.rows[path] = writer.entry(entry)
         writer.add([], [retired_card(path, e) for e in entry.retired])
     writer.flush(len(files))
     outcome.decks = sorted(writer.decks, key=lambda d: d.name)
+    outcome.retired = writer.gone
     outcome.packages = writer.packages
     writer.finish(outcome, taken)
     return outcome
@@ -261,7 +280,7 @@ def settle(
 class _Writer:
     """Collects each dirty package's cards and writes it once its last note is settled."""
 
-    def __init__(self, out: Path, config: Config, now: int, stage: Callable[[Path], Path],
+    def __init__(self, out: Path, config: Config, now: int, stage: Callable[[Path], Path] | None,
                  before: dict[str, dict[str, Any]], lock: Lock) -> None:  # fmt: skip
         self.out, self.config, self.now, self.stage, self.before, self.lock = (
             out,
@@ -275,6 +294,7 @@ class _Writer:
         self.retired: dict[str, list[Card]] = {}
         self.last: dict[str, int] = {}
         self.decks: list[Deck] = []
+        self.gone: list[Card] = []
         self.packages: dict[str, dict[str, Any]] = {}
         self.rows: dict[str, Row] = {}
 
@@ -313,15 +333,24 @@ class _Writer:
             live, retired = self.live.pop(name, []), self.retired.pop(name, [])
             if not live and not retired:
                 continue
-            decks = group([*live, *sorted(retired, key=lambda c: c.note_path)])
-            info = self.before.get(name) or {}
-            digest, _ = stage_package(
-                self.stage, self.out / name, decks, self.now, self.config, info.get("digest")
-            )
+            retired.sort(key=lambda c: c.note_path)
+            decks = group([*live, *retired])
+            if self.stage is None:
+                digest = package_digest(decks, self.config)
+            else:
+                before = (self.before.get(name) or {}).get("digest")
+                digest, _ = stage_package(self.stage, self.out / name, decks, self.now, self.config, before)
             self.packages[name] = {"digest": digest, "decks": [d.name for d in decks]}
-            self.decks += group(live)  # the result's decks hold live cards, as a full build's do
+            self.decks += group(live)  # the result's decks hold live cards
+            self.gone += retired
+
+    def entry(self, entry: NoteEntry) -> Row:
+        """A note's lock entry: staged when it changed (the memory sink only computes its row)."""
+        if self.stage is None:
+            return row_of(entry, entry_text(entry))
+        return stage_entry(self.stage, self.lock, entry)
 
     def finish(self, outcome: Outcome, taken: Taken) -> None:
         """Stage the lock's index (last, so that it lands last)."""
-        if self.lock.path is not None:
+        if self.lock.path is not None and self.stage is not None:
             stage_index(self.stage, self.lock, self.rows, outcome.gone, taken.minted)

@@ -6,7 +6,6 @@ timestamps stay clickable on screen and become QR codes on paper.
 
 from __future__ import annotations
 
-import datetime
 import functools
 import re
 import traceback
@@ -22,14 +21,12 @@ import jinja2
 import segno
 from markupsafe import Markup
 
-from deckgen import render
+from deckgen.cards import render
 from deckgen.errors import ConfigError
-from deckgen.filenames import file_slug
 from deckgen.model import Card, Deck
-from deckgen.pdf import split_pdf
+from deckgen.write.pdf import split_pdf
 
 SHEET_DIR = "sheets"
-ALL_SLUG = "all"
 MAX_COLUMNS = 4
 FORMATS = ("html", "pdf", "md")
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that
@@ -123,31 +120,6 @@ class SheetSettings:
         return {"built": self.built, "paper": self.paper, "columns": self.columns, "layout": self.layout}
 
 
-def write_sheets(
-    decks: Sequence[Deck],
-    out: Path,
-    *,
-    templates: Path | Sequence[Path],
-    built: datetime.date,
-    paper: Literal["a4", "letter"] = "a4",
-    columns: int = 1,
-    layout: Literal["fold", "key"] = "fold",
-    qr: bool = True,
-    formats: Sequence[Literal["html", "pdf", "md"]] = ("html", "pdf"),
-    jobs: int = 0,
-) -> list[Path]:
-    """Write `out/sheets/<slug>.<ext>` per deck and `all.<ext>`; return their paths (each deck's
-    formats in order, then `all`'s). Sheets whose deck did not change are not written again.
-
-    `templates` is a folder, or folders searched in order (a user's, then the built-in one)."""
-    from deckgen.sheets import write_all  # the orchestration imports this module
-
-    folders = (templates,) if isinstance(templates, Path) else tuple(templates)
-    check_options(paper, columns, layout, formats)
-    settings = SheetSettings(folders, built.isoformat(), paper, columns, layout, qr, tuple(formats))
-    return list(write_all(decks, out, settings, jobs=jobs).paths)
-
-
 def render_deck(deck: Deck, slug: str, settings: SheetSettings) -> dict[str, bytes]:
     """One deck's sheet in each of `settings.formats`."""
     return render_decks([(deck, slug)], settings)[0]
@@ -216,21 +188,6 @@ def check_options(paper: str, columns: int, layout: str, formats: Sequence[str])
     unknown = [fmt for fmt in formats if fmt not in FORMATS]
     if unknown or not formats:
         raise ConfigError(f"formats must be some of html, pdf, md; got {list(formats)!r}")
-
-
-def deck_slugs(names: Sequence[str]) -> tuple[str, ...]:
-    """Unique slugs in order; later duplicates (and a deck called 'All') get `-2`, `-3`…"""
-    taken = {ALL_SLUG}
-    slugs = []
-    for name in names:
-        base = slug = file_slug(name)
-        counter = 1
-        while slug in taken:
-            counter += 1
-            slug = f"{base}-{counter}"
-        taken.add(slug)
-        slugs.append(slug)
-    return tuple(slugs)
 
 
 def split_name(name: str) -> tuple[str, str, str]:

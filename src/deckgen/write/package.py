@@ -6,11 +6,11 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from .cards import deck_part
-from .config import Config
+from ..cards.faces import deck_part
+from ..config import Config
+from ..model import Card, Deck
+from .apkg import note_type_text, write_package
 from .filenames import file_slug
-from .model import Card, Deck
-from .write_apkg import note_type_text, write_package
 
 
 def group(cards: Iterable[Card]) -> tuple[Deck, ...]:

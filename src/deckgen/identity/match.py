@@ -11,15 +11,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from html import escape
 
-from . import render
-from .cards import make_card
-from .model import BLANK, Card, Claim, Face, Note
-from .text import content_words, slug
+from ..cards import render
+from ..cards.claims import Draft, NoteClaims, claim_text
+from ..cards.faces import make_card
+from ..model import BLANK, Card, Claim, Face, Note
+from ..text import content_words, slug
 
 SIMILARITY = 0.5
 """Two claims of one note and kind whose words overlap at least this much (Jaccard) are the
@@ -189,46 +189,12 @@ class Taken:
         return guid
 
 
-_BLANK_AND_HINT = re.compile(rf"(?:{BLANK}|_____)(?:\s*\([^()]*\))?")
-"""A blank and the hint right after it, in whatever language: `_____ (2 palabras)`."""
-
-
-def claim_text(question: str, answer: str) -> str:
-    """The claim as one text: a fill-in question with its blank filled and its hint dropped, so
-    that a lock entry (question with `_____`) and a new claim (with `BLANK`) compare alike."""
-    filled, n = _BLANK_AND_HINT.subn(lambda _: answer, question, count=1)
-    return filled if n else f"{question} {answer}"
-
-
 def _words(question: str, answer: str) -> set[str]:
     return content_words(claim_text(question, answer))
 
 
 def _similarity(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
-
-
-Draft = tuple[Claim, Face]
-"""A claim and what its card shows, before the card has its identity."""
-
-
-@dataclass(frozen=True, slots=True)
-class NoteClaims:
-    """One note's claims as the ranker left them."""
-
-    note: Note
-    kept: tuple[Draft, ...]
-    spare: tuple[Draft, ...] = ()
-    """Ranked out: each becomes a card only when the lock already has it (no churn)."""
-    present: tuple[str, ...] = ()
-    """The key and text of every candidate, rejected ones too: a lock entry with one of those
-    keys, or like one of those texts, is still in the note, so it is not retired."""
-    empty_reason: str = ""
-    """Why the ranker kept no claim ('' when it kept some): carried here so that it survives the
-    cache and the worker processes, and the build can name the notes that gave nothing."""
-    media: tuple[tuple[str, int, int], ...] = ()
-    """Each image file the note embeds as it was read (path, size, modification time): when one
-    is replaced under the same name, the note is read again (`notes.media.unchanged`)."""
 
 
 def match(drafts: Sequence[Draft], old: Iterable[Entry]) -> dict[int, Entry]:

@@ -11,6 +11,7 @@ sheet whose digest is unchanged and whose file is there is not written again.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import multiprocessing
@@ -20,19 +21,20 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from . import cache, render
-from .files import atomic_write, staged
-from .model import Deck
-from .options import Progress
+from .. import files
+from ..cards import render
+from ..files import atomic_write, staged
+from ..model import Deck, Progress
+from .filenames import ALL_SLUG, deck_slugs
 from .pdf import join_pdfs
-from .write_sheet import (
-    ALL_SLUG,
+from .sheet import (
     MEDIA_DIR,
     SHEET_DIR,
     SheetSettings,
+    check_options,
     combine_html,
-    deck_slugs,
     font_config,
     render_all_md,
     render_decks,
@@ -193,7 +195,7 @@ def _render_batch(batch: list[tuple[Deck, str]]) -> list[dict[str, bytes]]:
 def _settings_digest(settings: SheetSettings) -> str:
     """What every sheet depends on besides its deck: deckgen's code, the templates and layout.
     The build date is left out: a sheet whose cards did not change keeps the date it was made."""
-    h = hashlib.sha256(cache.code_digest().encode())
+    h = hashlib.sha256(files.code_digest().encode())
     h.update(repr((settings.paper, settings.columns, settings.layout, settings.qr)).encode())
     for folder in settings.folders:
         for path in sorted(folder.glob("*")) if folder.is_dir() else ():
@@ -229,3 +231,26 @@ def _remove_gone(folder: Path, before: dict[str, str], live: set[str]) -> list[P
             path.unlink()
             removed.append(path)
     return removed
+
+
+def write_sheets(
+    decks: Sequence[Deck],
+    out: Path,
+    *,
+    templates: Path | Sequence[Path],
+    built: datetime.date,
+    paper: Literal["a4", "letter"] = "a4",
+    columns: int = 1,
+    layout: Literal["fold", "key"] = "fold",
+    qr: bool = True,
+    formats: Sequence[Literal["html", "pdf", "md"]] = ("html", "pdf"),
+    jobs: int = 0,
+) -> list[Path]:
+    """Write `out/sheets/<slug>.<ext>` per deck and `all.<ext>`; return their paths (each deck's
+    formats in order, then `all`'s). Sheets whose deck did not change are not written again.
+
+    `templates` is a folder, or folders searched in order (a user's, then the built-in one)."""
+    folders = (templates,) if isinstance(templates, Path) else tuple(templates)
+    check_options(paper, columns, layout, formats)
+    settings = SheetSettings(folders, built.isoformat(), paper, columns, layout, qr, tuple(formats))
+    return list(write_all(decks, out, settings, jobs=jobs).paths)

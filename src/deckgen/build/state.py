@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .. import files
 from . import cache
-from .config import Config, template_path
-from .files import atomic_write, stamp
+from ..config import Config, template_path
+from ..files import atomic_write, stamp
 
 STATE_NAME = ".deckgen-state.json"
 
@@ -38,7 +39,7 @@ def inputs_digest(notes: Sequence[Path], config: Config, stats: Sequence[list[in
     templates = template_path("card.css", config.templates).parent
     seen = note_stats(notes) if stats is None else stats
     inputs: dict[str, Any] = {
-        "code": cache.code_digest(),  # the same digest as the note cache's key
+        "code": files.code_digest(),  # the same digest as the note cache's key
         "config": repr(config),
         "notes": [[str(p), *st] for p, st in zip(notes, seen, strict=True)],
         "templates": [[p.name, *_stat(p)] for p in sorted(templates.glob("*"))],

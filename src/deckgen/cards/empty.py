@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .model import Note
-from .rank import Ranking
+from ..model import Note
+from ..rank import Ranking
 
 HINT = (
     "cards come from `**Term:** meaning` items, `Term: meaning` lines, definitions like "

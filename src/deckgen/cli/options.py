@@ -1,0 +1,64 @@
+"""The options the commands share, each written once (typer reads them from the annotations)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .output import JSON_HELP
+
+PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Note files or folders (every .md below them). Default: the current folder."),
+]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Folder for the generated files.")]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="Settings file. Default: ./deckgen.yaml if present.")
+]
+DeckOpt = Annotated[
+    str | None,
+    typer.Option("--deck", help="Deck name template: {source}, {title}, {folder}; '::' nests decks."),
+]
+CardsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cards", help="focused: each note keeps its best cards (default); all: every card not rejected."
+    ),
+]
+CapOpt = Annotated[int | None, typer.Option("--cap", help="The most cards one note gives when focused (15).")]
+RootOpt = Annotated[str | None, typer.Option("--root", help="Parent deck for all decks, e.g. 'Talks'.")]
+TemplatesOpt = Annotated[
+    Path | None, typer.Option("--templates", help="Folder with templates that override the built-in ones.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on any warning.")]
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Name every note that gave no cards, not only the first 5.")
+]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the Python traceback of an unexpected error.")]
+LockOpt = Annotated[
+    Path,
+    typer.Option(
+        "--lock", help="Identity file that keeps cards' GUIDs across edits; commit it with your notes."
+    ),
+]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Show the plan (added, changed, …) and write nothing.")
+]
+SheetsOpt = Annotated[bool, typer.Option("--sheets", help="Also write study sheets (see `deckgen sheet`).")]
+PaperOpt = Annotated[str, typer.Option("--paper", help="Sheet paper size: a4 or letter.")]
+ColumnsOpt = Annotated[int, typer.Option("--columns", help="Columns for the questions (1-4; 'key' layout).")]
+LayoutOpt = Annotated[
+    str, typer.Option("--layout", help="fold: answers beside questions; key: questions, then an answer key.")
+]
+QrOpt = Annotated[bool, typer.Option("--qr/--no-qr", help="Print a QR code that opens the video moment.")]
+FormatOpt = Annotated[str, typer.Option("--format", help="Sheet formats, comma-separated: html, pdf, md.")]
+BaseOpt = Annotated[
+    Path,
+    typer.Option(
+        "--base",
+        help="The folder you build from: the note's sub-folders below it give {folder} as in a build.",
+    ),
+]
