@@ -10,10 +10,11 @@ import pytest
 from conftest import SEEDS, corpus
 from deckgen.build import find_notes, make_cards, read_notes
 from deckgen.config import Config
+from deckgen.lang import ENGLISH
 from deckgen.model import BLANK, Card
 from deckgen.render import topic
-from deckgen.rules.common import gives_away
 from deckgen.rules.definition import is_term
+from deckgen.rules.stems import gives_away
 from deckgen.text import content_words
 
 _LEFTOVER = re.compile(r"\*\*|\[\d{1,2}:\d{2}|^\s*[-*+] |<a |\|\s*\]\]|yt-timestamp")
@@ -39,7 +40,7 @@ def faults(card: Card) -> list[str]:
         out.append(f"answer over {limit} words")
     if "…" in c.answer:
         out.append("answer cut with an ellipsis")
-    if c.kind in ("sentence", "term") and gives_away(c.answer, prompt.replace(BLANK, " ")):
+    if c.kind in ("sentence", "term") and gives_away(c.answer, prompt.replace(BLANK, " "), ENGLISH):
         out.append("answer readable on the front")  # 4: no giveaway
     if c.kind in ("definition", "term") and not is_term(c.answer if c.kind == "term" else _term(c.question)):
         out.append("structural label asked as a term")

@@ -10,13 +10,16 @@ import pytest
 
 from conftest import REFERENCE, TESTS, golden
 from deckgen.config import Config
+from deckgen.lang import ENGLISH
 from deckgen.model import BLANK, Candidate
 from deckgen.notes import parse_note, read_note
 from deckgen.rank import rank
 from deckgen.rules import candidates
-from deckgen.rules.common import NARRATIVE, antecedent, gives_away, inner_referent, needs_referent
+from deckgen.rules.common import NARRATIVE
 from deckgen.rules.definition import is_term, mask, short_answer
 from deckgen.rules.sentence import choose_blank, hint
+from deckgen.rules.sentences import antecedent, inner_referent, needs_referent
+from deckgen.rules.stems import gives_away
 
 FIXTURES = sorted((TESTS / "fixtures" / "rules").glob("*.md"))
 
@@ -98,7 +101,7 @@ def test_a_definition_whose_answer_is_a_remark_is_rejected() -> None:
     ],
 )
 def test_giveaways_by_stem_and_head_word(answer: str, front: str, given: bool) -> None:
-    assert gives_away(answer, front) is given
+    assert gives_away(answer, front, ENGLISH) is given
 
 
 @pytest.mark.parametrize(
@@ -115,7 +118,7 @@ def test_giveaways_by_stem_and_head_word(answer: str, front: str, given: bool) -
     ],
 )  # fmt: skip
 def test_choose_blank(sentence: str, answer: str, kind: str) -> None:
-    found = choose_blank(sentence)
+    found = choose_blank(sentence, ENGLISH)
     assert found is not None
     a, b, got = found
     assert (sentence[a:b], got) == (answer, kind)
@@ -134,19 +137,15 @@ def test_choose_blank(sentence: str, answer: str, kind: str) -> None:
     ],
 )
 def test_vague_blanks_are_not_made(sentence: str) -> None:
-    found = choose_blank(sentence)
+    found = choose_blank(sentence, ENGLISH)
     assert found is None or sentence[found[0] : found[1]] not in {
         "key step", "training regime", "limitations", "slightly better", "3", "fine", "people",
     }  # fmt: skip
 
 
 def test_hints_fix_the_answers_shape() -> None:
-    assert (hint("acronym", "RL"), hint("number", "1911"), hint("number", "30 %")) == (
-        "term",
-        "year",
-        "number",
-    )
-    assert hint("phrase", "test time") == "2 words"
+    shapes = [("acronym", "RL"), ("number", "1911"), ("number", "30 %"), ("phrase", "test time")]
+    assert [hint(kind, answer, ENGLISH) for kind, answer in shapes] == ["term", "year", "number", "2 words"]
 
 
 def test_short_answer_cuts_only_at_a_clause() -> None:
@@ -159,7 +158,7 @@ def test_short_answer_cuts_only_at_a_clause() -> None:
 
 
 def test_mask_counts_the_places_it_hides() -> None:
-    assert mask("Models struggle to maintain coherence over long tasks.", "Long-term Coherence") == (
+    assert mask("Models struggle to maintain coherence over long tasks.", "Long-term Coherence", ENGLISH) == (
         "Models struggle to maintain … over … tasks.", 2,
     )  # fmt: skip
 
@@ -177,7 +176,7 @@ def test_mask_counts_the_places_it_hides() -> None:
     ],
 )
 def test_referents(sentence: str, opening: bool, inner: bool) -> None:
-    assert needs_referent(sentence) is opening and inner_referent(sentence) is inner
+    assert needs_referent(sentence, ENGLISH) is opening and inner_referent(sentence, ENGLISH) is inner
 
 
 def test_a_pointer_finds_its_antecedent_at_most_two_sentences_back() -> None:
@@ -187,8 +186,8 @@ def test_a_pointer_finds_its_antecedent_at_most_two_sentences_back() -> None:
         "This training uses RL.",
         "It helps.",
     ]
-    assert antecedent(sents, 2) == "Models train on long tasks."
-    assert antecedent(sents, 3) == ""
+    assert antecedent(sents, 2, ENGLISH) == "Models train on long tasks."
+    assert antecedent(sents, 3, ENGLISH) == ""
 
 
 def test_about_the_recording_and_list_intros_are_not_cards() -> None:
@@ -281,7 +280,7 @@ def test_a_course_note_without_timestamps_still_teaches() -> None:
     ],
 )
 def test_an_inner_item_of_a_list_is_not_a_blank(sentence: str) -> None:
-    found = choose_blank(sentence)
+    found = choose_blank(sentence, ENGLISH)
     assert found is None or sentence[found[0] : found[1]] not in ("Dagestanis", "channel performance")
 
 

@@ -44,6 +44,13 @@ class Language:
     fallback: bool = False
     """English was chosen because the note's language has no table here."""
 
+    @property
+    def english(self) -> bool:
+        """Whether the note is in English (detected, declared, or undetermined, which `detect`
+        takes for English): the word lists written for English apply only then. A language
+        without a table (`fallback`) asks in English words but is not English."""
+        return self.code == "en"
+
 
 ENGLISH = Language("en", "What is meant by “{term}”?", "Which term ({count}) is this: “{text}”",
                    "Name both: {lead}", "According to {holder}, ", "word", "words", "number", "year",

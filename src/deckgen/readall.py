@@ -24,7 +24,7 @@ from .notes.media import image_problems, stamps, unchanged
 from .options import Progress
 from .rank import Ranking, rank
 from .rules import Flashcards, candidates
-from .rules.common import zipf
+from .rules.frequency import preload
 
 PARALLEL_FROM = 24
 """Below this many notes, starting worker processes costs more than it saves."""
@@ -169,7 +169,7 @@ def _run(work: list[tuple[NoteFile, Config, Path | None, str]], jobs: int) -> It
     if jobs <= 1 or len(work) < PARALLEL_FROM:
         yield from map(_read_and_extract, work)
         return
-    zipf("the")  # load the word frequencies once, before forking, so the workers share them
+    preload()  # load the word frequencies once, before forking, so the workers share them
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with context.Pool(jobs) as pool:
         yield from pool.imap(_read_and_extract, work, chunksize=8)
@@ -230,7 +230,7 @@ def scan(
     if jobs <= 1 or len(work) < PARALLEL_FROM:
         yield from zip(misses, map(_scan, work), strict=True)
         return
-    zipf("the")
+    preload()
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with context.Pool(jobs) as pool:
         yield from zip(misses, pool.imap(_scan, work, chunksize=8), strict=True)

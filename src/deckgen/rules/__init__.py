@@ -1,8 +1,10 @@
 """`Note` → candidate claims, by an ordered list of small rules (as markdown-it-py's `rules_block/`).
 
-Every rule has one signature, `(note, block) -> list[Candidate]`, and proposes what it can,
-rejected candidates included (with the reason, for `preview --why`). `rank.py` then chooses.
-Add a rule by writing a module here and naming its function in `RULES`.
+Every rule has one signature, `(note, block, context) -> list[Candidate]`, and proposes what it
+can, rejected candidates included (with the reason, for `preview --why`); the context holds the
+note's language and the settings (`rules/context.py`). `rank.py` then chooses. Add a rule by
+writing a module here and naming its function in `RULES`. Every weight and threshold is named in
+`rules/weights.py`.
 """
 
 from __future__ import annotations
@@ -11,29 +13,22 @@ import math
 from collections.abc import Callable
 from dataclasses import replace
 
-from ..lang import detect, language
 from ..model import FORCE, SKIP, Block, Candidate, Claim, Note, Timestamp
 from ..text import content_words, sentence_spans
-from .common import LANG, MARKUP, NARRATIVE
+from .common import MARKUP, NARRATIVE
+from .context import DEFAULT_FLASHCARDS, Flashcards, RuleContext, rule_context
 from .definition import definition_rule
 from .definitional import definitional_rule
-from .explicit import Flashcards, covered_lines, explicit_candidates, is_explicit
+from .explicit import covered_lines, explicit_candidates, is_explicit
 from .lists import list_rule
 from .sentence import sentence_rule
+from .weights import DUPLICATE_SIMILARITY, WRITTEN_SIMILARITY
 
-Rule = Callable[[Note, Block], list[Candidate]]
+Rule = Callable[[Note, Block, RuleContext], list[Candidate]]
 RULES: tuple[Rule, ...] = (definition_rule, definitional_rule, sentence_rule, list_rule)
 """Applied in this order to every block; the order is the order of cards from one block."""
 
-DUPLICATE_SIMILARITY = 0.85
-"""Candidates of one note whose word sets overlap more than this are duplicates; the first stays."""
-
-WRITTEN_SIMILARITY = 0.6
-"""A generated candidate whose words overlap a hand-written card's this much repeats it."""
-
-DEFAULT_FLASHCARDS = Flashcards()
-
-__all__ = ["DUPLICATE_SIMILARITY", "RULES", "Flashcards", "Rule", "candidates"]
+__all__ = ["RULES", "Flashcards", "Rule", "RuleContext", "candidates", "rule_context"]
 
 
 def candidates(
@@ -42,20 +37,16 @@ def candidates(
     """Every candidate of a note: the cards its author wrote first, then the generated ones in
     reading order; near-duplicates (of a written card too) are rejected. The rules ask in the
     note's language (front matter `lang`, else detected)."""
-    lang = language(note.lang) if note.lang else detect(b.text for b in note.blocks)
-    token = LANG.set(lang)
-    try:
-        found = explicit_candidates(note, flashcards)
-        spans = covered_lines(note, found)
-        moment = next((t for b in note.blocks for _, t in b.stamps), None)  # the note's first
-        for block in map(_steered, note.blocks):
-            if block is not None and not any(a <= block.line <= b for a, b in spans):
-                made = _cover(block, [_clean(c, note) for rule in rules for c in rule(note, block)])
-                found += [_dated(c, moment) for c in made]
-            moment = block.stamps[-1][1] if block is not None and block.stamps else moment
-        return tuple(_dedupe(found))
-    finally:
-        LANG.reset(token)
+    ctx = rule_context(note, flashcards)
+    found = explicit_candidates(note, flashcards)
+    spans = covered_lines(note, found)
+    moment = next((t for b in note.blocks for _, t in b.stamps), None)  # the note's first
+    for block in map(_steered, note.blocks):
+        if block is not None and not any(a <= block.line <= b for a, b in spans):
+            made = _cover(block, [_clean(c, note) for rule in rules for c in rule(note, block, ctx)])
+            found += [_dated(c, moment) for c in made]
+        moment = block.stamps[-1][1] if block is not None and block.stamps else moment
+    return tuple(_dedupe(found))
 
 
 def _clean(c: Candidate, note: Note) -> Candidate:
