@@ -42,7 +42,8 @@ def faults(card: Card) -> list[str]:
         out.append("answer cut with an ellipsis")
     if c.kind in ("sentence", "term") and gives_away(c.answer, prompt.replace(BLANK, " "), ENGLISH):
         out.append("answer readable on the front")  # 4: no giveaway
-    if c.kind in ("definition", "term") and not is_term(c.answer if c.kind == "term" else _term(c.question)):
+    term = c.answer if c.kind == "term" else _term(c.question)
+    if c.kind in ("definition", "term") and not is_term(term, ENGLISH):
         out.append("structural label asked as a term")
     if _YES_NO.match(c.question):
         out.append("yes/no question")

@@ -63,7 +63,7 @@ STAMP = ' <a class="yt-timestamp" data-t="00:09:17">[00:09:17]</a>'
      "Code to Language Reasoning", "Characteristics", "How it works", "Week 2"],
 )  # fmt: skip
 def test_structural_labels_are_not_terms(label: str) -> None:
-    assert not is_term(label)
+    assert not is_term(label, ENGLISH)
     cards = kept(f"{NOTE}* **{label}:** Models plan several steps ahead before they act{STAMP}.\n")
     assert not [c for c in cards if c.rule in ("definition", "term")]
 
@@ -72,7 +72,7 @@ def test_structural_labels_are_not_terms(label: str) -> None:
     "term", ["conditional statement", "HTTP", "SSH", "floating-point number", "Long-term Coherence", "Yoga"]
 )
 def test_real_terms_are_terms(term: str) -> None:
-    assert is_term(term)
+    assert is_term(term, ENGLISH)
 
 
 def test_a_self_describing_term_is_only_asked_the_other_way() -> None:
@@ -152,9 +152,9 @@ def test_short_answer_cuts_only_at_a_clause() -> None:
     long = ("While smart on a per-token level, models struggle to maintain coherence over extended "
             "interactions or complex tasks, such as writing a multi-file coding project aligned with "
             "broader goals and many other long things that go on and on.")  # fmt: skip
-    cut = short_answer(long)
+    cut = short_answer(long, ENGLISH)
     assert cut.endswith("complex tasks.") and len(cut.split()) <= 25 and "…" not in cut
-    assert short_answer(" ".join(["word"] * 40) + ".") == ""  # no clause to cut at: no definition
+    assert short_answer(" ".join(["word"] * 40) + ".", ENGLISH) == ""  # no clause to cut at: no definition
 
 
 def test_mask_counts_the_places_it_hides() -> None:

@@ -136,6 +136,20 @@ def _count_in(ws: list[str], known: frozenset[str]) -> int:
     return sum(map(known.__contains__, ws))
 
 
+_NOT_WORD = re.compile(r"\W")
+
+
+def unspaced_length(text: str) -> int:
+    """A Chinese or Japanese text's length in words: about two characters make a word."""
+    return len(_NOT_WORD.sub("", text)) // 2
+
+
+def word_count(text: str, lang: Language) -> int:
+    """How many words `text` has: its space-separated words (in Chinese and Japanese, which put
+    no spaces between words, `unspaced_length`)."""
+    return len(text.split()) if lang.spaced else unspaced_length(text)
+
+
 def count_hint(lang: Language, n: int) -> str:
     """`2 words`, `2 palabras`, `2語`."""
     if not lang.spaced:

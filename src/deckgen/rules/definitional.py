@@ -45,14 +45,14 @@ def definitional_rule(note: Note, block: Block, ctx: RuleContext) -> list[Candid
     lang = ctx.lang
     if not lang.english:
         return out
-    for s in block_sentences(block)[1:] if block.term else block_sentences(block):
+    for s in block_sentences(block, lang)[1:] if block.term else block_sentences(block, lang):
         m = _DEFINING.match(s.text.rstrip(".!"))
         if m is None:
             continue
         subject, verb, predicate = m["subject"], m["verb"], m["predicate"].strip()
         if not _is_subject(subject, lang) or _RANKING.match(subject) or _RANKING.match(predicate):
             continue
-        answer = short_answer(predicate[0].upper() + predicate[1:] + ".")
+        answer = short_answer(predicate[0].upper() + predicate[1:] + ".", lang)
         shown = subject[0].lower() + subject[1:] if subject.split()[0] in ("A", "An", "The") else subject
         if len(subject.split()) > 1 and all(w[:1].isupper() for w in subject.split()) and shown == subject:
             verb = "Who is" if verb == "is" else "Who are"  # "Bryan Kaplan is a proponent of…"
@@ -83,7 +83,7 @@ def _bare(subject: str) -> str:
 
 def _is_subject(subject: str, lang: Language) -> bool:
     ws = [w.lower() for w in words(subject)]
-    if not ws or ws[0] in _NOT_SUBJECT or needs_referent(subject, lang) or not is_term(_bare(subject)):
+    if not ws or ws[0] in _NOT_SUBJECT or needs_referent(subject, lang) or not is_term(_bare(subject), lang):
         return False
     if ws[-1] in STOPWORDS or ws[-1] in _NOT_SUBJECT:
         return False  # "the real goodness in all this"

@@ -31,7 +31,7 @@ def list_rule(note: Note, block: Block, ctx: RuleContext) -> list[Candidate]:
     names = tuple(b.term for b in terms)
     lead = block.lead_in.rstrip(": ")
     key = f"list:{slug(lead)[:60]}"
-    stamps = [s for b in terms for s in first_stamps(b)[:1]]
+    stamps = [s for b in terms for s in first_stamps(b, ctx.lang)[:1]]
     reject = _fault(names, lead, block, len(members), ctx.lang)
 
     def make(key: str, question: str, answer: str, context: str, stamps: Iterable[Timestamp],
@@ -46,7 +46,7 @@ def list_rule(note: Note, block: Block, ctx: RuleContext) -> list[Candidate]:
         return [make(key, question, " · ".join(names), "", stamps, reject, pair, key)]
     return [
         make(f"{key}:{slug(name)}", f"{lead}: " + "; ".join(BLANK if n == name else n for n in names), name,
-             "; ".join(names), first_stamps(terms[i]), reject or _item_fault(name, names, ctx.lang),
+             "; ".join(names), first_stamps(terms[i], ctx.lang), reject or _item_fault(name, names, ctx.lang),
              ("one missing item of a list", LIST_ITEM), f"{key}:{i}")
         for i, name in enumerate(names)
     ]  # fmt: skip
@@ -66,7 +66,7 @@ def _fault(names: tuple[str, ...], lead: str, block: Block, members: int, lang: 
         return "the items are phrases, not terms"
     if len(names) < members:
         return "only some of the items are terms"
-    if not all(is_term(n) for n in names):
+    if not all(is_term(n, lang) for n in names):
         return "the items are the note-writer's labels, not terms"
     if len(names) > MAX_ITEMS:
         return "too many items to ask one by one"

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from ..lang import Language, count_hint
+from ..lang import Language, count_hint, unspaced_length
 from ..model import BLANK, Block, Candidate, Note
 from ..text import STOPWORDS, WORD, neighbours, words
 from .attribution import attribute, speaker
@@ -21,7 +21,7 @@ from .common import make_candidate as candidate
 from .context import RuleContext
 from .frequency import common_word, rare_word, zipf
 from .sentences import antecedent, block_sentences, inner_referent, needs_referent
-from .stems import content, gives_away_stems, stems, stems_around
+from .stems import content, gives_away_stems, stems, stems_around, stopwords
 from .weights import (
     BLANK_KINDS,
     FORCED_BONUS,
@@ -107,7 +107,7 @@ def _spans(sentence: str, emphasis: tuple[str, ...], lang: Language) -> Iterable
     for m in _NUMBER.finditer(sentence):
         span = m.group(1).rstrip()
         tail = span.split()[-1]
-        if tail.lower() in STOPWORDS:
+        if tail.lower() in stopwords(lang):
             span = span[: span.rfind(tail)].rstrip()
         if not _NAME_PART.search(sentence[: m.start(1)]):
             yield m.start(1), m.start(1) + len(span), "number"
@@ -138,13 +138,15 @@ def _final_phrase(sentence: str) -> Iterable[tuple[int, int, str]]:
 
 
 def _phrase_like(span: str, lang: Language) -> bool:
-    """A marked phrase that names something: not one everyday word, no function words but of/per,
-    not opening with an adverb ("absolutely …")."""
+    """A marked phrase that names something: at most four words, not one everyday word; in
+    English, no function words but of/per and not opening with an adverb ("absolutely …")."""
     if not lang.spaced:
         return 2 <= len(span) <= 20
     ws = [w.lower() for w in words(span)]
     if len(ws) == 1 and (len(span) < 5 or zipf(ws[0], lang) >= MARKED_ZIPF):
         return False
+    if not lang.english:
+        return len(ws) <= 4
     if ws[0].endswith("ly") or ws[0] in _JUDGING:
         return False
     return len(ws) <= 4 and not any(w in STOPWORDS and w not in ("of", "per") for w in ws)
@@ -230,7 +232,7 @@ def hint(kind: str, answer: str, lang: Language) -> str:
 
 def length(text: str, lang: Language) -> int:
     """A text's length in words; in Chinese and Japanese, about two characters make a word."""
-    return len(words(text)) if lang.spaced else len(re.sub(r"\W", "", text)) // 2
+    return len(words(text)) if lang.spaced else unspaced_length(text)
 
 
 def sentence_rule(note: Note, block: Block, ctx: RuleContext) -> list[Candidate]:
@@ -238,7 +240,7 @@ def sentence_rule(note: Note, block: Block, ctx: RuleContext) -> list[Candidate]
     a term's definition excepted: the definition rule asks it)."""
     out: list[Candidate] = []
     lang = ctx.lang
-    sents = block_sentences(block)
+    sents = block_sentences(block, lang)
     untimed_note = not note.video_id and not block.stamps
     for s in sents[1:] if block.term else sents:
         forced = s.index in block.forced
@@ -257,7 +259,7 @@ def sentence_rule(note: Note, block: Block, ctx: RuleContext) -> list[Candidate]
             if not before:
                 reject = "it points back at something no sentence before it names"
             lead = f"{block.term}: {before}" if block.term else before
-        if not reject and NARRATIVE.search(lead):
+        if not reject and lang.english and NARRATIVE.search(lead):
             reject = "its context is about the recording, not the subject"
         front = f"{topic_text(note, block)} {lead} {block.term}"
         blank = None if reject else choose_blank(s.text, lang, block.emphasis, front)
@@ -327,7 +329,7 @@ def _sentence_fault(text: str, block: Block, lang: Language) -> str:
         return "too long: several facts at once"
     if text.rstrip().endswith(":"):
         return "it only introduces a list"
-    if NARRATIVE.search(text):
+    if lang.english and NARRATIVE.search(text):
         return "it is about the recording, not the subject"
     if inner_referent(text, lang):
         return "it leans on a “this” it does not name"

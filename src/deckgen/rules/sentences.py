@@ -42,16 +42,18 @@ class Sentence:
     index: int
 
 
-def block_sentences(block: Block) -> list[Sentence]:
+def block_sentences(block: Block, lang: Language) -> list[Sentence]:
     """The block's sentences, each with the timestamps that stood in or right after it."""
-    return list(_block_sentences(block.text, block.stamps))
+    return list(_block_sentences(block.text, block.stamps, lang.english))
 
 
 @functools.lru_cache(maxsize=256)
-def _block_sentences(text: str, stamps: tuple[tuple[int, Timestamp], ...]) -> tuple[Sentence, ...]:
+def _block_sentences(
+    text: str, stamps: tuple[tuple[int, Timestamp], ...], english: bool
+) -> tuple[Sentence, ...]:
     # Cached: each rule asks for the same block's sentences in turn.
     out: list[Sentence] = []
-    spans = sentence_spans(text)
+    spans = sentence_spans(text, english)
     pending = list(stamps)  # sorted by offset, like the spans: walk both once
     at = 0
     for i, (a, b) in enumerate(spans):
@@ -65,9 +67,9 @@ def _block_sentences(text: str, stamps: tuple[tuple[int, Timestamp], ...]) -> tu
     return tuple(out)
 
 
-def first_stamps(block: Block) -> tuple[Timestamp, ...]:
+def first_stamps(block: Block, lang: Language) -> tuple[Timestamp, ...]:
     """The first moment of a block dates it, even when its first sentence has none."""
-    return next((s.stamps for s in block_sentences(block) if s.stamps), ())
+    return next((s.stamps for s in block_sentences(block, lang) if s.stamps), ())
 
 
 def antecedent(sentences: list[str], index: int, lang: Language) -> str:

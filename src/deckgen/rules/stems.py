@@ -11,7 +11,7 @@ from typing import Any
 import snowballstemmer
 
 from ..lang import Language, function_words
-from ..text import STOPWORDS, WORD, content_words, words
+from ..text import STOPWORDS, WORD, words
 
 _STEMMERS = {"en": "english", "es": "spanish", "pt": "portuguese", "de": "german", "fr": "french"}
 
@@ -32,10 +32,16 @@ def _stem(word: str, code: str) -> str:
     return str(stemmer.stemWord(word)) if stemmer is not None else word
 
 
+def stopwords(lang: Language) -> frozenset[str]:
+    """`lang`'s function words: deckgen's own list for English, wordfreq's 60 most frequent words
+    for the others."""
+    return STOPWORDS if lang.english else function_words(lang.code)
+
+
 def content(text: str, lang: Language) -> set[str]:
-    """The content words of `text` in `lang` (its function words left out)."""
-    found = content_words(text)
-    return found if lang.english else found - function_words(lang.code)
+    """The lower-cased content words of `text` in `lang` (its function words left out)."""
+    stop = stopwords(lang)
+    return {w for w in (x.lower() for x in words(text)) if w not in stop}
 
 
 def stems(text: str, lang: Language) -> frozenset[str]:
@@ -55,7 +61,7 @@ def _stems(text: str, code: str) -> frozenset[str]:
 def _word_stems(word: str, code: str) -> frozenset[str]:
     """One word's stems (with those of its hyphenated parts); none for a function word."""
     w = word.lower()
-    if w in STOPWORDS or (code != "en" and w in function_words(code)):
+    if w in (STOPWORDS if code == "en" else function_words(code)):
         return frozenset()
     out = {_stem(w, code)}
     if "-" in w:
