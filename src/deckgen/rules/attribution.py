@@ -8,6 +8,7 @@ import re
 
 from ..lang import Language
 from ..model import Note
+from .weights import INTRO_BLOCKS
 
 _HEDGE = re.compile(
     r"\b(?:will|won't|could|might|expects?|expected|anticipated|anticipates?|predicts?|predicted|"
@@ -47,7 +48,7 @@ def _speaker_of(intro: str) -> str:
 def speaker(note: Note) -> str:
     """Who holds the note's opinions: named in its introduction, else its source when that is a
     name ("The Dwarkesh Podcast", not a handle like "jcs"); '' when nobody is named."""
-    intro = " ".join(b.text for b in note.blocks[:3] if b.kind == "paragraph")
+    intro = " ".join(b.text for b in note.blocks[:INTRO_BLOCKS] if b.kind == "paragraph")
     source = note.source_name
     named = any(ch.isupper() for ch in source) and not _HANDLE.search(source)
     return _speaker_of(intro) or (source if named else "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 from ..lang import Language
-from .weights import COMMON_ZIPF, RARE_ZIPF
+from .weights import COMMON_ZIPF, MIN_RARE_LETTERS, RARE_ZIPF, UNSEGMENTED_ZIPF
 
 _NEEDS_SEGMENTER = frozenset(("ja", "zh", "ko"))
 
@@ -18,7 +18,7 @@ def zipf(word: str, lang: Language) -> float:
 @functools.lru_cache(maxsize=65536)
 def _zipf(word: str, code: str) -> float:
     if code in _NEEDS_SEGMENTER:
-        return 0.0  # wordfreq would need MeCab or jieba to split the word; every word counts as rare
+        return UNSEGMENTED_ZIPF
     # Imported here, not at the top: wordfreq takes ~0.15 s to import, which a build whose notes
     # all come from the cache, or a command that makes no cards, need not pay.
     from wordfreq import zipf_frequency
@@ -38,7 +38,7 @@ def rare_word(word: str, lang: Language) -> bool:
 
 @functools.lru_cache(maxsize=65536)
 def _rare(word: str, code: str) -> bool:
-    return len(word) > 3 and not word.isdigit() and _zipf(word.lower(), code) < RARE_ZIPF
+    return len(word) >= MIN_RARE_LETTERS and not word.isdigit() and _zipf(word.lower(), code) < RARE_ZIPF
 
 
 def preload() -> None:

@@ -26,17 +26,21 @@ from .weights import (
     BLANK_KINDS,
     FORCED_BONUS,
     LONG,
+    LONG_BLANK_LETTERS,
     LONG_SENTENCE,
     LONG_WORDS_TRIED,
     MARKED_ZIPF,
     MAX_BLANK_WORDS,
+    MAX_PHRASE_WORDS,
     MAX_WORDS,
     MIN_ITEM_WORDS,
     MIN_LEFT_WORDS,
+    MIN_MARKED_LETTERS,
     MIN_WORDS,
     NEEDS_LEAD,
     RARE_ANSWER,
     STRONG,
+    UNSPACED_PHRASE,
 )
 
 GENERIC_HEADS = frozenset(
@@ -130,7 +134,7 @@ def _final_phrase(sentence: str) -> Iterable[tuple[int, int, str]]:
     ws = list(WORD.finditer(body))
     run: list[re.Match[str]] = []
     for m in reversed(ws):
-        if m.group(0).lower() in STOPWORDS or len(run) == 4:
+        if m.group(0).lower() in STOPWORDS or len(run) == MAX_PHRASE_WORDS:
             break
         run.insert(0, m)
     if run and any(len(m.group(0)) > 2 for m in run):
@@ -141,15 +145,15 @@ def _phrase_like(span: str, lang: Language) -> bool:
     """A marked phrase that names something: at most four words, not one everyday word; in
     English, no function words but of/per and not opening with an adverb ("absolutely …")."""
     if not lang.spaced:
-        return 2 <= len(span) <= 20
+        return UNSPACED_PHRASE[0] <= len(span) <= UNSPACED_PHRASE[1]
     ws = [w.lower() for w in words(span)]
-    if len(ws) == 1 and (len(span) < 5 or zipf(ws[0], lang) >= MARKED_ZIPF):
+    if len(ws) == 1 and (len(span) < MIN_MARKED_LETTERS or zipf(ws[0], lang) >= MARKED_ZIPF):
         return False
     if not lang.english:
-        return len(ws) <= 4
+        return len(ws) <= MAX_PHRASE_WORDS
     if ws[0].endswith("ly") or ws[0] in _JUDGING:
         return False
-    return len(ws) <= 4 and not any(w in STOPWORDS and w not in ("of", "per") for w in ws)
+    return len(ws) <= MAX_PHRASE_WORDS and not any(w in STOPWORDS and w not in ("of", "per") for w in ws)
 
 
 def _in_enumeration(sentence: str, a: int, b: int) -> bool:
@@ -176,7 +180,8 @@ def _weak_blank_fault(sentence: str, a: int, b: int, lang: Language) -> str:
         return "a lone verb form is a weak blank"
     if len(ws) == 1 and common_word(span, lang):
         return f"“{span}” is an everyday word: many answers would fit"
-    if (len(ws) == 1 and not (len(span) >= 10 or _TERMISH.search(span))) or span.endswith("ly"):
+    plain = len(ws) == 1 and not (len(span) >= LONG_BLANK_LETTERS or _TERMISH.search(span))
+    if plain or span.endswith("ly"):
         return "a single plain word or an adverb is a weak blank"
     return ""
 

@@ -12,6 +12,7 @@ import snowballstemmer
 
 from ..lang import Language, function_words
 from ..text import STOPWORDS, WORD, words
+from .weights import FAMILY_PREFIX, FAMILY_STEM
 
 _STEMMERS = {"en": "english", "es": "spanish", "pt": "portuguese", "de": "german", "fr": "french"}
 
@@ -78,7 +79,9 @@ def head_stem(answer: str, lang: Language) -> str:
 def related(a: str, b: str) -> bool:
     """Two stems of one word family: equal, or long and alike in their first five letters
     ("scienc" and "scientif")."""
-    return a == b or (len(a) >= 6 and len(b) >= 6 and a[:5] == b[:5])
+    return a == b or (
+        len(a) >= FAMILY_STEM and len(b) >= FAMILY_STEM and a[:FAMILY_PREFIX] == b[:FAMILY_PREFIX]
+    )
 
 
 def overlap(mine: AbstractSet[str], shown: AbstractSet[str]) -> set[str]:
@@ -88,11 +91,11 @@ def overlap(mine: AbstractSet[str], shown: AbstractSet[str]) -> set[str]:
 
 def _families(shown: AbstractSet[str]) -> set[str]:
     """The first five letters of the long stems: one set lookup instead of a pass over `shown`."""
-    return {s[:5] for s in shown if len(s) >= 6}
+    return {s[:FAMILY_PREFIX] for s in shown if len(s) >= FAMILY_STEM}
 
 
 def _relatives(mine: AbstractSet[str], shown: AbstractSet[str], families: set[str]) -> set[str]:
-    return {m for m in mine if m in shown or (len(m) >= 6 and m[:5] in families)}
+    return {m for m in mine if m in shown or (len(m) >= FAMILY_STEM and m[:FAMILY_PREFIX] in families)}
 
 
 def gives_away(answer: str, front: str, lang: Language) -> bool:

@@ -66,6 +66,14 @@ MIN_LEFT_WORDS = 4
 """A blank must leave at least this many words shown, or the card is the blank."""
 LONG_WORDS_TRIED = 3
 """How many of a sentence's longest words are tried as a last-resort blank."""
+MAX_PHRASE_WORDS = 4
+"""A closing phrase or a marked phrase blanked is at most this long: longer is a clause."""
+UNSPACED_PHRASE = (2, 20)
+"""A marked phrase in Chinese or Japanese: this many characters, from a word to a short phrase."""
+MIN_MARKED_LETTERS = 5
+"""A single marked word shorter than this is rarely a term ("fine", "big")."""
+LONG_BLANK_LETTERS = 10
+"""A single plain word this long may stand as a fallback blank: long words are mostly technical."""
 MAX_TERM_WORDS = 4
 """Longer labels are phrases or headings, not terms."""
 MAX_ANSWER_WORDS = 25
@@ -99,7 +107,22 @@ COMMON_ZIPF = 4.2
 """Words at least this frequent are everyday words: a label or a blank made of one of them is
 rarely worth recalling."""
 RARE_ZIPF = 3.0
-"""Words under this (and over 3 letters, not a number) are rare, likely technical."""
+"""Words under this (of at least `MIN_RARE_LETTERS`, not a number) are rare, likely technical."""
+MIN_RARE_LETTERS = 4
+"""Shorter words are codes and abbreviations as often as technical terms."""
+UNSEGMENTED_ZIPF = 0.0
+"""What a Chinese or Japanese word counts as: wordfreq needs MeCab or jieba to look it up, so every
+word counts as rare (no word there is taken for an everyday one)."""
+
+# --- Giveaways and attribution --------------------------------------------------------------
+
+FAMILY_PREFIX = 5
+"""Two stems of at least `FAMILY_STEM` letters alike in this many first letters are one word family
+("scienc", "scientif"): the answer's family on the front gives it away."""
+FAMILY_STEM = 6
+"""Shorter stems must be equal to count as one family: short prefixes are shared by chance."""
+INTRO_BLOCKS = 3
+"""A note names who speaks in its first paragraphs, if anywhere: only these are read."""
 MARKED_ZIPF = 3.5
 """A single word the writer marked must be under this to count as a term, not a mood ("fine")."""
 
