@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from markdown_it.tree import SyntaxTreeNode
 
 from conftest import CORPUS, SEEDS
-from deckgen.lang import LANGUAGES
+from deckgen.lang import ENGLISH, LANGUAGES
 from deckgen.notes import explicit, inline
 from deckgen.notes.markdown import _MD, _Node, _tree
 from deckgen.notes.stamps import STAMP
-from deckgen.rules import common
+from deckgen.rules import stems as common
 from deckgen.text import INVISIBLE, content_words, neighbours, visible, words
 
 PIECES = ["model", "models", "modelling", "pre-training", "training", "the", "a", "of", "la", "de",
@@ -43,14 +43,10 @@ def test_stems_around_a_span_are_the_stems_of_the_text_left_and_right(
     lang: str, case: tuple[str, int, int]
 ) -> None:
     text, a, b = case
-    token = common.LANG.set(LANGUAGES[lang])
-    try:
-        assert common.stems_around(text, a, b) == common.stems(f"{text[:a]} {text[b:]}")
-        before, after = words(text[:a]), words(text[b:])
-        assert neighbours(text, a, b) == (before[-1] if before else "", after[0] if after else "")
-        assert common.front_stems(text[:a], text[b:]) == common.stems(f"{text[:a]} {text[b:]}")
-    finally:
-        common.LANG.reset(token)
+    language = LANGUAGES[lang]
+    assert common.stems_around(text, a, b, language) == common.stems(f"{text[:a]} {text[b:]}", language)
+    before, after = words(text[:a]), words(text[b:])
+    assert neighbours(text, a, b) == (before[-1] if before else "", after[0] if after else "")
 
 
 @settings(max_examples=300, deadline=None)
@@ -58,12 +54,12 @@ def test_stems_around_a_span_are_the_stems_of_the_text_left_and_right(
 def test_stems_per_word_are_the_stems_of_the_content_words(text: str) -> None:
     expected = set()
     for w in content_words(text):
-        expected.add(common.stem(w))
+        expected.add(common.stem(w, ENGLISH))
         if "-" in w:
-            expected |= {common.stem(p) for p in w.split("-") if len(p) > 2}
-    assert common.stems(text) == expected
-    content = [w for w in words(text) if common.content(w)]
-    assert common.head_stem(text) == (common.stem(content[-1]) if content else "")
+            expected |= {common.stem(p, ENGLISH) for p in w.split("-") if len(p) > 2}
+    assert common.stems(text, ENGLISH) == expected
+    content = [w for w in words(text) if common.content(w, ENGLISH)]
+    assert common.head_stem(text, ENGLISH) == (common.stem(content[-1], ENGLISH) if content else "")
 
 
 STEMS = st.frozensets(st.sampled_from(["scienc", "scientif", "model", "modell", "train", "gpu", "abcdefg"]))
@@ -203,11 +199,11 @@ def test_block_tree_is_markdown_it_pys_tree() -> None:
 @settings(max_examples=300, deadline=None)
 @given(answer=TEXT, front=TEXT)
 def test_gives_away_is_its_definition(answer: str, front: str) -> None:
-    mine, shown = common.stems(answer), common.stems(front)
+    mine, shown = common.stems(answer, ENGLISH), common.stems(front, ENGLISH)
 
     def near(stems: set[str] | frozenset[str]) -> set[str]:
         return {m for m in stems if any(common.related(m, s) for s in shown)}
 
-    want = not mine or bool(near({common.head_stem(answer)}))
+    want = not mine or bool(near({common.head_stem(answer, ENGLISH)}))
     want = want or (len(near(mine)) * 2 >= len(mine) and len(mine) > 1)
-    assert common.gives_away(answer, front) == want
+    assert common.gives_away(answer, front, ENGLISH) == want

@@ -13,8 +13,12 @@ from conftest import REFERENCE, TESTS
 from deckgen.build.readall import make_cards
 from deckgen.config import Config
 from deckgen.lang import ENGLISH, LANGUAGES, detect, language
-from deckgen.model import BLANK
+from deckgen.model import BLANK, Note
 from deckgen.notes import parse_note, read_note
+from deckgen.rank import rank
+from deckgen.rules import candidates, rule_context
+from deckgen.rules.definition import is_term
+from deckgen.text import sentence_spans
 
 LANG = TESTS / "fixtures" / "lang"
 ENGLISH_WORDS = re.compile(r"\b(?:What is meant|Which term|Name both|According to|words?|number|year)\b")
@@ -98,3 +102,44 @@ def test_function_words_are_kept_beside_the_cache_as_wordfreq_gives_them(
     lang.remember_function_words(tmp_path)
     assert lang.function_words("en") == frozenset(top_n_list("en", 60, wordlist="small"))
     assert len(json.loads(kept.read_text("utf-8"))["en"]) == 60
+
+
+def spanish(body: str) -> Note:
+    return parse_note(f"---\nlang: es\n---\n## Tipos\n\n{body}", "n.md")
+
+
+def test_english_remark_openers_do_not_reject_a_spanish_definition() -> None:
+    """An English answer opening "No …" is a remark; a Spanish one is a definition ("does not …")."""
+    answer = "No usa etiquetas: el modelo busca por sí mismo la estructura oculta en los datos."
+    note = spanish(f"* **Aprendizaje no supervisado:** {answer}\n")
+    [card] = rank(note, candidates(note)).kept
+    assert (card.rule, card.claim.question, card.claim.answer) == (
+        "definition", "¿Qué significa «Aprendizaje no supervisado»?", answer,
+    )  # fmt: skip
+
+
+def test_english_abbreviations_end_no_sentence_in_english_only() -> None:
+    """In English "Mar." is March; in Spanish it is the sea, and a sentence ends there."""
+    text = "La ciudad de Valencia está junto al Mar. Tiene el puerto más activo desde 2010."
+    assert len(sentence_spans(text, english=True)) == 1
+    assert sentence_spans(text, english=False) == [(0, 41), (41, len(text))]
+    note = spanish(text.replace("activo", 'activo del "Mediterráneo occidental"') + " [00:01:10]\n")
+    [card] = rank(note, candidates(note)).kept
+    assert card.claim.question == f'Tiene el puerto más activo del "{BLANK} (2 palabras)" desde 2010.'
+
+
+def test_english_label_words_judge_english_labels_only() -> None:
+    """English notes read "Open Source" as an imperative; in a German note it is a term."""
+    assert not is_term("Open Source", ENGLISH)
+    assert is_term("Open Source", LANGUAGES["de"])
+    assert not is_term("Open Source, Closed Source", LANGUAGES["de"])  # two things named together
+
+
+def test_which_notes_the_english_word_lists_apply_to() -> None:
+    """English notes, and notes whose language cannot be told (too few words: English is assumed);
+    not a declared language deckgen has no table for, which is asked in English words."""
+    undetermined = parse_note("* **XR-7:** 120 Hz, 4 K, 2024.\n", "n.md")
+    assert rule_context(undetermined).lang is ENGLISH and ENGLISH.english
+    swahili = rule_context(replace(undetermined, lang="sw")).lang
+    assert swahili.what_is_meant == ENGLISH.what_is_meant and not swahili.english
+    assert not any(LANGUAGES[code].english for code in ("es", "pt", "de", "fr", "ja", "zh"))

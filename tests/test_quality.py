@@ -12,9 +12,10 @@ from deckgen.build.discover import find_notes
 from deckgen.build.readall import make_cards, read_notes
 from deckgen.cards.render import topic
 from deckgen.config import Config
+from deckgen.lang import ENGLISH
 from deckgen.model import BLANK, Card
-from deckgen.rules.common import gives_away
 from deckgen.rules.definition import is_term
+from deckgen.rules.stems import gives_away
 from deckgen.text import content_words
 
 _LEFTOVER = re.compile(r"\*\*|\[\d{1,2}:\d{2}|^\s*[-*+] |<a |\|\s*\]\]|yt-timestamp")
@@ -40,9 +41,10 @@ def faults(card: Card) -> list[str]:
         out.append(f"answer over {limit} words")
     if "…" in c.answer:
         out.append("answer cut with an ellipsis")
-    if c.kind in ("sentence", "term") and gives_away(c.answer, prompt.replace(BLANK, " ")):
+    if c.kind in ("sentence", "term") and gives_away(c.answer, prompt.replace(BLANK, " "), ENGLISH):
         out.append("answer readable on the front")  # 4: no giveaway
-    if c.kind in ("definition", "term") and not is_term(c.answer if c.kind == "term" else _term(c.question)):
+    term = c.answer if c.kind == "term" else _term(c.question)
+    if c.kind in ("definition", "term") and not is_term(term, ENGLISH):
         out.append("structural label asked as a term")
     if _YES_NO.match(c.question):
         out.append("yes/no question")

@@ -31,7 +31,7 @@ def _trim_levels(text: str) -> str:
 
 
 CAP = 15
-"""The most cards a note gives in `focused` mode."""
+"""The most cards a note gives in `focused` mode: past this, a note's cards are mostly filler."""
 
 
 @dataclass(frozen=True, slots=True)

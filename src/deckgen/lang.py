@@ -44,6 +44,13 @@ class Language:
     fallback: bool = False
     """English was chosen because the note's language has no table here."""
 
+    @property
+    def english(self) -> bool:
+        """Whether the note is in English (detected, declared, or undetermined, which `detect`
+        takes for English): the word lists written for English apply only then. A language
+        without a table (`fallback`) asks in English words but is not English."""
+        return self.code == "en"
+
 
 ENGLISH = Language("en", "What is meant by “{term}”?", "Which term ({count}) is this: “{text}”",
                    "Name both: {lead}", "According to {holder}, ", "word", "words", "number", "year",
@@ -127,6 +134,20 @@ def detect(texts: Iterable[str]) -> Language:
 
 def _count_in(ws: list[str], known: frozenset[str]) -> int:
     return sum(map(known.__contains__, ws))
+
+
+_NOT_WORD = re.compile(r"\W")
+
+
+def unspaced_length(text: str) -> int:
+    """A Chinese or Japanese text's length in words: about two characters make a word."""
+    return len(_NOT_WORD.sub("", text)) // 2
+
+
+def word_count(text: str, lang: Language) -> int:
+    """How many words `text` has: its space-separated words (in Chinese and Japanese, which put
+    no spaces between words, `unspaced_length`)."""
+    return len(text.split()) if lang.spaced else unspaced_length(text)
 
 
 def count_hint(lang: Language, n: int) -> str:

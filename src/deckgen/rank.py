@@ -1,28 +1,34 @@
 """Choose a note's cards from its candidates: hard rejects, one card per sentence and per answer,
 a budget.
 
-Every candidate has a score: the sum of its named features (`Candidate.features`):
+Every candidate has a score: the sum of its named features (`Candidate.features`), whose weights
+and reasons are in `rules/weights.py`:
 
-| feature | weight | why |
-|---|---|---|
-| definition / term of a term | 3.0 | the note-writer chose the term |
-| two real terms / one missing item of a list | 2.4 / 2.0 | a tractable list |
-| quoted, emphasis or acronym blank | 2.6 | the writer marked the phrase |
-| number blank | 2.2 | a fact with its unit |
-| name blank | 1.6 | names alone make weak cards |
-| closing phrase / long word blank | 1.2 / 0.8 | fallbacks: nothing marks them |
-| a rare word in a fallback answer | +0.3 | a technical term more often than a vague phrase |
-| needs the sentence before it | −0.3 | harder to read on its own |
-| long sentence or meaning | −0.5 | several facts at once |
-| short definition | −1.0 | little to learn |
-| one everyday word as a bullet's term | −1.2 | usually the writer's label ("Creation") |
+| feature | weight |
+|---|---|
+| definition / term of a term | 3.0 |
+| definitional sentence ("X is a …") | 2.6 |
+| quoted, emphasis or acronym blank | 2.6 |
+| two real terms ("name both") | 2.4 |
+| number blank | 2.2 |
+| name blank | 1.6 |
+| one missing item of a longer list | 1.5 |
+| closing phrase / long word blank | 1.2 / 0.8 |
+| a rare word in a fallback answer | +0.3 |
+| needs the sentence before it | −0.3 |
+| long sentence or meaning | −0.5 |
+| short definition | −1.0 |
+| one everyday word as a bullet's term | −1.2 |
 
 Cards the note's author wrote (`rules/explicit.py`) are always kept, outside the cap and the
 budget; when a note has some, its generated candidates are dropped unless `generate` is on.
+Sentences forced in with `%% deckgen: card %%` are kept too, outside the cap.
 
-A candidate scoring at least `STRONG` is strong. In `focused` mode a note keeps its strong
-candidates up to the cap, and weak ones only up to one per `WORDS_PER_WEAK` words of the note,
-within the same cap; `all` keeps every candidate that is not rejected.
+A candidate scoring at least `STRONG` (2.0) is strong: so list items (1.5), names and fallback
+blanks are weak. In `focused` mode a note keeps its strong candidates up to the cap, and weak ones
+only up to one per `WORDS_PER_WEAK` words of the note (at least one), within the same cap; of two
+cards with the same answer only the better is kept. `all` keeps every candidate that is not
+rejected.
 """
 
 from __future__ import annotations
@@ -31,17 +37,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from .config import CAP
 from .model import Candidate, Note
 from .rules.explicit import is_explicit
 from .rules.sentence import FORCED
+from .rules.weights import CAP, STRONG, WORDS_PER_WEAK
 from .text import words
 
+__all__ = ["CAP", "Mode", "Ranking", "rank"]
+
 Mode = Literal["focused", "all"]
-STRONG = 2.0
-"""Candidates scoring this or more are strong: a real term, a definitional sentence, a typed blank."""
-WORDS_PER_WEAK = 400
-"""A note keeps one weak candidate (a fallback blank) per this many words, and at least one."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,10 @@ _ABBREV = re.compile(
     r"(?:\b(?:e\.g|i\.e|etc|vs|cf|al|approx|Dr|Mr|Mrs|Ms|Prof|St|Jr|Sr|Inc|Ltd|Co|No|U\.S|U\.K|"
     r"Fig|Eq|Vol|Ch|Sec|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|[A-Z])\.)$"
 )
+"""English abbreviations: titles, months, Latin ones and initials."""
+_SHARED_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|al|Dr|Prof|[A-Z])\.)$")
+"""The abbreviations above that other languages write too: Latin ones, "Dr." and "Prof." (German,
+Spanish, Portuguese), initials. English titles and months are English: "al Mar." ends a sentence."""
 _ABBREV_LEN = 8
 """The longest abbreviation above, with its dot: only that much text is searched."""
 WORD = regex.compile(r"[\w\p{M}'’-]+")
@@ -172,20 +176,23 @@ EMBED_PLACEHOLDER = re.compile(r"\s*\[(?:image|embed): [^\]]*\]")
 """Where the reader put an embedded file (`[image: crumb.png]`): shown on cards, no text to ask."""
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Split `text` into sentences; return (start, end) offsets covering the whole text."""
-    return list(_sentence_spans(text))
+def sentence_spans(text: str, english: bool) -> list[tuple[int, int]]:
+    """Split `text` into sentences; return (start, end) offsets covering the whole text. English
+    abbreviations ("Mr.", "Jan.") end no sentence when `english`; in other languages only those
+    they share ("etc.", "Dr.", initials) do not."""
+    return list(_sentence_spans(text, english))
 
 
 @functools.lru_cache(maxsize=1024)
-def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+def _sentence_spans(text: str, english: bool) -> tuple[tuple[int, int], ...]:
     # Cached: every rule reads the same block's sentences.
     spans: list[tuple[int, int]] = []
     start = 0
+    abbrev = _ABBREV if english else _SHARED_ABBREV
     for m in _END.finditer(text):
         if (nxt := m.group(1)).islower() or not (nxt.isalpha() or nxt.isdigit()):
             continue
-        if _ABBREV.search(text, max(start, m.start() + 1 - _ABBREV_LEN), m.start() + 1):
+        if abbrev.search(text, max(start, m.start() + 1 - _ABBREV_LEN), m.start() + 1):
             continue
         spans.append((start, m.end()))
         start = m.end()
@@ -195,8 +202,9 @@ def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 
 def sentences(text: str) -> list[str]:
-    """The sentences of `text`, stripped."""
-    return [s for a, b in sentence_spans(text) if (s := text[a:b].strip())]
+    """The sentences of `text`, stripped, split as English (the reader uses it for list lead-ins,
+    before the note's language is known)."""
+    return [s for a, b in sentence_spans(text, True) if (s := text[a:b].strip())]
 
 
 def words(text: str) -> list[str]:

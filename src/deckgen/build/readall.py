@@ -26,7 +26,7 @@ from ..notes.media import image_problems, stamps, unchanged
 from ..model import Progress
 from ..rank import Ranking, rank
 from ..rules import Flashcards, candidates
-from ..rules.common import zipf
+from ..rules.frequency import preload
 
 PARALLEL_FROM = 24
 """Below this many notes, starting worker processes costs more than it saves."""
@@ -145,7 +145,7 @@ def scan(
     if jobs <= 1 or len(work) < PARALLEL_FROM:
         yield from zip(misses, map(_scan, work), strict=True)
         return
-    zipf("the")
+    preload()
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with context.Pool(jobs) as pool:
         yield from zip(misses, pool.imap(_scan, work, chunksize=8), strict=True)

@@ -1,8 +1,10 @@
 """`Note` → candidate claims, by an ordered list of small rules (as markdown-it-py's `rules_block/`).
 
-Every rule has one signature, `(note, block) -> list[Candidate]`, and proposes what it can,
-rejected candidates included (with the reason, for `preview --why`). `rank.py` then chooses.
-Add a rule by writing a module here and naming its function in `RULES`.
+Every rule has one signature, `(note, block, context) -> list[Candidate]`, and proposes what it
+can, rejected candidates included (with the reason, for `preview --why`); the context holds the
+note's language and the settings (`rules/context.py`). `rank.py` then chooses. Add a rule by
+writing a module here and naming its function in `RULES`. Every weight and threshold is named in
+`rules/weights.py`.
 """
 
 from __future__ import annotations
@@ -11,29 +13,24 @@ import math
 from collections.abc import Callable
 from dataclasses import replace
 
-from ..lang import detect, language
+from ..lang import Language
 from ..model import FORCE, SKIP, Block, Candidate, Claim, Note, Timestamp
-from ..text import content_words, sentence_spans
-from .common import LANG, MARKUP, NARRATIVE
+from ..text import sentence_spans
+from .common import MARKUP, NARRATIVE
+from .context import DEFAULT_FLASHCARDS, Flashcards, RuleContext, rule_context
 from .definition import definition_rule
 from .definitional import definitional_rule
-from .explicit import Flashcards, covered_lines, explicit_candidates, is_explicit
+from .explicit import covered_lines, explicit_candidates, is_explicit
 from .lists import list_rule
 from .sentence import sentence_rule
+from .stems import content
+from .weights import DUPLICATE_SIMILARITY, WRITTEN_SIMILARITY
 
-Rule = Callable[[Note, Block], list[Candidate]]
+Rule = Callable[[Note, Block, RuleContext], list[Candidate]]
 RULES: tuple[Rule, ...] = (definition_rule, definitional_rule, sentence_rule, list_rule)
 """Applied in this order to every block; the order is the order of cards from one block."""
 
-DUPLICATE_SIMILARITY = 0.85
-"""Candidates of one note whose word sets overlap more than this are duplicates; the first stays."""
-
-WRITTEN_SIMILARITY = 0.6
-"""A generated candidate whose words overlap a hand-written card's this much repeats it."""
-
-DEFAULT_FLASHCARDS = Flashcards()
-
-__all__ = ["DUPLICATE_SIMILARITY", "RULES", "Flashcards", "Rule", "candidates"]
+__all__ = ["RULES", "Flashcards", "Rule", "RuleContext", "candidates", "rule_context"]
 
 
 def candidates(
@@ -42,35 +39,31 @@ def candidates(
     """Every candidate of a note: the cards its author wrote first, then the generated ones in
     reading order; near-duplicates (of a written card too) are rejected. The rules ask in the
     note's language (front matter `lang`, else detected)."""
-    lang = language(note.lang) if note.lang else detect(b.text for b in note.blocks)
-    token = LANG.set(lang)
-    try:
-        found = explicit_candidates(note, flashcards)
-        spans = covered_lines(note, found)
-        moment = next((t for b in note.blocks for _, t in b.stamps), None)  # the note's first
-        for block in map(_steered, note.blocks):
-            if block is not None and not any(a <= block.line <= b for a, b in spans):
-                made = _cover(block, [_clean(c, note) for rule in rules for c in rule(note, block)])
-                found += [_dated(c, moment) for c in made]
-            moment = block.stamps[-1][1] if block is not None and block.stamps else moment
-        return tuple(_dedupe(found))
-    finally:
-        LANG.reset(token)
+    ctx = rule_context(note, flashcards)
+    found = explicit_candidates(note, flashcards)
+    spans = covered_lines(note, found)
+    moment = next((t for b in note.blocks for _, t in b.stamps), None)  # the note's first
+    for block in (_steered(b, ctx.lang) for b in note.blocks):
+        if block is not None and not any(a <= block.line <= b for a, b in spans):
+            made = _cover(block, [_clean(c, note, ctx) for rule in rules for c in rule(note, block, ctx)])
+            found += [_dated(c, moment) for c in made]
+        moment = block.stamps[-1][1] if block is not None and block.stamps else moment
+    return tuple(_dedupe(found, ctx.lang))
 
 
-def _clean(c: Candidate, note: Note) -> Candidate:
+def _clean(c: Candidate, note: Note, ctx: RuleContext) -> Candidate:
     """Whatever the rule, a card never shows markup the note left open (a broken anchor)."""
     shown = " ".join((note.title, *c.claim.section, c.claim.lead, c.claim.question, c.claim.answer))
     if c.reject:
         return c
     if MARKUP.search(shown):
         return replace(c, reject="it would show markup the note did not close")
-    if NARRATIVE.search(c.claim.lead):
+    if ctx.lang.english and NARRATIVE.search(c.claim.lead):
         return replace(c, reject="its lead-in is about the recording, not the subject")
     return c
 
 
-def _steered(block: Block) -> Block | None:
+def _steered(block: Block, lang: Language) -> Block | None:
     """The block as the note steered it: None for `%% deckgen: skip %%`; the sentences before a
     `%% deckgen: card %%` marked forced. The markers leave the text (stamps keep their place)."""
     if SKIP in block.text:
@@ -86,7 +79,7 @@ def _steered(block: Block) -> Block | None:
             text += ch
     shift = [sum(w < off for w in where) for off, _ in block.stamps]
     stamps = tuple((off - k, t) for (off, t), k in zip(block.stamps, shift, strict=True))
-    spans = sentence_spans(text)
+    spans = sentence_spans(text, lang.english)
     forced = tuple(i for i, (a, b) in enumerate(spans) if any(a < m <= b for m in marks))
     return replace(block, text=text, stamps=stamps, forced=forced)
 
@@ -118,7 +111,7 @@ def _prefix(words: set[str]) -> list[str]:
     return ordered[: len(ordered) - math.ceil(DUPLICATE_SIMILARITY * len(ordered)) + 1]
 
 
-def _dedupe(found: list[Candidate]) -> list[Candidate]:
+def _dedupe(found: list[Candidate], lang: Language) -> list[Candidate]:
     """Reject near-duplicates of an earlier good candidate; give a repeated key a number."""
     out: list[Candidate] = []
     kept: list[tuple[Claim, set[str]]] = []
@@ -132,7 +125,7 @@ def _dedupe(found: list[Candidate]) -> list[Candidate]:
         if c.reject or c.claim.kind == "list":
             out.append(c)
             continue
-        mine = content_words(f"{c.claim.question} {c.claim.answer}")
+        mine = content(f"{c.claim.question} {c.claim.answer}", lang)
         written = is_explicit(c)  # kept as written; a generated card that repeats one is dropped
         probes = [("*" if written else c.claim.kind, w) for w in _prefix(mine)]
         near = sorted({i for p in [*probes, *(("*", w) for _, w in probes)] for i in index.get(p, ())})

@@ -8,24 +8,14 @@ and Logseq's syntaxes are cards wherever they stand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..model import CLOZE_OPEN, Block, Candidate, Claim, ClaimKind, ExplicitCard, Note, SourceRef, Timestamp
 from ..notes.explicit import has_clozes, resolve_clozes
 from ..text import slug
+from .context import Flashcards
+from .weights import WRITTEN
 
 EXPLICIT = "explicit"
 """The feature that marks a candidate its author wrote: `rank.py` keeps it outside the budget."""
-_WEIGHT = 3.0
-
-
-@dataclass(frozen=True, slots=True)
-class Flashcards:
-    """What makes a note's Spaced Repetition syntax cards (from `deckgen.yaml`)."""
-
-    tags: tuple[str, ...] = ("#flashcards",)
-    marks: str = "="
-    """Delimiters whose text becomes a cloze: `=` (==highlight==), `*` (**bold**), `{` ({{curly}})."""
 
 
 def covered(tag: str, tags: tuple[str, ...]) -> bool:
@@ -69,7 +59,7 @@ def _candidate(
         kind=kind, key=key, question=question, answer=answer, context="", lead="", section=section,
         timestamps=stamps, links=(), source=SourceRef(note.path, card.line), deck=deck,
     )  # fmt: skip
-    return Candidate(claim, EXPLICIT, card.kind, ((EXPLICIT, _WEIGHT),), "", f"card:{card.line}:{n}")
+    return Candidate(claim, EXPLICIT, card.kind, ((EXPLICIT, WRITTEN),), "", f"card:{card.line}:{n}")
 
 
 def explicit_candidates(note: Note, settings: Flashcards) -> list[Candidate]:

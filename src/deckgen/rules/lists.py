@@ -9,17 +9,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ..lang import Language
 from ..model import BLANK, Block, Candidate, Note, Timestamp
 from ..text import slug
-from .common import LANG, first_stamps, gives_away, needs_referent
 from .common import make_candidate as candidate
+from .context import RuleContext
 from .definition import is_term
+from .sentences import first_stamps, needs_referent
+from .stems import gives_away
+from .weights import LIST_ITEM, LIST_PAIR, MAX_ITEMS
 
-MAX_ITEMS = 5
-"""Longer lists are not asked item by item: too many near-identical cards."""
 
-
-def list_rule(note: Note, block: Block) -> list[Candidate]:
+def list_rule(note: Note, block: Block, ctx: RuleContext) -> list[Candidate]:
     """After the last item of a list of two or more `**Term:**` items."""
     if not block.list_last or block.list_size < 2:
         return []
@@ -30,8 +31,8 @@ def list_rule(note: Note, block: Block) -> list[Candidate]:
     names = tuple(b.term for b in terms)
     lead = block.lead_in.rstrip(": ")
     key = f"list:{slug(lead)[:60]}"
-    stamps = [s for b in terms for s in first_stamps(b)[:1]]
-    reject = _fault(names, lead, block, len(members))
+    stamps = [s for b in terms for s in first_stamps(b, ctx.lang)[:1]]
+    reject = _fault(names, lead, block, len(members), ctx.lang)
 
     def make(key: str, question: str, answer: str, context: str, stamps: Iterable[Timestamp],
              reject: str, feature: tuple[str, float], unit: str) -> Candidate:  # fmt: skip
@@ -40,22 +41,23 @@ def list_rule(note: Note, block: Block) -> list[Candidate]:
                          unit=unit, items=names)  # fmt: skip
 
     if len(names) == 2:
-        question = LANG.get().name_both.format(lead=lead)
-        return [make(key, question, " · ".join(names), "", stamps, reject, ("two real terms", 2.4), key)]
+        question = ctx.lang.name_both.format(lead=lead)
+        pair = ("two real terms", LIST_PAIR)
+        return [make(key, question, " · ".join(names), "", stamps, reject, pair, key)]
     return [
         make(f"{key}:{slug(name)}", f"{lead}: " + "; ".join(BLANK if n == name else n for n in names), name,
-             "; ".join(names), first_stamps(terms[i]), reject or _item_fault(name, names),
-             ("one missing item of a list", 1.5), f"{key}:{i}")
+             "; ".join(names), first_stamps(terms[i], ctx.lang), reject or _item_fault(name, names, ctx.lang),
+             ("one missing item of a list", LIST_ITEM), f"{key}:{i}")
         for i, name in enumerate(names)
     ]  # fmt: skip
 
 
-def _item_fault(name: str, names: tuple[str, ...]) -> str:
+def _item_fault(name: str, names: tuple[str, ...], lang: Language) -> str:
     others = " ".join(n for n in names if n != name)
-    return "the other items give this one away" if gives_away(name, others) else ""
+    return "the other items give this one away" if gives_away(name, others, lang) else ""
 
 
-def _fault(names: tuple[str, ...], lead: str, block: Block, members: int) -> str:
+def _fault(names: tuple[str, ...], lead: str, block: Block, members: int, lang: Language) -> str:
     if not lead:
         return "the list has no lead-in to ask about"
     if not block.lead_in.rstrip().endswith(":"):
@@ -64,12 +66,12 @@ def _fault(names: tuple[str, ...], lead: str, block: Block, members: int) -> str
         return "the items are phrases, not terms"
     if len(names) < members:
         return "only some of the items are terms"
-    if not all(is_term(n) for n in names):
+    if not all(is_term(n, lang) for n in names):
         return "the items are the note-writer's labels, not terms"
     if len(names) > MAX_ITEMS:
         return "too many items to ask one by one"
-    if needs_referent(lead):
+    if needs_referent(lead, lang):
         return "the lead-in points back at something it does not name"
-    if any(gives_away(n, f"{lead} {' '.join(block.headings)}") for n in names):
+    if any(gives_away(n, f"{lead} {' '.join(block.headings)}", lang) for n in names):
         return "the items' words stand in the lead-in or heading"
     return ""

@@ -12,41 +12,37 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from ..lang import count_hint
+from ..lang import Language, count_hint, unspaced_length
 from ..model import BLANK, Block, Candidate, Note
 from ..text import STOPWORDS, WORD, neighbours, words
-from .common import (
-    LANG,
-    MARKUP,
-    NARRATIVE,
-    antecedent,
-    attribute,
-    block_sentences,
-    common_word,
-    content,
-    english,
-    front_stems,
-    gives_away_stems,
-    inner_referent,
-    needs_referent,
-    rare_word,
-    sentence_key,
-    speaker,
-    stems_around,
-    topic_text,
-    zipf,
-)
+from .attribution import attribute, speaker
+from .common import MARKUP, NARRATIVE, sentence_key, topic_text
 from .common import make_candidate as candidate
+from .context import RuleContext
+from .frequency import common_word, rare_word, zipf
+from .sentences import antecedent, block_sentences, inner_referent, needs_referent
+from .stems import content, gives_away_stems, stems, stems_around, stopwords
+from .weights import (
+    BLANK_KINDS,
+    FORCED_BONUS,
+    LONG,
+    LONG_BLANK_LETTERS,
+    LONG_SENTENCE,
+    LONG_WORDS_TRIED,
+    MARKED_ZIPF,
+    MAX_BLANK_WORDS,
+    MAX_PHRASE_WORDS,
+    MAX_WORDS,
+    MIN_ITEM_WORDS,
+    MIN_LEFT_WORDS,
+    MIN_MARKED_LETTERS,
+    MIN_WORDS,
+    NEEDS_LEAD,
+    RARE_ANSWER,
+    STRONG,
+    UNSPACED_PHRASE,
+)
 
-MIN_WORDS = 6
-"""Shorter sentences say too little to be worth a card (list items: 4)."""
-MAX_WORDS = 45
-"""Longer sentences are several facts at once."""
-
-TYPED = {
-    "quoted": 2.6, "emphasis": 2.6, "acronym": 2.6, "number": 2.2, "name": 1.6, "phrase": 1.2, "word": 0.8,
-}  # fmt: skip
-"""The blank kinds and what each is worth: typed blanks (≥ 2) are strong candidates."""
 GENERIC_HEADS = frozenset(
     """step steps need needs output outputs process processes thing things way ways part parts area
     areas aspect aspects factor factors issue issues kind kinds type types sort lot lots level
@@ -101,7 +97,7 @@ _PAIRED_BEFORE = re.compile(r"\d\s*(?:or|and|to)\s*$")
 _MATH = re.compile(r"\$\$|\\[a-z]+\{|\$[^$\s][^$]*\$")
 
 
-def _spans(sentence: str, emphasis: tuple[str, ...]) -> Iterable[tuple[int, int, str]]:
+def _spans(sentence: str, emphasis: tuple[str, ...], lang: Language) -> Iterable[tuple[int, int, str]]:
     """Spans worth blanking, best kind first."""
     for m in _QUOTED.finditer(sentence):
         yield m.start(1), m.end(1), "quoted"
@@ -115,21 +111,21 @@ def _spans(sentence: str, emphasis: tuple[str, ...]) -> Iterable[tuple[int, int,
     for m in _NUMBER.finditer(sentence):
         span = m.group(1).rstrip()
         tail = span.split()[-1]
-        if tail.lower() in STOPWORDS:
+        if tail.lower() in stopwords(lang):
             span = span[: span.rfind(tail)].rstrip()
         if not _NAME_PART.search(sentence[: m.start(1)]):
             yield m.start(1), m.start(1) + len(span), "number"
-    if not LANG.get().spaced:
+    if not lang.spaced:
         for m in _CJK_NUMBER.finditer(sentence):
             yield m.start(1), m.end(1), "number"
-    if not english():
+    if not lang.english:
         return  # capitalised German nouns are not names; closing phrases need English grammar
     for m in _PROPER.finditer(sentence):
         if m.start(1) > 0 and m.group(1).lower() not in STOPWORDS:
             yield m.start(1), m.end(1), "name"
     yield from _final_phrase(sentence)
     longest = sorted(re.finditer(r"[\w-]{7,}", sentence), key=lambda m: (-len(m.group(0)), m.start()))
-    for m in longest[:3]:  # a rare long word, when no phrase stands out
+    for m in longest[:LONG_WORDS_TRIED]:  # a rare long word, when no phrase stands out
         yield m.start(), m.end(), "word"
 
 
@@ -138,24 +134,26 @@ def _final_phrase(sentence: str) -> Iterable[tuple[int, int, str]]:
     ws = list(WORD.finditer(body))
     run: list[re.Match[str]] = []
     for m in reversed(ws):
-        if m.group(0).lower() in STOPWORDS or len(run) == 4:
+        if m.group(0).lower() in STOPWORDS or len(run) == MAX_PHRASE_WORDS:
             break
         run.insert(0, m)
     if run and any(len(m.group(0)) > 2 for m in run):
         yield run[0].start(), run[-1].end(), "phrase"
 
 
-def _phrase_like(span: str) -> bool:
-    """A marked phrase that names something: not one everyday word, no function words but of/per,
-    not opening with an adverb ("absolutely …")."""
-    if not LANG.get().spaced:
-        return 2 <= len(span) <= 20
+def _phrase_like(span: str, lang: Language) -> bool:
+    """A marked phrase that names something: at most four words, not one everyday word; in
+    English, no function words but of/per and not opening with an adverb ("absolutely …")."""
+    if not lang.spaced:
+        return UNSPACED_PHRASE[0] <= len(span) <= UNSPACED_PHRASE[1]
     ws = [w.lower() for w in words(span)]
-    if len(ws) == 1 and (len(span) < 5 or zipf(ws[0]) >= 3.5):
+    if len(ws) == 1 and (len(span) < MIN_MARKED_LETTERS or zipf(ws[0], lang) >= MARKED_ZIPF):
         return False
+    if not lang.english:
+        return len(ws) <= MAX_PHRASE_WORDS
     if ws[0].endswith("ly") or ws[0] in _JUDGING:
         return False
-    return len(ws) <= 4 and not any(w in STOPWORDS and w not in ("of", "per") for w in ws)
+    return len(ws) <= MAX_PHRASE_WORDS and not any(w in STOPWORDS and w not in ("of", "per") for w in ws)
 
 
 def _in_enumeration(sentence: str, a: int, b: int) -> bool:
@@ -163,7 +161,7 @@ def _in_enumeration(sentence: str, a: int, b: int) -> bool:
     return bool(_COMMA_BEFORE.search(sentence[:a]) and _LIST_AFTER.match(sentence[b:]))
 
 
-def _weak_blank_fault(sentence: str, a: int, b: int) -> str:
+def _weak_blank_fault(sentence: str, a: int, b: int, lang: Language) -> str:
     """Why a fallback blank would be vague ('' when it is fine)."""
     span = sentence[a:b]
     ws = words(span)
@@ -180,25 +178,26 @@ def _weak_blank_fault(sentence: str, a: int, b: int) -> str:
         return f"the blank starts with “{ws[0]}”: a judgement, not a fact"
     if len(ws) == 1 and _VERB_FORM.search(span):
         return "a lone verb form is a weak blank"
-    if len(ws) == 1 and common_word(span):
+    if len(ws) == 1 and common_word(span, lang):
         return f"“{span}” is an everyday word: many answers would fit"
-    if (len(ws) == 1 and not (len(span) >= 10 or _TERMISH.search(span))) or span.endswith("ly"):
+    plain = len(ws) == 1 and not (len(span) >= LONG_BLANK_LETTERS or _TERMISH.search(span))
+    if plain or span.endswith("ly"):
         return "a single plain word or an adverb is a weak blank"
     return ""
 
 
 def choose_blank(
-    sentence: str, emphasis: tuple[str, ...] = (), front: str = ""
+    sentence: str, lang: Language, emphasis: tuple[str, ...] = (), front: str = ""
 ) -> tuple[int, int, str] | None:
     """The span of `sentence` to blank and its kind: 1–5 words with content, not given away by
     the rest of the sentence or by the `front` shown with it, and (for a fallback) not vague."""
-    size = length(sentence)
-    for a, b, kind in _spans(sentence, emphasis):
+    size = length(sentence, lang)
+    for a, b, kind in _spans(sentence, emphasis, lang):
         b = a + len(_TRAILING.sub("", sentence[a:b].rstrip()))  # keep "'s" and commas out
         span = sentence[a:b].strip()
-        if not 1 <= length(span) <= 5 or not content(span):
+        if not 1 <= length(span, lang) <= MAX_BLANK_WORDS or not content(span, lang):
             continue
-        if size - length(span) < 4:
+        if size - length(span, lang) < MIN_LEFT_WORDS:
             continue  # the blank is nearly the whole sentence
         if kind == "number" and re.fullmatch(r"\d", span):
             continue  # a lone digit: "1 lakh", "2 tablespoons"
@@ -212,22 +211,21 @@ def choose_blank(
             continue  # a name opening the sentence leaves too little before it
         if kind not in ("number", "acronym") and _in_enumeration(sentence, a, b):
             continue  # "Chechens, _____, Tatars": one of a list, any item would do
-        if kind in ("quoted", "emphasis") and not _phrase_like(span):
+        if kind in ("quoted", "emphasis") and not _phrase_like(span, lang):
             continue  # "fine", "good chances for the implementation": a mood or a clause, not a term
         if kind == "number" and _IN_FORMULA.search(f"{sentence[max(0, a - 2) : a]}\x00{sentence[b : b + 2]}"):
             continue  # the 3 of "3x²" or "80/20": part of a formula, not a fact
-        if TYPED[kind] < 2 and _weak_blank_fault(sentence, a, b):
+        if BLANK_KINDS[kind] < STRONG and _weak_blank_fault(sentence, a, b, lang):
             continue
-        if gives_away_stems(span, stems_around(sentence, a, b) | front_stems(front)):
+        if gives_away_stems(span, stems_around(sentence, a, b, lang) | stems(front, lang), lang):
             continue
         return a, b, kind
     return None
 
 
-def hint(kind: str, answer: str) -> str:
+def hint(kind: str, answer: str, lang: Language) -> str:
     """What the blank asks for, so that one answer fits: `(term)`, `(number)`, `(2 words)`, in
     the note's language."""
-    lang = LANG.get()
     if kind == "acronym":
         return lang.term
     if kind == "number":
@@ -237,16 +235,17 @@ def hint(kind: str, answer: str) -> str:
     return count_hint(lang, len(words(answer)) if lang.spaced else len(answer))
 
 
-def length(text: str) -> int:
+def length(text: str, lang: Language) -> int:
     """A text's length in words; in Chinese and Japanese, about two characters make a word."""
-    return len(words(text)) if LANG.get().spaced else len(re.sub(r"\W", "", text)) // 2
+    return len(words(text)) if lang.spaced else unspaced_length(text)
 
 
-def sentence_rule(note: Note, block: Block) -> list[Candidate]:
+def sentence_rule(note: Note, block: Block, ctx: RuleContext) -> list[Candidate]:
     """Each timestamped sentence → at most one fill-in-the-blank candidate (the first sentence of
     a term's definition excepted: the definition rule asks it)."""
     out: list[Candidate] = []
-    sents = block_sentences(block)
+    lang = ctx.lang
+    sents = block_sentences(block, lang)
     untimed_note = not note.video_id and not block.stamps
     for s in sents[1:] if block.term else sents:
         forced = s.index in block.forced
@@ -259,31 +258,32 @@ def sentence_rule(note: Note, block: Block) -> list[Candidate]:
         elif m := _LABEL_PREFIX.match(s.text):
             s = replace(s, text=s.text[m.end() :])  # "Motivation for Ethnic Groups: The incident…"
             lead = m.group(1)
-        reject = _sentence_fault(s.text, block)
-        if not reject and needs_referent(s.text):
-            before = antecedent([x.text for x in sents], s.index)
+        reject = _sentence_fault(s.text, block, lang)
+        if not reject and needs_referent(s.text, lang):
+            before = antecedent([x.text for x in sents], s.index, lang)
             if not before:
                 reject = "it points back at something no sentence before it names"
             lead = f"{block.term}: {before}" if block.term else before
-        if not reject and NARRATIVE.search(lead):
+        if not reject and lang.english and NARRATIVE.search(lead):
             reject = "its context is about the recording, not the subject"
         front = f"{topic_text(note, block)} {lead} {block.term}"
-        blank = None if reject else choose_blank(s.text, block.emphasis, front)
+        blank = None if reject else choose_blank(s.text, lang, block.emphasis, front)
         if not reject and blank is None:
             reject = "no blank that is not vague or given away"
-        if not s.stamps and not forced and not _worth_without_moment(s.text, blank):
+        if not s.stamps and not forced and not _worth_without_moment(s.text, blank, lang):
             continue  # without a moment, only a phrase the writer marked is worth asking
         a, b, kind = blank or (0, 0, "phrase")
         answer = s.text[a:b].strip()
         holder = speaker(note)
-        shown = s.text if answer and answer in holder else attribute(s.text, holder)
+        shown = s.text if answer and answer in holder else attribute(s.text, holder, lang)
         shift = len(shown) - len(s.text)
-        question = f"{shown[: a + shift]}{BLANK} ({hint(kind, answer)}){shown[b + shift :]}"
+        question = f"{shown[: a + shift]}{BLANK} ({hint(kind, answer, lang)}){shown[b + shift :]}"
         out.append(
             candidate(note, block, rule="sentence", kind=kind, claim_kind="sentence",
                       key=sentence_key(s.text), question=question if blank else s.text, answer=answer,
                       context=s.text, lead=lead, stamps=s.stamps, reject=reject,
-                      features=[*_features(s.text, kind, lead, answer), *([(FORCED, 0.0)] if forced else [])],
+                      features=[*_features(s.text, kind, lead, answer, lang),
+                                *([(FORCED, FORCED_BONUS)] * forced)],
                       unit=f"{block.line}:{s.index}")
         )  # fmt: skip
     return out
@@ -291,6 +291,7 @@ def sentence_rule(note: Note, block: Block) -> list[Candidate]:
 
 FORCED = "forced in by %% deckgen: card %%"
 """The feature of a sentence the note forced in: it is kept whatever the budget."""
+
 _JUDGING = frozenset(
     """never not always just still very really best worst most least greatest biggest only perfect
     ultimate""".split()
@@ -301,12 +302,12 @@ _CODE = re.compile(r"[{}\[\]=#|<>`$\\]|::|\w\(\)|\b\w+\.\w+\(")
 """Signs of code or configuration in a sentence."""
 
 
-def _worth_without_moment(text: str, blank: tuple[int, int, str] | None) -> bool:
+def _worth_without_moment(text: str, blank: tuple[int, int, str] | None, lang: Language) -> bool:
     """An untimed sentence: only a multi-word or uncommon phrase the writer marked, in prose."""
     if blank is None or blank[2] not in _MARKED or _CODE.search(text) or blank[0] == 0:
         return False
     span = words(text[blank[0] : blank[1]])
-    return len(span) > 1 or not common_word(span[0])
+    return len(span) > 1 or not common_word(span[0], lang)
 
 
 _LABEL_PREFIX = re.compile(r"^([A-Z][^:.!?]{2,50}):\s+(?=[A-Z])")
@@ -321,32 +322,32 @@ def _leading_label(text: str, emphasis: tuple[str, ...]) -> str:
     return ""
 
 
-def _sentence_fault(text: str, block: Block) -> str:
-    n = length(text)
+def _sentence_fault(text: str, block: Block, lang: Language) -> str:
+    n = length(text, lang)
     if _MATH.search(text):
         return "it holds math, which cards do not show yet"
     if MARKUP.search(text):
         return "it holds markup the note did not close"
-    if n < (4 if block.kind == "item" else MIN_WORDS):
+    if n < (MIN_ITEM_WORDS if block.kind == "item" else MIN_WORDS):
         return "too short to say much"
     if n > MAX_WORDS:
         return "too long: several facts at once"
     if text.rstrip().endswith(":"):
         return "it only introduces a list"
-    if NARRATIVE.search(text):
+    if lang.english and NARRATIVE.search(text):
         return "it is about the recording, not the subject"
-    if inner_referent(text):
+    if inner_referent(text, lang):
         return "it leans on a “this” it does not name"
     return ""
 
 
-def _features(text: str, kind: str, lead: str, answer: str = "") -> list[tuple[str, float]]:
-    out = [(f"{kind} blank", TYPED[kind])]
-    if TYPED[kind] < 2 and any(rare_word(w) for w in words(answer)):
-        out.append(("a rare word in the answer", 0.3))
+def _features(text: str, kind: str, lead: str, answer: str, lang: Language) -> list[tuple[str, float]]:
+    out = [(f"{kind} blank", BLANK_KINDS[kind])]
+    if BLANK_KINDS[kind] < STRONG and any(rare_word(w, lang) for w in words(answer)):
+        out.append(("a rare word in the answer", RARE_ANSWER))
     n = len(words(text))
     if lead:
-        out.append(("needs the sentence before it", -0.3))
-    if n > 32:
-        out.append(("long sentence", -0.5))
+        out.append(("needs the sentence before it", NEEDS_LEAD))
+    if n > LONG_SENTENCE:
+        out.append(("long sentence", LONG))
     return out
