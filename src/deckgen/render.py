@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import base64
 import functools
-import os
 import re
 from collections.abc import Iterable
 from html import escape, unescape
+from pathlib import Path
 
 import nh3
 
 from . import mathguard
 from .model import BLANK, CLOZE_CLOSE, CLOZE_OPEN, CLOZE_SEP, Card, Face
+from .notes.imagefile import NotThatImage, carried_bytes
 from .notes.media import PLACEHOLDER, embed_ref
 
 BLANK_HTML = '<span class="blank"></span>'
@@ -69,11 +70,18 @@ def _with_images(html: str, face: Face) -> str:
     return PLACEHOLDER.sub(one, html)
 
 
-def media_files(cards: Iterable[Card]) -> dict[str, str]:
-    """Each bundled name the cards show → the file it comes from, each once; a file deleted
-    since its note was read is left out (the card shows no image until the note is saved)."""
+def media_files(cards: Iterable[Card]) -> dict[str, bytes]:
+    """Each bundled name the cards show → the bytes bundled under it (`imagefile.carried_bytes`),
+    each once; a file deleted since its note was read, or no longer the image its name says, is
+    left out (the card shows no image until the note is saved)."""
     found = {image.name: path for c in cards for image, path in zip(c.face.media, c.files, strict=True)}
-    return {name: path for name, path in found.items() if os.path.isfile(path)}
+    files = {}
+    for name, path in found.items():
+        try:
+            files[name] = carried_bytes(Path(path))
+        except (OSError, NotThatImage):
+            continue
+    return files
 
 
 def text_html(text: str) -> str:

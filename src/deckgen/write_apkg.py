@@ -130,8 +130,8 @@ def write_package(decks: Sequence[Deck], path: Path, now: int, templates: Path |
     with zipfile.ZipFile(path, "w") as apkg:
         apkg.writestr("collection.anki2", collection)
         # Anki's media map: zip member "0" is the file the collection calls by the name given
-        for i, source in enumerate(files.values()):
-            apkg.write(source, str(i))
+        for i, data in enumerate(files.values()):
+            apkg.writestr(str(i), data)
         apkg.writestr("media", json.dumps({str(i): name for i, name in enumerate(files)}))
     return path
 
