@@ -40,6 +40,7 @@ HOSTILE = [
     r"\unicode{x45}\text{EVIL}",
     r"\mmlToken{mi}[href='javascript:alert(1)' class='EVIL']{x}",
     r"\bbox[background-image:url(https://EVIL.example/b.png)]{x}",
+    r"\bbox[background-image:url(https://EVIL.example/hint.png)]x",  # no braces: fits in a cloze hint
     r"\require{html}\href{javascript:alert('EVIL')}{x}",
     r"\def\e{\href{javascript:alert('EVIL')}{x}}\e",
     r"\newcommand{\e}{\style{background:url(https://EVIL.example)}{x}}\e",
@@ -125,7 +126,7 @@ def hostile_vault(root: Path) -> Path:
             f"What is \\({tex}\\) in question {i}?::It is \\[{tex}\\] in answer {i}.\n",
             f"Is ${tex}$ dollar {i}?::Yes, $${tex}$$ dollar {i}.\n",
             f"Cloze {i} holds {{{{c1::\\({tex}\\)::hint \\({tex}\\)}}}} here.\n",
-            f"Cloze {i} also holds ==\\[{tex}\\]== in its text.\n",
+            f"Cloze {i} also holds ==\\[{tex}\\]==^[\\({tex}\\)] in its text.\n",
         ]
         # Markdown reads `\\(` as `\(`: how a note's prose writes MathJax's own delimiters.
         prose.append(f"* **Law {i}:** The law ${tex}$ and $${tex}$$ and \\\\({tex}\\\\) hold for body {i}.\n")
@@ -160,6 +161,8 @@ def test_no_card_typesets_a_command_outside_the_allowed_set(rendered: list[str])
 
 def test_every_hostile_formula_reached_the_cards_as_text(rendered: list[str]) -> None:
     text = "\n".join(rendered)
+    hint = r"[hint <span>\</span>(\bbox[background-image&#58;url(https&#58;//EVIL.example/hint.png)]x"
+    assert hint in text  # a cloze's hint, shown by Anki, as text
     for tex in HOSTILE:
         name = re.match(r"\\?\{*\\?([a-zA-Z]+)", tex)
         assert name is not None and name.group(1) in text  # shown, not dropped

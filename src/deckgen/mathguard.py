@@ -65,6 +65,8 @@ _PIECE = re.compile(
 """A field's HTML as MathJax's browser sees it: a tag, a character reference or a character."""
 _BREAK = re.compile(r"<br\s*/?>", re.I)
 """The one tag MathJax reads inside a run of text (as a line break); every other tag ends a run."""
+_BACKSLASH_REFERENCE = re.compile(r"&(?:#0*92(?!\d)|#[xX]0*5[cC](?![\da-fA-F])|bsol;)")
+"""A character reference a browser reads as a backslash."""
 _OPEN = re.compile(r"\\[(\[]")
 _CLOSE = {"(": ")", "[": "]"}
 _END = {c: re.compile(rf"\\\{c}|\\(?:[a-zA-Z]|[^\n\r\u2028\u2029])|[{{}}]") for c in _CLOSE.values()}
@@ -100,7 +102,7 @@ def allowed(latex: str) -> bool:
 def guard(html: str) -> str:
     """A field's HTML with every `\\(…\\)` and `\\[…\\]` that is not an allowed formula made inert
     (see the module's docstring). Applying it twice adds nothing."""
-    if "\\" not in html and "&" not in html:
+    if "\\" not in html and not _BACKSLASH_REFERENCE.search(html):  # most fields: nothing to do
         return html
     out: list[str] = []
     run: list[str] = []
