@@ -4,6 +4,8 @@ not the image its name says (HTML saved as `.png`) is not bundled, with a warnin
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import re
 import zipfile
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+import weasyprint
 
 from deckgen.build import BuildOptions, build
 from deckgen.config import Config
@@ -128,3 +131,21 @@ def test_an_svg_that_is_not_an_svg_drawing_is_refused(tmp_path: Path) -> None:
         path.write_text(text, encoding="utf-8")
         with pytest.raises(NotThatImage, match=r"x\.svg"):
             carried_bytes(path)
+
+
+def test_the_pdf_fetcher_serves_only_bundled_images_and_data_urls(tmp_path: Path) -> None:
+    private, other = tmp_path / "private.png", tmp_path / "other.png"
+    private.write_bytes(png(250, 0, 250))
+    other.write_bytes(png(0, 250, 0))
+    inner = f'<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><image href="{private.as_uri()}" '
+    inner += 'width="9" height="9"/></svg>'  # an SVG that names a file, inside a data: URL
+    good = name_of(png(1, 2, 3))
+    html = f'<img src="data:image/svg+xml;base64,{base64.b64encode(inner.encode()).decode()}">'
+    html += f'<img src="deckgen-media:{good}"><img src="{other.as_uri()}"><img src="media/x.png">'
+    fetcher = SheetFetcher({good: png(1, 2, 3)})
+    document = weasyprint.HTML(string=html, base_url=str(tmp_path), url_fetcher=fetcher).render()
+    images = [
+        i.image for page in pypdf.PdfReader(io.BytesIO(document.write_pdf())).pages for i in page.images
+    ]
+    assert {image.convert("RGB").getpixel((0, 0)) for image in images if image is not None} == {(1, 2, 3)}
+    assert set(fetcher.refused) == {private.as_uri(), other.as_uri(), (tmp_path / "media" / "x.png").as_uri()}
