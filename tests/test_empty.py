@@ -152,6 +152,4 @@ def test_a_note_with_one_rejected_candidate_gives_that_reason(tmp_path: Path) ->
     note = read_note(path, "one.md", "")
     [only] = candidates(note)
     assert only.reject
-    assert (
-        note_claims(note, Config()).empty_reason == f"its one candidate was rejected: {only.reject}"
-    )
+    assert note_claims(note, Config()).empty_reason == f"its one candidate was rejected: {only.reject}"

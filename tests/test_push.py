@@ -337,7 +337,7 @@ def test_media_the_cards_show_go_into_the_collection_media_folder(tmp_path: Path
     from deckgen.push import _media
     from deckgen.push.collection import Direct
 
-    (tmp_path / "cell.png").write_bytes(b"\x89PNG cell")
+    (tmp_path / "cell.png").write_bytes(b"\x89PNG\r\n\x1a\n cell")
     image = Image("cell.png", "0123456789abcdef0123.png")
     card = Card(
         "g", 1, "k", replace(FACE, media=(image,)), "biology/cells.md", 1, files=(str(tmp_path / "cell.png"),)
@@ -345,7 +345,7 @@ def test_media_the_cards_show_go_into_the_collection_media_folder(tmp_path: Path
     backend = Direct(tmp_path / "anki" / "collection.anki2")
     try:
         assert _media(backend, [card, card]) == 1  # once, however many cards show it
-        assert (tmp_path / "anki" / "collection.media" / image.name).read_bytes() == b"\x89PNG cell"
+        assert (tmp_path / "anki" / "collection.media" / image.name).read_bytes() == b"\x89PNG\r\n\x1a\n cell"
     finally:
         backend.close()
 
@@ -384,7 +384,7 @@ def test_ankiconnect_adopts_notes_imported_from_a_package_and_stores_media(story
         import_apkg(col, next((story / "out").glob("*.apkg")))
         with serve(col) as (url, stub):
             code, out = deckgen("push", "notes", "--ankiconnect-url", url)
-            (story / "notes" / "chart.png").write_bytes(b"\x89PNG chart")
+            (story / "notes" / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\n chart")
             face = replace(FACE, media=(Image("chart.png", "c" * 20 + ".png"),))
             chart = Card("g", 1, "k", face, "reasoning.md", 1, files=(str(story / "notes" / "chart.png"),))
             stored = _media(AnkiConnect(url), [chart])
@@ -394,7 +394,7 @@ def test_ankiconnect_adopts_notes_imported_from_a_package_and_stores_media(story
     finally:
         col.close()
     assert code == 0 and "added 0, updated 0" in out and "unchanged 10" in out, out
-    assert notes == 10 and stored == 1 and media.read_bytes() == b"\x89PNG chart"
+    assert notes == 10 and stored == 1 and media.read_bytes() == b"\x89PNG\r\n\x1a\n chart"
     records = json.loads((story / "deckgen.push.json").read_text())["collections"][url]
     assert len(records) == 10
 

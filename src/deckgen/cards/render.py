@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import base64
 import functools
-import os
 import re
 from collections.abc import Iterable
 from html import escape, unescape
+from pathlib import Path
 
 import nh3
 
 from ..model import BLANK, CLOZE_CLOSE, CLOZE_OPEN, CLOZE_SEP, Card, Face
+from ..notes.imagefile import NotThatImage, carried_bytes
 from ..notes.media import PLACEHOLDER, embed_ref
+from . import mathguard
 
 BLANK_HTML = '<span class="blank"></span>'
 """The one blank style: an empty underlined gap (the stylesheet draws it)."""
@@ -68,11 +70,18 @@ def _with_images(html: str, face: Face) -> str:
     return PLACEHOLDER.sub(one, html)
 
 
-def media_files(cards: Iterable[Card]) -> dict[str, str]:
-    """Each bundled name the cards show → the file it comes from, each once; a file deleted
-    since its note was read is left out (the card shows no image until the note is saved)."""
+def media_files(cards: Iterable[Card]) -> dict[str, bytes]:
+    """Each bundled name the cards show → the bytes bundled under it (`imagefile.carried_bytes`),
+    each once; a file deleted since its note was read, or no longer the image its name says, is
+    left out (the card shows no image until the note is saved)."""
     found = {image.name: path for c in cards for image, path in zip(c.face.media, c.files, strict=True)}
-    return {name: path for name, path in found.items() if os.path.isfile(path)}
+    files = {}
+    for name, path in found.items():
+        try:
+            files[name] = carried_bytes(Path(path))
+        except (OSError, NotThatImage):
+            continue
+    return files
 
 
 def text_html(text: str) -> str:
@@ -108,8 +117,8 @@ def cloze_html(face: Face) -> str:
     text is cleaned before the markup goes in: nh3 would undo the references that keep a `::`
     or `}}` in the note's text from ending a deletion."""
 
-    def part(text: str) -> str:
-        return _protect(safe_html(_with_images(text_html(text), face)))
+    def part(text: str) -> str:  # each part on its own: Anki may show a deletion apart from the rest
+        return mathguard.guard(_protect(safe_html(_with_images(text_html(text), face))))
 
     out, at = [], 0
     for m in _DELETION.finditer(face.question):
@@ -224,7 +233,7 @@ def _math_text(text: str) -> str:
 
 
 def _formula(written: str, latex: str, *, display: bool) -> str:
-    if "<" in latex:  # markup inside: the dollars were not math
+    if "<" in latex or not mathguard.allowed(unescape(latex)):  # markup inside: the dollars were not math
         return written
     img = _formula_img(unescape(latex), display)
     return img.replace("ALT", escape(unescape(written))) if img else written
@@ -251,16 +260,16 @@ def _formula_img(latex: str, display: bool) -> str:
 
 
 def mathjax(html: str) -> str:
-    """`$…$` and `$$…$$` in a field as MathJax `\\(…\\)` and `\\[…\\]`, which Anki renders."""
-    if "$" not in html:
-        return html
-    html = _DISPLAY_MATH.sub(lambda m: _delimit(m, "\\[", "\\]"), html)
-    return _INLINE_MATH.sub(lambda m: _delimit(m, "\\(", "\\)"), html)
-
-
-_ACTIVE_TEX = re.compile(r"\\(?:href|style|class|cssId|data|html|unicode)\b")
-"""MathJax commands that make links or set attributes: a formula using one stays text."""
+    """A field's HTML as Anki's MathJax may read it: `$…$` and `$$…$$` as `\\(…\\)` and `\\[…\\]`
+    when the formula is allowed (`mathguard.ALLOWED_TEX`), and no other formula."""
+    if "$" in html:
+        html = _DISPLAY_MATH.sub(lambda m: _delimit(m, "\\[", "\\]"), html)
+        html = _INLINE_MATH.sub(lambda m: _delimit(m, "\\(", "\\)"), html)
+    return mathguard.guard(html)
 
 
 def _delimit(m: re.Match[str], opening: str, closing: str) -> str:
-    return m.group(0) if _ACTIVE_TEX.search(m.group(1)) else f"{opening}{m.group(1)}{closing}"
+    latex = m.group(1)
+    if "<" in latex or not mathguard.allowed(unescape(latex)):  # markup inside, or a command not allowed
+        return m.group(0)
+    return f"{opening}{latex}{closing}"

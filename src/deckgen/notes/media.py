@@ -25,6 +25,7 @@ from urllib.parse import unquote
 
 from ..files import stamp
 from ..model import Claim, Image, Note, Problem, SourceRef
+from .imagefile import NotThatImage, carried_bytes
 from .inline import IMAGE_FILE
 
 PLACEHOLDER = re.compile(r"\[image: ([^\]|]+)(?:\|(\d+)(?:x(\d+))?)?\]")
@@ -94,8 +95,9 @@ def _candidates(written: Path, note_path: Path, vault: Path) -> Iterator[Path]:
 
 
 def bundled_name(path: Path) -> str:
-    """The name a file is bundled under: a hash of its bytes and its extension."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:20]
+    """The name a file is bundled under: a hash of the bytes bundled (`imagefile.carried_bytes`:
+    an SVG sanitised) and its extension; `NotThatImage` when they are not the image it says."""
+    digest = hashlib.sha256(carried_bytes(path)).hexdigest()[:20]
     return f"{digest}{path.suffix.lower()}"
 
 
@@ -133,6 +135,8 @@ def find_media(note: Note, note_path: Path, top: Path) -> Note:
             name = found if isinstance(found, str) else bundled_name(found)
         except OSError as exc:
             found = f"image {m.group(1)!r} cannot be read ({exc.strerror or exc}) — check its permissions"
+        except NotThatImage as exc:
+            found = f"image {m.group(1)!r} is not bundled: {exc} — save it again as the type its name says"
         if isinstance(found, str):
             problems.append((ref, Problem(SourceRef(note.path, line), found)))
         else:

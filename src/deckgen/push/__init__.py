@@ -202,8 +202,8 @@ def _media(backend: Backend, cards: Sequence[Card]) -> int:
     """Put the files the cards show (images, under their bundled names) into the collection's
     media folder; returns how many."""
     files = media_files(cards)
-    for name, path in sorted(files.items()):
-        backend.store_media(name, Path(path).read_bytes())
+    for name, data in sorted(files.items()):
+        backend.store_media(name, data)
     return len(files)
 
 

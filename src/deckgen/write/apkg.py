@@ -22,6 +22,7 @@ from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
 from ..cards import render
+from ..cards.mathguard import guard
 from ..config import template_path
 from ..model import Card, Deck
 
@@ -76,17 +77,17 @@ def deck_id(name: str) -> int:
 def card_fields(card: Card) -> list[str]:
     """The card's field values as HTML, in `FIELDS` order (`CLOZE_FIELDS` for a cloze card)."""
     face = card.face
-    if face.kind == "cloze":
-        return [
-            render.cloze_html(face), render.extra_html(face),
-            render.safe_html(escape(render.topic(face))), render.links_html(face),
-            render.source_html(card), card.status,
-        ]  # fmt: skip
-    return [
-        render.mathjax(render.question_html(face)), render.mathjax(render.answer_html(face)),
-        render.mathjax(render.context_html(face)), render.safe_html(escape(render.topic(face))),
-        render.links_html(face), render.source_html(card), card.status,
-    ]  # fmt: skip
+    rest = [
+        render.safe_html(escape(render.topic(face))),
+        render.links_html(face),
+        render.source_html(card),
+        card.status,
+    ]
+    if face.kind == "cloze":  # its text's parts are guarded one by one (`render.cloze_html`)
+        return [render.cloze_html(face), *map(guard, [render.extra_html(face), *rest])]
+    shown = (render.question_html(face), render.answer_html(face), render.context_html(face))
+    # Every field, as Anki typesets math in each: only allowed formulas stay formulas.
+    return [*map(render.mathjax, shown), *map(guard, rest)]
 
 
 class _Note(genanki.Note):  # type: ignore[misc]
@@ -129,8 +130,8 @@ def write_package(decks: Sequence[Deck], path: Path, now: int, templates: Path |
     with zipfile.ZipFile(path, "w") as apkg:
         apkg.writestr("collection.anki2", collection)
         # Anki's media map: zip member "0" is the file the collection calls by the name given
-        for i, source in enumerate(files.values()):
-            apkg.write(source, str(i))
+        for i, data in enumerate(files.values()):
+            apkg.writestr(str(i), data)
         apkg.writestr("media", json.dumps({str(i): name for i, name in enumerate(files)}))
     return path
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 import functools
 import re
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Literal
@@ -25,6 +24,7 @@ from deckgen.cards import render
 from deckgen.errors import ConfigError
 from deckgen.model import Card, Deck
 from deckgen.write.pdf import split_pdf
+from deckgen.write.sheet_fetch import MEDIA_URL, SheetFetcher
 
 SHEET_DIR = "sheets"
 MAX_COLUMNS = 4
@@ -137,8 +137,8 @@ def render_decks(work: Sequence[tuple[Deck, str]], settings: SheetSettings) -> l
         section = _section(deck, slug, settings.qr)
         made = _render(settings.folders, settings.formats, [section], settings.context())
         if "pdf" in settings.formats:
-            html = _media_files(made["html"].decode(), render.media_files(deck.cards))
-            layouts.append(_layout(html, settings.folders))
+            media = render.media_files(deck.cards)
+            layouts.append(_layout(_media_files(made["html"].decode(), media), settings.folders, media))
         outputs.append(made)
     for made, pdf in zip(outputs, _write_pdfs(layouts), strict=True) if layouts else ():
         made["pdf"] = pdf
@@ -244,21 +244,21 @@ def _render(
     return outputs
 
 
-def _media_files(html: str, media: dict[str, str]) -> str:
-    """For the PDF: each image read from its file in the vault (the HTML's `media/` copies are
-    written with the sheets, after every PDF is laid out)."""
-    for name, path in media.items():
-        html = html.replace(f'src="{MEDIA_DIR}/{name}"', f'src="{escape(Path(path).as_uri())}"')
+def _media_files(html: str, media: Mapping[str, bytes]) -> str:
+    """For the PDF: each image by its bundled name, which only `SheetFetcher` serves (the HTML's
+    `media/` copies are written with the sheets, after every PDF is laid out)."""
+    for name in media:
+        html = html.replace(f'src="{MEDIA_DIR}/{name}"', f'src="{MEDIA_URL}{name}"')
     return html
 
 
-def _layout(html: str, templates: Folders) -> Any:
+def _layout(html: str, templates: Folders, media: Mapping[str, bytes]) -> Any:
     """The sheet's pages, laid out by WeasyPrint (a `Document`)."""
     # Imported here: WeasyPrint is slow to load and only the PDF needs it.
     import weasyprint
 
-    # Offline on purpose: a card fragment must not make the build fetch from the web.
-    fetcher = weasyprint.URLFetcher(allowed_protocols={"file", "data"})
+    # Offline and closed on purpose: only the images deckgen bundled, whatever an image names.
+    fetcher = SheetFetcher(media)
     base = str(_html_template(templates).parent)
     document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher)
     return document.render(font_config=font_config(), presentational_hints=True)

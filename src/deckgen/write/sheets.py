@@ -87,9 +87,9 @@ def write_all(
         outputs += _all_sheets(decks, slugs, made, folder, settings)
     images = []  # the images the HTML sheets show, once each (their names are hashes)
     if "html" in formats:
-        for name, source in render.media_files(c for d in decks for c in d.cards).items():
+        for name, data in render.media_files(c for d in decks for c in d.cards).items():
             if not (target := folder / MEDIA_DIR / name).is_file():
-                images.append((target, Path(source).read_bytes()))
+                images.append((target, data))
     with staged() as stage:
         for path, data in [*outputs, *images]:
             stage(path).write_bytes(data)
