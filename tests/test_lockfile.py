@@ -41,7 +41,8 @@ def test_lock_round_trips_and_lists_every_card(built: Path) -> None:
     cards, _ = make_cards([read_note(built / "note.md", "note.md")], Config())
     assert note.path == "note.md" and [e.guid for e in note.claims] == [c.guid for c in cards]
     assert len(text.splitlines()) == len(cards) + 1 > 1  # a header, then one line per claim
-    held = {g for f in (lockfile.folder_of(lock) / "guids").iterdir() for g in f.read_text().split()}
+    lists = [f for f in (lockfile.folder_of(lock) / "guids").iterdir() if not f.name.startswith(".")]
+    held = {g for f in lists for g in f.read_text().split()}
     assert held == {c.guid for c in cards}
 
 

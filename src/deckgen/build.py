@@ -21,7 +21,7 @@ from .errors import BuildError
 from .files import exclusive, staged
 from .identity import NoteClaims, NoteEntry, Plan, reconcile
 from .incremental import settings_digest, settle
-from .lockfile import VERSION, folder_of, open_lock, remove_entries
+from .lockfile import VERSION, finish, folder_of, guard, open_lock
 from .model import Card, Deck, Problem, SourceRef
 from .notes.media import forget_vaults
 from .options import BuildOptions, Progress
@@ -114,7 +114,7 @@ def build(
         return _read(files, out, config, now, options)[0]
     try:
         # Before the lock is read, a second build sees the first's; the note cache is shared too.
-        with exclusive(out, LOCK_WAIT):
+        with exclusive(out, LOCK_WAIT), guard(options.lock if options.write else None, LOCK_WAIT):
             if not options.write:
                 return _read(files, out, config, now, options)[0]
             return _build_locked(files, out, config, now, options, (inputs, stats))
@@ -140,7 +140,7 @@ def _build_locked(
         plan = Plan(tuple(got.changes), got.unchanged)
         problems = got.problems + _move_warnings(plan)
         _check_strict(problems, options)  # inside: nothing staged is put in place
-    remove_entries_of(options.lock, got.gone)
+    finish(lock, got.gone)  # the index is in place: its GUID lists, then what it dropped
     written = {name: str(info["digest"]) for name, info in got.packages.items()}
     order = sorted(got.packages, key=lambda name: min(got.packages[name]["decks"], default=""))
     decks = {d for info in got.packages.values() for d in info["decks"]}
@@ -168,12 +168,6 @@ def _build_locked(
             result, problems=(*result.problems, Problem(SourceRef(str(options.lock), 0), notice))
         )
     return result
-
-
-def remove_entries_of(lock: Path | None, paths: Iterable[str]) -> None:
-    """Delete the lock files of notes the new index no longer lists."""
-    if lock is not None:
-        remove_entries(lock, paths)
 
 
 def _read(
