@@ -18,7 +18,8 @@ from deckgen.codec import decoder, encode
 from deckgen.config import Config
 from deckgen.model import Note, Problem, SourceRef
 from deckgen.notes import read_note
-from deckgen.readall import NoteResult, image_problems, note_claims
+from deckgen.notes.media import image_problems
+from deckgen.readall import NoteResult, note_claims
 
 NOW = 1_800_000_000
 EXPLICIT = TESTS / "fixtures" / "explicit"
