@@ -127,7 +127,8 @@ def _build_locked(
     seen: tuple[str, list[list[int]]],
 ) -> BuildResult:  # fmt: skip
     inputs, stats = seen
-    state = last_state(out)
+    notices: list[Problem] = []  # state files that could not be read: made anew
+    state = last_state(out, notices)
     sig = signature(inputs, options.lock, media_now(state))
     if options.fast and (last := unchanged_summary(state, sig)) is not None:
         result = BuildResult.from_summary(last["summary"], last["problems"])
@@ -136,7 +137,7 @@ def _build_locked(
     lock = open_lock(options.lock)  # a broken lock stops us first
     before = last_packages(state)
     with staged() as stage:
-        got = settle(files, stats, out, config, now, options, lock, last_notes(out), stage)
+        got = settle(files, stats, out, config, now, options, lock, last_notes(out, notices), stage)
         plan = Plan(tuple(got.changes), got.unchanged)
         problems = got.problems + _move_warnings(plan)
         _check_strict(problems, options)  # inside: nothing staged is put in place
@@ -160,6 +161,7 @@ def _build_locked(
     save_state(out, signature(inputs, options.lock, media), {**result.summary(), "packages": written},
                [[p.source.path, p.source.line, p.message, p.unread] for p in result.problems],
                [path for path, _, _ in media])  # fmt: skip
+    result = replace(result, problems=(*result.problems, *notices))  # said once: not kept in the state
     if lock.found < VERSION and options.lock is not None:  # said once: the next build reads format 2
         notice = (f"the lock was in format {lock.found} and is now in format {VERSION} (an index and "
                   f"{folder_of(options.lock).name}/, one file per note; no card changed identity) — "
