@@ -53,22 +53,39 @@ def _plain(kind: type) -> Decode:
 def _dataclass(kind: type) -> Decode:
     module = vars(sys.modules[kind.__module__])
     hints = typing.get_type_hints(kind, globalns={**_late_names(), **module})
-    fields = [decoder(hints[name]) for name in _names(kind)]
+    names = _names(kind)
+    # a plain field is checked here, not through a call: most fields are texts and numbers
+    plain = [hints[name] if hints[name] in (str, int, bool) else None for name in names]
+    fields = [decoder(hints[name]) for name in names]
+    steps = list(zip(plain, fields, strict=True))
     n = len(fields)
 
     def decode(value: Any) -> Any:
         if type(value) is not list or len(value) != n:
             raise _fail(f"{kind.__name__} ({n} fields)", value)
-        return kind(*[f(v) for f, v in zip(fields, value, strict=True)])
+        args = []
+        for (simple, field), v in zip(steps, value, strict=True):
+            if simple is None:
+                args.append(field(v))
+            elif type(v) is simple:
+                args.append(v)
+            else:
+                raise _fail(simple.__name__, v)
+        return kind(*args)
 
     return decode
 
 
-def _sequence(make: type, item: Decode) -> Decode:
+def _sequence(make: type, item: Decode, simple: type | None) -> Decode:
     def decode(value: Any) -> Any:
         if type(value) is not list:
             raise _fail("a list", value)
-        return make(item(v) for v in value)
+        if simple is not None:
+            for v in value:
+                if type(v) is not simple:
+                    raise _fail(simple.__name__, v)
+            return make(value)
+        return make([item(v) for v in value])
 
     return decode
 
@@ -77,7 +94,7 @@ def _fixed(items: list[Decode]) -> Decode:
     def decode(value: Any) -> Any:
         if type(value) is not list or len(value) != len(items):
             raise _fail(f"a list of {len(items)}", value)
-        return tuple(f(v) for f, v in zip(items, value, strict=True))
+        return tuple([f(v) for f, v in zip(items, value, strict=True)])
 
     return decode
 
@@ -126,11 +143,11 @@ def decoder(hint: Any) -> Decode:
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _dataclass(hint)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        return _sequence(tuple, decoder(args[0]))
+        return _sequence(tuple, decoder(args[0]), args[0] if args[0] in (str, int, bool) else None)
     if origin is tuple:
         return _fixed([decoder(a) for a in args])
     if origin is list:
-        return _sequence(list, decoder(args[0]))
+        return _sequence(list, decoder(args[0]), args[0] if args[0] in (str, int, bool) else None)
     if origin is dict and args[0] is str:
         return _mapping(decoder(args[1]))
     if origin in (typing.Union, types.UnionType):

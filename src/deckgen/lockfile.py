@@ -22,14 +22,14 @@ single JSON file; its step only moves the notes into the new layout, so no GUID 
 older lock still reads, and the next build writes it back in the new format with a notice. A
 lock newer than this deckgen is refused rather than guessed at.
 
-A kill at any instant leaves a lock that reads as before the build or as after it: the index
-is the commit point, renamed into place after the entry files and before the GUID lists. The
-header counts the index's lines and keeps their digest, and each entry file keeps a digest of
-its own lines, so a lock that lost lines (a merge with `-X ours`) or was changed by hand is
-refused with what is missing; an entry file newer than its index line but whole is a build's
-write cut short before the index, and is read. The GUID lists are written after the index and
-stamped with its digest (`guids/.index`): lists that do not match the index (a kill before
-they were written) are rebuilt from the entry files.
+A kill at any instant leaves a lock the next build reads with no GUID changed: the index is
+the commit point, renamed into place after the entry files and before the GUID lists. An entry
+file newer than its index line but whole (its header keeps a digest of its lines) is a build's
+write cut short before the index: it is read, and holds the GUIDs that build's packages hold.
+The GUID lists are written after the index and stamped with its digest (`guids/.index`): lists
+that do not match the index (a kill before they were written) give way to the entry files. The
+index's header counts its lines and keeps their digest, so a lock that lost lines (a merge with
+`-X ours`) or was changed by hand is refused with what is missing, never read as less.
 """
 
 from __future__ import annotations
