@@ -89,14 +89,26 @@ def test_prune_refuses_a_lock_that_lost_lines(vault: Path) -> None:
     assert {p: p.read_bytes() for p in before} == before
 
 
-def test_an_index_from_before_the_digest_still_reads(vault: Path) -> None:
-    """Locks written by deckgen 0.1 (format 2, a count but no digest) read as they are."""
+def test_a_lock_from_before_the_digests_still_reads_and_builds_unchanged(vault: Path) -> None:
+    """Locks written by deckgen 0.1 (format 2: a count but no digest in the index's header, no
+    digest in the entry files' headers) read as they are, and build with no card changed."""
     lock = vault / "deckgen.lock"
     old = read_lock(lock)
-    lines = _index(vault)
-    lines[0] = '{"version": 2, "notes": 5}'
-    lock.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = []
+    for line in _index(vault)[1:]:
+        row = json.loads(line)
+        file = lockfile.entry_file(lock, row[0])
+        lines = file.read_text(encoding="utf-8").splitlines()
+        head = json.loads(lines[0])
+        del head["check"]
+        text = "\n".join([json.dumps(head, ensure_ascii=False), *lines[1:]]) + "\n"
+        file.write_text(text, encoding="utf-8")
+        rows.append(json.dumps([*row[:3], lockfile.digest(text)], ensure_ascii=False))
+    lock.write_text("\n".join(['{"version": 2, "notes": 5}', *rows]) + "\n", encoding="utf-8")
     assert read_lock(lock) == old
+    again = build([SEEDS], vault / "out", Config(), NOW + 100, BuildOptions(lock=lock, fast=False))
+    assert again.plan.count("added") == again.plan.count("changed") == again.plan.count("retired") == 0
+    assert read_lock(lock) == old and '"digest": ' in _index(vault)[0]
 
 
 def test_a_format_1_lock_on_one_line_is_read_whole(tmp_path: Path) -> None:
