@@ -22,7 +22,10 @@ from deckgen.errors import BuildError
 from deckgen.lockfile import read_lock
 
 NOW = 1_800_000_000
-RECOVER = "restore deckgen.lock and its .d folder together from one commit"
+RECOVER = (
+    "restore deckgen.lock and its .d folder together from one commit "
+    "(git checkout <commit> -- deckgen.lock deckgen.lock.d)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -219,3 +222,10 @@ def test_fuzz_a_damaged_lock_is_read_exactly_or_refused(
             assert got == entries, f"{op} in {target.name} read as a different lock"
     finally:
         target.write_bytes(files[target])
+
+
+def test_a_broken_index_line_is_named(vault: Path) -> None:
+    lines = _index(vault)
+    lines[3] = lines[3][:-1]
+    (vault / "deckgen.lock").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _refused(vault, r"deckgen\.lock:4: the lock file does not match deckgen's format")

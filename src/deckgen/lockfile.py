@@ -202,16 +202,17 @@ def open_lock(path: Path | None) -> Lock:
         return _open_whole(path, text)  # format 1, on one line or many
     found = _version(path, head)
     body = [line for line in lines[1:] if line]
-    try:
-        try:  # one parse for the whole index; line by line only to name a broken line
-            parsed = json.loads(f"[{','.join(body)}]")
-        except ValueError:
-            parsed = [json.loads(line) for line in body]
-        rows = [(Row(*(_text(x) for x in raw)), line) for raw, line in zip(parsed, body, strict=True)]
-    except (ValueError, TypeError) as exc:
-        raise BuildError(
-            f"{path}: the lock file does not match deckgen's format ({exc!r}) — {_HINT}"
-        ) from None
+    try:  # one parse for the whole index; line by line only to name a broken line
+        rows = [(_row(raw), line) for raw, line in zip(json.loads(f"[{','.join(body)}]"), body, strict=True)]
+    except (ValueError, TypeError):
+        rows = []
+        for number, line in enumerate(lines[1:], start=2):
+            try:
+                rows += [(_row(json.loads(line)), line)] if line else []
+            except (ValueError, TypeError) as exc:
+                raise BuildError(
+                    f"{path}:{number}: the lock file does not match deckgen's format ({exc!r}) — {_HINT}"
+                ) from None
     if found != VERSION:
         try:
             migrate({"version": found, "notes": {}}, found)  # refuses a format with no way here
@@ -226,16 +227,22 @@ def open_lock(path: Path | None) -> Lock:
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"{value!r} is not a text")
+        raise TypeError(f"{str(value)[:20]!r} is not a text")
     return value
 
 
-_RECOVER = (
-    "the lock was changed outside deckgen (a merge that kept one side's lines, or an edit): "
-    "restore deckgen.lock and its .d folder together from one commit "
-    "(git checkout <commit> -- deckgen.lock deckgen.lock.d) and build again; never merge the lock "
-    "line by line"
-)
+def _row(raw: Any) -> Row:
+    if not isinstance(raw, list) or len(raw) != 4:
+        raise TypeError("an index line is a list of 4 texts")
+    return Row(*(_text(x) for x in raw))
+
+
+def _recover(lock: Path) -> str:
+    return (
+        "the lock was changed outside deckgen (a merge that kept one side's lines, or an edit): "
+        f"restore {lock.name} and its .d folder together from one commit (git checkout <commit> -- "
+        f"{lock.name} {folder_of(lock).name}) and build again; never merge the lock line by line"
+    )
 
 
 def _check_index(path: Path, head: dict[str, Any], body: list[str], rows: Mapping[str, Row]) -> None:
@@ -247,14 +254,14 @@ def _check_index(path: Path, head: dict[str, Any], body: list[str], rows: Mappin
             return
         problem = "its lines are not the ones its header's digest was made from"
     else:
-        problem = f"its header says {count!r} notes, but it lists {len(rows)}"
+        problem = f"its header says {str(count)[:20]} notes, but it lists {len(rows)}"
     missing = _unlisted(path, rows)
     if missing:
         more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
         problem += (
             f"; notes with entries in {folder_of(path).name}/ but no line: {', '.join(missing[:10])}{more}"
         )
-    raise BuildError(f"{path}:1: the lock disagrees with itself: {problem} — {_RECOVER}")
+    raise BuildError(f"{path}:1: the lock disagrees with itself: {problem} — {_recover(path)}")
 
 
 def _unlisted(lock: Path, rows: Mapping[str, Row]) -> list[str]:
@@ -380,7 +387,7 @@ def _read_entry(lock: Path, row: Row, found: int) -> tuple[NoteEntry, bool]:
         ):  # whole but newer than the index: a build's write cut short before the index, so read
             raise BuildError(
                 f"{file}:1: this part of the lock does not match its line in {lock.name} "
-                f"({row.path}) — {_RECOVER}"
+                f"({row.path}) — {_recover(lock)}"
             )
         return _note(path, migrate({"version": found, "notes": {path: raw}}, found)["notes"][path]), newer
     except (KeyError, TypeError, ValueError, IndexError) as exc:
