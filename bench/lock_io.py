@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 from deckgen.files import staged
-from deckgen.identity.lockfile import open_lock, stage_entry, stage_index
+from deckgen.identity.lockfile import open_lock
+from deckgen.identity.lockwrite import stage_entry, stage_index
 
 
 class _Discard(Exception):

@@ -44,7 +44,7 @@ def test_parallel_read_gives_exactly_the_serial_result(tmp_path: Path) -> None:
 def test_parallel_build_of_the_vault_with_a_warm_cache_is_the_same(tmp_path: Path) -> None:
     cold = build([VAULT], tmp_path / "out", Config(), NOW, BuildOptions(jobs=2))
     warm = build([VAULT], tmp_path / "out", Config(), NOW, BuildOptions(jobs=2, every_card=True))
-    assert len(list((tmp_path / "out" / ".deckgen-cache").rglob("*.pickle"))) == cold.notes
+    assert len(list((tmp_path / "out" / ".deckgen-cache").glob("*/*.json"))) == cold.notes
     assert (warm.decks, warm.problems, warm.outputs) == (cold.decks, cold.problems, cold.outputs)
 
 
@@ -111,9 +111,9 @@ def test_cached_notes_give_the_same_cards_and_a_broken_entry_is_a_miss(tmp_path:
     notes, out = tmp_path / "notes", tmp_path / "out"
     shutil.copytree(SEEDS, notes)
     fresh = build([notes], out, Config(), NOW, BuildOptions(every_card=True))
-    entries = sorted((out / ".deckgen-cache").rglob("*.pickle"))
+    entries = sorted((out / ".deckgen-cache").glob("*/*.json"))
     assert len(entries) == len(find_notes([notes]))
-    entries[0].write_bytes(b"not a pickle")
+    entries[0].write_bytes(b"not a cache entry")
     cached = build([notes], out, Config(), NOW, BuildOptions(every_card=True))
     assert cached.decks == fresh.decks and cached.problems == fresh.problems
     note = notes / "reasoning_in_ai_models.md"
@@ -122,7 +122,7 @@ def test_cached_notes_give_the_same_cards_and_a_broken_entry_is_a_miss(tmp_path:
     )
     edited = build([notes], out, Config(), NOW, BuildOptions(every_card=True))
     assert any("“Multimodal Transfer”?" in c.face.question for d in edited.decks for c in d.cards)
-    assert len(list((out / ".deckgen-cache").rglob("*.pickle"))) == len(entries)  # the old entry is pruned
+    assert len(list((out / ".deckgen-cache").glob("*/*.json"))) == len(entries)  # the old entry is pruned
 
 
 def test_every_corpus_note_gives_cards_or_is_named_with_a_reason(corpus_build: BuildResult) -> None:

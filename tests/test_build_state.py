@@ -77,12 +77,12 @@ def test_new_code_rebuilds_an_unchanged_vault(notes: Path, monkeypatch: pytest.M
     """Issue item 2: after an upgrade, neither the skip nor the note cache may reuse old work."""
     out = notes.parent / "out"
     build([notes], out, Config(), NOW)
-    old_entries = {p.name for p in (out / ".deckgen-cache").rglob("*.pickle")}
+    old_entries = {p.name for p in (out / ".deckgen-cache").glob("*/*.json")}
     assert build([notes], out, Config(), NOW).skipped
     monkeypatch.setattr(files, "code_digest", lambda package=files.PACKAGE: "the next release")
     upgraded = build([notes], out, Config(), NOW)
     assert not upgraded.skipped
-    new_entries = {p.name for p in (out / ".deckgen-cache").rglob("*.pickle")}
+    new_entries = {p.name for p in (out / ".deckgen-cache").glob("*/*.json")}
     assert len(new_entries) == len(find_notes([notes])) and not new_entries & old_entries
 
 

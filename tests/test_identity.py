@@ -18,7 +18,8 @@ from conftest import SEEDS, TESTS
 from deckgen.build import BuildOptions, build
 from deckgen.cards.claims import claim_text, note_drafts
 from deckgen.config import Config
-from deckgen.identity.lockfile import read_lock, write_lock
+from deckgen.identity.lockfile import read_lock
+from deckgen.identity.lockwrite import write_lock
 from deckgen.identity.match import HASH_VERSION, Entry, NoteEntry, Plan, content_hash
 from deckgen.model import BLANK, Card
 from deckgen.notes import read_note
@@ -245,3 +246,26 @@ def test_content_hash_keeps_the_recipe_of_the_stored_hashes() -> None:
             dataclasses.astuple(replace(face, deck="")), ensure_ascii=False, separators=(",", ":")
         )
         assert content_hash(face) == f"{HASH_VERSION}:{hashlib.sha256(data.encode('utf-8')).hexdigest()[:16]}"
+
+
+def test_a_deleted_card_among_near_twins_is_retired_the_others_unchanged(tmp_path: Path) -> None:
+    """Removing one of several near-twin hand-written cards retires it: its words are like a
+    remaining card's, but similarity only matches a reworded card to its old self (`match`); it
+    never keeps a card whose own text left the note alive (issue 22, item 7)."""
+    note, lock = tmp_path / "bistable_circuits.md", tmp_path / "deckgen.lock"
+    shutil.copy(TESTS / "fixtures" / "twins" / "bistable_circuits.md", note)
+    first = build([note], tmp_path / "out", Config(), 100, BuildOptions(lock=lock))
+    before = {c.face.question: c.guid for d in first.decks for c in d.cards}
+    gone = "What does an RS latch using nor gates look like?"
+    assert len(before) == 5 and gone in before
+    text = note.read_text(encoding="utf-8")
+    start = text.index(gone)
+    end = text.index("\n\n", start) + 2
+    note.write_text(text[:start] + text[end:], encoding="utf-8")
+    second = build([note], tmp_path / "out", Config(), 200, BuildOptions(lock=lock, every_card=True))
+    after = {c.face.question: c.guid for d in second.decks for c in d.cards}
+    assert second.plan.counts() == {**second.plan.counts(), "retired": 1, "ranked_out": 0, "added": 0}
+    assert after == {q: g for q, g in before.items() if q != gone}
+    [entry] = read_lock(lock)
+    assert [e.guid for e in entry.retired] == [before[gone]]
+    assert not any(e.ranked_out for e in entry.claims)

@@ -17,8 +17,9 @@ from deckgen.build import settle as incremental
 from deckgen.build.discover import NoteFile
 from deckgen.build.readall import make_cards
 from deckgen.config import Config
-from deckgen.identity import lockfile
-from deckgen.identity.lockfile import dump_lock, read_lock, write_lock
+from deckgen.identity import lockfile, lockformat
+from deckgen.identity.lockfile import read_lock
+from deckgen.identity.lockwrite import dump_lock, write_lock
 from deckgen.identity.match import Entry, NoteEntry
 from deckgen.notes import read_note
 
@@ -51,7 +52,7 @@ def test_editing_one_note_rewrites_only_its_lock_entry_and_its_package(
 ) -> None:
     lock, out, notes = vault / "deckgen.lock", vault / "out", vault / "notes"
     entries, packages = (
-        _files(lockfile.folder_of(lock) / "notes"),
+        _files(lockformat.folder_of(lock) / "notes"),
         {p.name: p.read_bytes() for p in out.glob("*.apkg")},
     )
     loaded: list[str] = []
@@ -71,9 +72,11 @@ def test_editing_one_note_rewrites_only_its_lock_entry_and_its_package(
     )
     assert loaded == same_package  # the others were neither read nor loaded from the cache
     assert EDITED in same_package and len(same_package) < 5
-    after = _files(lockfile.folder_of(lock) / "notes")
+    after = _files(lockformat.folder_of(lock) / "notes")
     changed = {name for name in entries if after[name] != entries[name]}
-    assert changed == {str(lockfile.entry_file(lock, EDITED).relative_to(lockfile.folder_of(lock) / "notes"))}
+    assert changed == {
+        str(lockfile.entry_file(lock, EDITED).relative_to(lockformat.folder_of(lock) / "notes"))
+    }
     rewritten = {p.name for p in out.glob("*.apkg") if p.read_bytes() != packages[p.name]}
     assert rewritten == {"the-dwarkesh-podcast.apkg"}
     assert {d.name.split("::")[0] for d in result.decks} == {"The Dwarkesh Podcast"}  # its package's decks
@@ -84,7 +87,7 @@ def test_a_rebuild_gives_what_a_full_build_gives(vault: Path) -> None:
     plan, counts and cards."""
     lock, notes = vault / "deckgen.lock", vault / "notes"
     shutil.copy(lock, vault / "full.lock")
-    shutil.copytree(lockfile.folder_of(lock), lockfile.folder_of(vault / "full.lock"))
+    shutil.copytree(lockformat.folder_of(lock), lockformat.folder_of(vault / "full.lock"))
     _edit(notes / EDITED)
     (notes / "problemsolving_strategies_in_math.md").unlink()  # its cards retire
     shutil.move(notes / "superconductors_and_their_potential_applications.md", notes / "moved.md")

@@ -16,8 +16,9 @@ from deckgen.build.readall import make_cards
 from deckgen.cli import app
 from deckgen.config import Config
 from deckgen.errors import BuildError
-from deckgen.identity import lockfile
-from deckgen.identity.lockfile import dump_lock, read_lock
+from deckgen.identity import lockfile, lockformat, lockwrite
+from deckgen.identity.lockfile import read_lock
+from deckgen.identity.lockwrite import dump_lock
 from deckgen.identity.retire import prune
 from deckgen.notes import read_note
 
@@ -43,7 +44,8 @@ def test_lock_round_trips_and_lists_every_card(built: Path) -> None:
     cards, _ = make_cards([read_note(built / "note.md", "note.md")], Config())
     assert note.path == "note.md" and [e.guid for e in note.claims] == [c.guid for c in cards]
     assert len(text.splitlines()) == len(cards) + 1 > 1  # a header, then one line per claim
-    held = {g for f in (lockfile.folder_of(lock) / "guids").iterdir() for g in f.read_text().split()}
+    lists = [f for f in (lockformat.folder_of(lock) / "guids").iterdir() if not f.name.startswith(".")]
+    held = {g for f in lists for g in f.read_text().split()}
     assert held == {c.guid for c in cards}
 
 
@@ -130,14 +132,15 @@ def test_an_older_lock_is_migrated_and_written_back_in_the_new_format(
             note["claims"] = [{**e, "hash": e["hash"].upper()} for e in note["claims"]]
         return data
 
-    monkeypatch.setattr(lockfile, "VERSION", 3)
-    monkeypatch.setattr(lockfile, "MIGRATIONS", {**lockfile.MIGRATIONS, 2: to_3})
+    for module in (lockformat, lockfile, lockwrite):  # each reads the version it imported
+        monkeypatch.setattr(module, "VERSION", 3)
+    monkeypatch.setattr(lockformat, "MIGRATIONS", {**lockformat.MIGRATIONS, 2: to_3})
     [note] = read_lock(lock)
     assert [e.hash for e in note.claims] == [e.hash.upper() for e in old[0].claims]
     assert [e.guid for e in note.claims] == [e.guid for e in old[0].claims]
-    assert lockfile.migrate({"version": 2, "notes": {}}, 2) == {"version": 3, "notes": {}}
+    assert lockformat.migrate({"version": 2, "notes": {}}, 2) == {"version": 3, "notes": {}}
     assert dump_lock([note]).startswith('{"version": 3')
-    monkeypatch.setattr(lockfile, "MIGRATIONS", {1: lockfile.MIGRATIONS[1]})
+    monkeypatch.setattr(lockformat, "MIGRATIONS", {1: lockformat.MIGRATIONS[1]})
     with pytest.raises(BuildError, match=r"no migration from lock format 2"):
         read_lock(lock)
 

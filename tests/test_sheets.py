@@ -248,7 +248,7 @@ def test_the_sheet_command_keeps_the_note_cache_so_only_an_edited_note_is_read_a
     args = ["sheet", str(notes), "--format", "md"]
     assert CliRunner().invoke(cli.app, args).exit_code == 0
     assert len(read) == len(list(notes.rglob("*.md")))
-    assert len(list((tmp_path / "out" / ".deckgen-cache").rglob("*.pickle"))) == len(read)
+    assert len(list((tmp_path / "out" / ".deckgen-cache").glob("*/*.json"))) == len(read)
     read.clear()
     note = notes / "reasoning_in_ai_models.md"
     stamp = '<a class="yt-timestamp" data-t="00:59:00">[00:59:00]</a>'

@@ -2,19 +2,21 @@
 
 The key is a hash of the note's bytes, where it sits, the settings that shape its cards and
 deckgen's own code (`code_digest`), so a hit is exactly what parsing and extracting the note
-again would give.
+again would give. Entries are JSON read back against the type they hold (`codec`): an entry
+planted in a shared `out/` can make no code run, and one that does not fit is a miss.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
 from pathlib import Path
 from typing import Any
 
-from ..config import Config
 from .. import files
+from ..codec import decoder, encode
+from ..config import Config
 from ..files import atomic_write
 
 CACHE_NAME = ".deckgen-cache"
@@ -28,15 +30,16 @@ def note_key(data: bytes, display: str, folder: str, config: Config) -> str:
 
 
 def _path(folder: Path, key: str) -> Path:
-    return folder / key[:2] / f"{key}.pickle"
+    return folder / key[:2] / f"{key}.json"
 
 
-def load(folder: Path, key: str) -> Any | None:
-    """The cached result for `key`, or None (a missing or unreadable entry is a miss)."""
+def load(folder: Path, key: str, kind: Any) -> Any | None:
+    """The cached result for `key`, read as the type `kind`, or None (a missing, unreadable or
+    malformed entry is a miss)."""
     try:
-        with open(_path(folder, key), "rb") as f:
-            return pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        data = json.loads(_path(folder, key).read_bytes())
+        return decoder(kind)(data)
+    except (OSError, ValueError, RecursionError):
         return None
 
 
@@ -48,8 +51,9 @@ def store(folder: Path, key: str, value: Any) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Not flushed to disk: after a crash a torn entry only reads as a miss (see `load`), and
         # one fsync per note was a twentieth of a cold build.
-        atomic_write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
-    except OSError:
+        data = json.dumps(encode(value), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        atomic_write(path, data, durable=False)
+    except (OSError, ValueError):
         return False
     return True
 
@@ -61,5 +65,5 @@ def prune(folder: Path, keep: set[str]) -> None:
     for entry in os.scandir(folder):
         if entry.is_dir():
             for item in os.scandir(entry.path):
-                if item.name.removesuffix(".pickle") not in keep:
+                if item.name.removesuffix(".json") not in keep:  # (entries of old formats go too)
                     Path(item.path).unlink(missing_ok=True)

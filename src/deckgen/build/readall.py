@@ -163,7 +163,7 @@ def load_claims(f: NoteFile, key: str, config: Config, cache_dir: Path) -> NoteC
 def _cached(cache_dir: Path, key: str) -> NoteResult | None:
     """The cache's result for `key`, unless it has none or an image the note embeds has been
     replaced since (the cache key holds the note's bytes, not its images')."""
-    hit: NoteResult | None = cache.load(cache_dir, key) if key else None
+    hit: NoteResult | None = cache.load(cache_dir, key, NoteResult) if key else None
     if hit is not None and hit[0] is not None and not unchanged(hit[0].media):
         return None
     return hit

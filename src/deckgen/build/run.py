@@ -22,7 +22,9 @@ from ..files import exclusive, staged
 from ..cards.claims import NoteClaims
 from ..identity.match import Plan
 from .settle import Outcome, settings_digest, settle
-from ..identity.lockfile import VERSION, folder_of, open_lock, remove_entries
+from ..identity.lockformat import VERSION, folder_of
+from ..identity.lockwrite import finish
+from ..identity.lockfile import guard, open_lock
 from ..model import Card, Deck, Problem, SourceRef
 from ..notes.media import forget_vaults
 from .options import BuildOptions
@@ -121,7 +123,7 @@ def run(
         return _run(files, out, config, now, options, (inputs, stats))
     try:
         # Before the lock is read, a second build sees the first's; the note cache is shared too.
-        with exclusive(out, LOCK_WAIT):
+        with exclusive(out, LOCK_WAIT), guard(options.lock if options.write else None, LOCK_WAIT):
             return _run(files, out, config, now, options, (inputs, stats))
     except OSError as exc:
         raise BuildError(_cannot_write(exc, out)) from None
@@ -132,7 +134,8 @@ def _run(
     seen: tuple[str, list[list[int]]],
 ) -> BuildResult:  # fmt: skip
     inputs, stats = seen
-    state = last_state(out)
+    notices: list[Problem] = []  # state files that could not be read: made anew
+    state = last_state(out, notices)
     sig = signature(inputs, options.lock, media_now(state))
     if not options.every_card and (last := unchanged_summary(state, sig)) is not None:
         result = BuildResult.from_summary(last["summary"], last["problems"])
@@ -140,14 +143,14 @@ def _run(
         return result
     lock = open_lock(options.lock)  # a broken lock stops us first
     if not options.write:  # the memory sink: the same stages, nothing staged
-        got = settle(files, stats, out, config, now, options, lock, last_notes(out), None)
-        return _result(got, options, got.problems + _move_warnings(got.plan))
+        got = settle(files, stats, out, config, now, options, lock, last_notes(out, notices), None)
+        return _result(got, options, got.problems + _move_warnings(got.plan) + notices)
     before = last_packages(state)
     with staged() as stage:
-        got = settle(files, stats, out, config, now, options, lock, last_notes(out), stage)
+        got = settle(files, stats, out, config, now, options, lock, last_notes(out, notices), stage)
         problems = got.problems + _move_warnings(got.plan)
         _check_strict(problems, options)  # inside: nothing staged is put in place
-    remove_entries_of(options.lock, got.gone)
+    finish(lock, got.gone)  # the index is in place: its GUID lists, then what it dropped
     written = {name: str(info["digest"]) for name, info in got.packages.items()}
     result = _result(got, options, problems, tuple(remove_stale(out, before, written)), out)
     save_notes(out, {"settings": settings_digest(config), "packages": got.packages,
@@ -156,6 +159,7 @@ def _run(
     save_state(out, signature(inputs, options.lock, media), {**result.summary(), "packages": written},
                [[p.source.path, p.source.line, p.message, p.unread] for p in result.problems],
                [path for path, _, _ in media])  # fmt: skip
+    result = replace(result, problems=(*result.problems, *notices))  # said once: not kept in the state
     if lock.found < VERSION and options.lock is not None:  # said once: the next build reads format 2
         notice = (f"the lock was in format {lock.found} and is now in format {VERSION} (an index and "
                   f"{folder_of(options.lock).name}/, one file per note; no card changed identity) — "
@@ -184,12 +188,6 @@ def _result(
         empty=tuple((p, r.empty) for p, r in got.records.items() if r.empty and not r.cards),
         claims=tuple(got.claims), retired=tuple(got.retired),
     )  # fmt: skip
-
-
-def remove_entries_of(lock: Path | None, paths: Iterable[str]) -> None:
-    """Delete the lock files of notes the new index no longer lists."""
-    if lock is not None:
-        remove_entries(lock, paths)
 
 
 def _check_strict(problems: Sequence[Problem], options: BuildOptions) -> None:

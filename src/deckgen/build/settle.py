@@ -25,7 +25,8 @@ from .discover import NoteFile
 from ..errors import BuildError
 from ..cards.claims import NoteClaims
 from ..identity.match import Change, NoteEntry, Plan, Taken, note_identity, reconcile_note
-from ..identity.lockfile import Lock, Row, entry_text, row_of, stage_entry, stage_index
+from ..identity.lockfile import Lock, Row
+from ..identity.lockwrite import entry_text, row_of, stage_entry, stage_index
 from ..model import Card, Deck, Problem, SourceRef
 from ..notes.media import unchanged
 from .options import BuildOptions

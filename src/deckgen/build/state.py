@@ -17,10 +17,59 @@ from typing import Any
 
 from .. import files
 from . import cache
+from ..codec import decoder
 from ..config import Config, template_path
 from ..files import atomic_write, stamp
+from ..model import Problem, SourceRef
 
 STATE_NAME = ".deckgen-state.json"
+_Problems = list[tuple[str, int, str, bool]]
+_STATE: dict[str, Any] = {
+    "signature": str, "media": list[str], "problems": _Problems,
+    "summary": {"notes": int, "cards": int, "decks": int, "kinds": dict[str, int], "outputs": list[str],
+                "empty": list[tuple[str, str]], "packages": dict[str, str]},
+}  # fmt: skip
+_NOTES: dict[str, Any] = {
+    "settings": str,
+    "packages": [{"digest": str, "decks": list[str]}],
+    "notes": dict[str, tuple[tuple[int, int], str, str, str, list[str], list[str], int, int,
+                             dict[str, int], _Problems, str, list[tuple[str, int, int]]]],
+}  # fmt: skip
+"""What each file must hold: a key's `codec` hint, an object's shape, or `[shape]` for an
+object whose every value has that shape."""
+
+
+def _check(value: Any, shape: Any, where: str = "") -> None:
+    """Raise ValueError unless `value` has `shape`."""
+    if isinstance(shape, (dict, list)):
+        if not isinstance(value, dict):
+            raise ValueError(f"{where.rstrip('.') or 'the file'} is not an object")
+        for key, sub in shape.items() if isinstance(shape, dict) else ((k, shape[0]) for k in value):
+            if key not in value:
+                raise ValueError(f"{where}{key} is missing")
+            _check(value[key], sub, f"{where}{key}.")
+    else:
+        try:
+            decoder(shape)(value)
+        except ValueError as exc:
+            raise ValueError(f"{where.rstrip('.')}: {exc}") from None
+
+
+def _read(path: Path, shape: dict[str, Any], notices: list[Problem] | None) -> dict[str, Any] | None:
+    """A state file of `out/`, checked against its shape; None when it is absent, or when it
+    cannot be read (then a notice says it is made anew: it is only deckgen's memory)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        _check(data, shape)
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        if notices is not None:
+            notices.append(Problem(SourceRef(str(path), 0), f"cannot be read ({str(exc)[:160]}); "
+                                   "deckgen made it anew"))  # fmt: skip
+        return None
+    assert isinstance(data, dict)
+    return data
 
 
 def _stat(path: Path) -> list[int]:
@@ -64,13 +113,10 @@ def media_now(state: dict[str, Any] | None) -> list[list[Any]]:
     return [[p, *_stat(Path(p))] for p in paths] if isinstance(paths, list) else []
 
 
-def last_state(out: Path) -> dict[str, Any] | None:
-    """What the last build into `out` remembered, if anything readable."""
-    try:
-        state = json.loads((out / STATE_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return state if isinstance(state, dict) else None
+def last_state(out: Path, notices: list[Problem] | None = None) -> dict[str, Any] | None:
+    """What the last build into `out` remembered, if anything readable (else a notice joins
+    `notices`)."""
+    return _read(out / STATE_NAME, _STATE, notices)
 
 
 def last_packages(state: dict[str, Any] | None) -> dict[str, str]:
@@ -108,13 +154,10 @@ NOTES_NAME = ".deckgen-notes.json"
 that a build with nothing to do never reads it."""
 
 
-def last_notes(out: Path) -> dict[str, Any]:
-    """The per-note records and the packages the last build into `out` left, if readable."""
-    try:
-        data = json.loads((out / NOTES_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+def last_notes(out: Path, notices: list[Problem] | None = None) -> dict[str, Any]:
+    """The per-note records and the packages the last build into `out` left, if readable (else
+    a notice joins `notices`)."""
+    return _read(out / NOTES_NAME, _NOTES, notices) or {}
 
 
 def save_notes(out: Path, data: dict[str, Any]) -> None:

@@ -43,7 +43,8 @@ class NoteClaims:
     """Ranked out: each becomes a card only when the lock already has it (no churn)."""
     present: tuple[str, ...] = ()
     """The key and text of every candidate, rejected ones too: a lock entry with one of those
-    keys, or like one of those texts, is still in the note, so it is not retired."""
+    keys, or like one of the texts no card was drafted from, is still in the note, so it is not
+    retired (`_still_there`)."""
     empty_reason: str = ""
     """Why the ranker kept no claim ('' when it kept some): carried here so that it survives the
     cache and the worker processes, and the build can name the notes that gave nothing."""

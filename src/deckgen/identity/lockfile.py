@@ -21,45 +21,51 @@ The format carries a version. A change of format bumps `VERSION` and adds a step
 single JSON file; its step only moves the notes into the new layout, so no GUID changes). An
 older lock still reads, and the next build writes it back in the new format with a notice. A
 lock newer than this deckgen is refused rather than guessed at.
+
+A kill at any instant leaves a lock the next build reads with no GUID changed: the index is
+the commit point, renamed into place after the entry files and before the GUID lists. An entry
+file newer than its index line but whole (its header keeps a digest of its lines) is a build's
+write cut short before the index: it is read, and holds the GUIDs that build's packages hold.
+The GUID lists are written after the index and stamped with its digest (`guids/.index`): lists
+that do not match the index (a kill before they were written) give way to the entry files. The
+index's header counts its lines and keeps their digest, so a lock that lost lines (a merge with
+`-X ours`) or was changed by hand is refused with what is missing, never read as less.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import BuildError
-from ..files import staged
+from ..files import exclusive
+from .lockformat import (
+    VERSION,
+    folder_of,
+    migrate,
+    recovery,
+    text_field,
+    time_field,
+)
 from .match import Entry, NoteEntry
 
-VERSION = 2
-"""The lock format this deckgen writes."""
-Migration = Callable[[dict[str, Any]], dict[str, Any]]
-
-
-def _split_into_files(data: dict[str, Any]) -> dict[str, Any]:
-    """Format 1 → 2: the same notes and claims; only where they are written changes."""
-    return data
-
-
-MIGRATIONS: dict[int, Migration] = {1: _split_into_files}
-"""Version n → the step that turns a lock's JSON `{"version", "notes": {path: note}}` of
-format n into format n + 1."""
 _HINT = (
     "restore it from version control or a backup; delete it only if you never imported the decks "
     "(deckgen would give every card a new identity and Anki would duplicate them)"
 )
 _FIELDS = ("guid", "kind", "key", "hash", "mtime", "deck", "question", "answer")
-_ROW = json.JSONEncoder(ensure_ascii=False)
+ROW_ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
-def folder_of(lock: Path) -> Path:
-    """The folder of per-note entry files beside the index `lock`."""
-    return lock.with_name(lock.name + ".d")
+def guard(lock: Path | None, wait: float) -> AbstractContextManager[None]:
+    """Only one deckgen writes a lock at a time, whatever output folder each writes into (two
+    builds reading one lock before either writes it would mint its new GUIDs twice)."""
+    return exclusive(folder_of(lock), wait) if lock is not None else nullcontext()
 
 
 def entry_file(lock: Path, note_path: str) -> Path:
@@ -68,8 +74,12 @@ def entry_file(lock: Path, note_path: str) -> Path:
     return folder_of(lock) / "notes" / h[:2] / f"{h[2:16]}.jsonl"
 
 
-def _shard(guid: str) -> str:
+def shard_of(guid: str) -> str:
     return f"{ord(guid[2]) if len(guid) > 2 else 0:02x}"
+
+
+def stamp_file(lock: Path) -> Path:
+    return folder_of(lock) / "guids" / ".index"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,25 +106,52 @@ class Lock:
     _guids: dict[str, set[str]] = field(default_factory=dict)
     lines: dict[str, str] = field(default_factory=dict)
     """Each row's line as read, written back as it is when the row did not change."""
+    digest: str = ""
+    """The digest of the index as read: the GUID lists made for it carry it (`guids/.index`)."""
+    after: list[tuple[Path, str | None]] = field(default_factory=list)
+    """The GUID lists to write (None: remove) once the index is in place (`finish`)."""
+    _stale: bool | None = None
+    newer: set[str] = field(default_factory=set)
+    """Notes whose entry file is newer than their index line (a build cut short before the
+    index): written again by the next build even when unchanged."""
 
     def entry(self, note_path: str) -> NoteEntry:
         """The entries of one note in the index."""
         if self.whole is not None:
             return self.whole[note_path]
         assert self.path is not None
-        return _read_entry(entry_file(self.path, note_path), self.found)
+        entry, newer = _read_entry(self.path, self.rows[note_path], self.found)
+        if newer:
+            self.newer.add(note_path)
+        return entry
+
+    def stale(self) -> bool:
+        """Whether the GUID lists were not written for this index (a build cut short after the
+        index, or a lock put together by hand): then the entries answer, read once."""
+        if self.path is None or self.whole is not None:
+            return False
+        if self._stale is None:
+            try:
+                fresh = stamp_file(self.path).read_text(encoding="utf-8").strip() == self.digest
+            except (OSError, UnicodeDecodeError):
+                fresh = False
+            self._stale = not fresh
+            self._guids[""] = set() if fresh else guids_of(self.entries())
+        return self._stale
 
     def holds(self, guid: str) -> bool:
         """Whether any note of the lock, live or retired, holds `guid`."""
         if self.whole is not None:
             if not self._guids:
-                self._guids[""] = {e.guid for n in self.whole.values() for e in (*n.claims, *n.retired)}
+                self._guids[""] = guids_of(self.whole.values())
             return guid in self._guids[""]
         if self.path is None:
             return False
-        shard = _shard(guid)
+        if self.stale():
+            return guid in self._guids[""]
+        shard = shard_of(guid)
         if shard not in self._guids:
-            self._guids[shard] = _read_guids(folder_of(self.path) / "guids" / shard)
+            self._guids[shard] = read_guids(folder_of(self.path) / "guids" / shard)
         return guid in self._guids[shard]
 
     def entries(self) -> list[NoteEntry]:
@@ -122,13 +159,18 @@ class Lock:
         return [self.entry(p) for p in sorted(self.rows)]
 
 
-def _read_guids(path: Path) -> set[str]:
+def read_guids(path: Path) -> set[str]:
     try:
         return set(path.read_text(encoding="utf-8").split())
     except FileNotFoundError:
         return set()
     except (OSError, UnicodeDecodeError) as exc:
         raise BuildError(f"{path}: cannot read the lock's GUIDs ({exc}) — {_HINT}") from None
+
+
+def _lines(text: str) -> list[str]:
+    """A lock file's lines: split at newlines only (a card's text may hold U+2028 and the like)."""
+    return text.removesuffix("\n").split("\n") if text else []
 
 
 def open_lock(path: Path | None) -> Lock:
@@ -141,25 +183,26 @@ def open_lock(path: Path | None) -> Lock:
         return Lock(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise BuildError(f"{path}: cannot read the lock file ({exc}) — {_HINT}") from None
-    lines = text.splitlines()
+    lines = _lines(text)
     try:
         head = json.loads(lines[0]) if lines else None
-    except json.JSONDecodeError:
+    except ValueError:  # (also a number too long to read)
         head = None
-    if not isinstance(head, dict):
-        return _open_whole(path, text)
+    if not isinstance(head, dict) or head.get("version") == 1 or isinstance(head.get("notes"), dict):
+        return _open_whole(path, text)  # format 1, on one line or many
     found = _version(path, head)
     body = [line for line in lines[1:] if line]
-    try:
-        try:  # one parse for the whole index; line by line only to name a broken line
-            parsed = json.loads(f"[{','.join(body)}]")
-        except json.JSONDecodeError:
-            parsed = [json.loads(line) for line in body]
-        rows = [(Row(*(str(x) for x in raw)), line) for raw, line in zip(parsed, body, strict=True)]
-    except (json.JSONDecodeError, TypeError) as exc:
-        raise BuildError(
-            f"{path}: the lock file does not match deckgen's format ({exc!r}) — {_HINT}"
-        ) from None
+    try:  # one parse for the whole index; line by line only to name a broken line
+        rows = [(_row(raw), line) for raw, line in zip(json.loads(f"[{','.join(body)}]"), body, strict=True)]
+    except (ValueError, TypeError):
+        rows = []
+        for number, line in enumerate(lines[1:], start=2):
+            try:
+                rows += [(_row(json.loads(line)), line)] if line else []
+            except (ValueError, TypeError) as exc:
+                raise BuildError(
+                    f"{path}:{number}: the lock file does not match deckgen's format ({exc!r}) — {_HINT}"
+                ) from None
     if found != VERSION:
         try:
             migrate({"version": found, "notes": {}}, found)  # refuses a format with no way here
@@ -167,19 +210,60 @@ def open_lock(path: Path | None) -> Lock:
             raise BuildError(
                 f"{path}: the lock file does not match deckgen's format ({exc}) — {_HINT}"
             ) from None
-    return Lock(path, {r.path: r for r, _ in rows}, found, lines={r.path: line for r, line in rows})
+    by_path = {r.path: r for r, _ in rows}
+    _check_index(path, head, body, by_path)
+    return Lock(path, by_path, found, lines={r.path: line for r, line in rows}, digest=digest(text))
+
+
+def _row(raw: Any) -> Row:
+    if not isinstance(raw, list) or len(raw) != 4:
+        raise TypeError("an index line is a list of 4 texts")
+    return Row(*(text_field(x) for x in raw))
+
+
+def _check_index(path: Path, head: dict[str, Any], body: list[str], rows: Mapping[str, Row]) -> None:
+    """Refuse an index that disagrees with its header (a count of its lines, and their digest),
+    naming the notes whose entry files have no line."""
+    count, made = head.get("notes"), head.get("digest")
+    if isinstance(count, int) and not isinstance(count, bool) and count == len(body) == len(rows):
+        if made is None or made == digest("\n".join(body)):  # (no digest: written before 0.2)
+            return
+        problem = "its lines are not the ones its header's digest was made from"
+    else:
+        problem = f"its header says {str(count)[:20]} notes, but it lists {len(rows)}"
+    missing = _unlisted(path, rows)
+    if missing:
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        problem += (
+            f"; notes with entries in {folder_of(path).name}/ but no line: {', '.join(missing[:10])}{more}"
+        )
+    raise BuildError(f"{path}:1: the lock disagrees with itself: {problem} — {recovery(path)}")
+
+
+def _unlisted(lock: Path, rows: Mapping[str, Row]) -> list[str]:
+    """The notes with an entry file but no line in the index."""
+    found = []
+    for file in sorted((folder_of(lock) / "notes").glob("*/*.jsonl")):
+        try:
+            name = str(json.loads(file.read_text(encoding="utf-8").split("\n", 1)[0])["path"])
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+            name = str(file)
+        if name not in rows:
+            found.append(name)
+    return sorted(found)
 
 
 def _version(path: Path, data: Any) -> int:
     found = data.get("version") if isinstance(data, dict) else None
-    if isinstance(found, int) and found > VERSION:
+    if isinstance(found, int) and not isinstance(found, bool) and found > VERSION:
+        shown = str(found) if found < 10**12 else "a number too long to be one"
         raise BuildError(
-            f"{path}: the lock file has format {found}, newer than this deckgen reads ({VERSION}) — "
+            f"{path}:1: the lock file has format {shown}, newer than this deckgen reads ({VERSION}) — "
             "upgrade deckgen; the lock is left as it is"
         )
-    if not isinstance(found, int) or found < 1:
+    if not isinstance(found, int) or isinstance(found, bool) or found < 1:
         raise BuildError(
-            f"{path}: the lock file does not match deckgen's format (version {found!r}) — {_HINT}"
+            f"{path}:1: the lock file does not match deckgen's format (version {found!r}) — {_HINT}"
         )
     return found
 
@@ -192,70 +276,82 @@ def _open_whole(path: Path, text: str) -> Lock:
         raise BuildError(
             f"{path}:{exc.lineno}: the lock file is not valid JSON ({exc.msg}) — {_HINT}"
         ) from None
+    except ValueError as exc:  # a number too long to read
+        raise BuildError(
+            f"{path}:1: the lock file does not match deckgen's format ({exc}) — {_HINT}"
+        ) from None
     found = _version(path, data)
     try:
         notes = migrate(data, found)["notes"]
-        whole = {str(p): _note(str(p), raw) for p, raw in notes.items()}
+        whole = {text_field(p): _note(p, raw) for p, raw in notes.items()}
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise BuildError(
-            f"{path}: the lock file does not match deckgen's format ({exc!r}) — {_HINT}"
+            f"{path}:1: the lock file does not match deckgen's format ({exc!r}) — {_HINT}"
         ) from None
     rows = {p: Row(p, n.identity, n.sha256, "") for p, n in whole.items()}
-    return Lock(path, rows, found, whole)
-
-
-def migrate(data: dict[str, Any], from_version: int) -> dict[str, Any]:
-    """The lock's JSON `data`, of format `from_version`, brought to format `VERSION` one step
-    at a time; a version with no step to the next is not a lock deckgen ever wrote."""
-    version = from_version
-    while version < VERSION:
-        if version not in MIGRATIONS:
-            raise ValueError(f"no migration from lock format {version}")
-        data = MIGRATIONS[version](data)
-        version += 1
-        data["version"] = version
-    return data
+    return Lock(path, rows, found, whole, digest=digest(text))
 
 
 def _entry(raw: dict[str, Any]) -> Entry:
+    mtime = time_field(raw["mtime"])
     return Entry(
-        guid=str(raw["guid"]), key=str(raw["key"]), kind=str(raw["kind"]), hash=str(raw["hash"]),
-        mtime=int(raw["mtime"]), deck=str(raw["deck"]), question=str(raw["question"]),
-        answer=str(raw["answer"]), ranked_out=bool(raw.get("ranked_out", False)),
+        guid=text_field(raw["guid"]), key=text_field(raw["key"]), kind=text_field(raw["kind"]),
+        hash=text_field(raw["hash"]),
+        mtime=mtime, deck=text_field(raw["deck"]), question=text_field(raw["question"]),
+        answer=text_field(raw["answer"]), ranked_out=raw.get("ranked_out", False) is True,
     )  # fmt: skip
 
 
 def _note(path: str, raw: dict[str, Any]) -> NoteEntry:
     return NoteEntry(
-        path=path, identity=str(raw["identity"]), sha256=str(raw["sha256"]),
+        path=path, identity=text_field(raw["identity"]), sha256=text_field(raw["sha256"]),
         claims=tuple(_entry(e) for e in raw["claims"]),
         retired=tuple(_entry(e) for e in raw.get("retired", [])),
     )  # fmt: skip
 
 
-def _read_entry(file: Path, found: int) -> NoteEntry:
+def entry_check(path: str, identity: str, sha256: str, rows: Iterable[str]) -> str:
+    """An entry file's digest of its own lines, kept in its header."""
+    return digest("\n".join([path, identity, sha256, *rows]))
+
+
+def _read_entry(lock: Path, row: Row, found: int) -> tuple[NoteEntry, bool]:
+    """One note's entries, and whether its file is newer than its line in the index."""
+    file = entry_file(lock, row.path)
     try:
-        lines = file.read_text(encoding="utf-8").splitlines()
+        text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise BuildError(f"{file}: cannot read this part of the lock ({exc}) — {_HINT}") from None
-    number = 1
+    lines, number = _lines(text), 1
     try:
         head = json.loads(lines[0])
-        raw: dict[str, Any] = {
-            "identity": head["identity"],
-            "sha256": head["sha256"],
-            "claims": [],
-            "retired": [],
-        }
+        path, identity, sha256 = (
+            text_field(head["path"]),
+            text_field(head["identity"]),
+            text_field(head["sha256"]),
+        )
+        raw: dict[str, Any] = {"identity": identity, "sha256": sha256, "claims": [], "retired": []}
         for number, line in enumerate(lines[1:], start=2):  # noqa: B007 (named in the error)
-            row = json.loads(line)
-            e = dict(zip(_FIELDS, row[:8], strict=True))
-            mark = row[8] if len(row) > 8 else ""
+            row_ = json.loads(line)
+            if not isinstance(row_, list) or len(row_) not in (8, 9):
+                raise ValueError("a claim is a list of 8 or 9 items")
+            e = dict(zip(_FIELDS, row_[:8], strict=True))
+            time_field(e["mtime"])
+            mark = row_[8] if len(row_) > 8 else ""
+            if mark not in ("", "ranked_out", "retired"):
+                raise ValueError(f"unknown mark {mark!r}")
             e["ranked_out"] = mark == "ranked_out"
             raw["retired" if mark == "retired" else "claims"].append(e)
-        path = str(head["path"])
-        return _note(path, migrate({"version": found, "notes": {path: raw}}, found)["notes"][path])
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError, IndexError) as exc:
+        newer = digest(text) != row.digest
+        if newer and (
+            path != row.path or head.get("check") != entry_check(path, identity, sha256, lines[1:])
+        ):  # whole but newer than the index: a build's write cut short before the index, so read
+            raise BuildError(
+                f"{file}:1: this part of the lock does not match its line in {lock.name} "
+                f"({row.path}) — {recovery(lock)}"
+            )
+        return _note(path, migrate({"version": found, "notes": {path: raw}}, found)["notes"][path]), newer
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise BuildError(f"{file}:{number}: this part of the lock does not match deckgen's format "
                          f"({exc!r}) — {_HINT}") from None  # fmt: skip
 
@@ -265,107 +361,11 @@ def read_lock(path: Path) -> list[NoteEntry]:
     return open_lock(path).entries()
 
 
-def entry_text(note: NoteEntry) -> str:
-    """One note's entry file: a header, then one line per claim, so that edits diff well."""
-    head = _ROW.encode({"path": note.path, "identity": note.identity, "sha256": note.sha256})
-
-    def line(e: Entry, mark: str) -> str:
-        row: list[Any] = [e.guid, e.kind, e.key, e.hash, e.mtime, e.deck, e.question, e.answer]
-        return _ROW.encode([*row, mark] if mark else row)
-
-    rows = [line(e, "ranked_out" if e.ranked_out else "") for e in note.claims]
-    rows += [line(e, "retired") for e in note.retired]
-    return "\n".join([head, *rows]) + "\n"
-
-
 def digest(text: str) -> str:
     """The digest of an entry file's text, as the index keeps it."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def row_of(note: NoteEntry, text: str) -> Row:
-    """The index line of a note whose entry file is `text`."""
-    return Row(note.path, note.identity, note.sha256, digest(text))
-
-
-def index_text(rows: Iterable[Row], known: Mapping[str, str] | None = None) -> str:
-    """The index: a header with the format, then one line per note, sorted by path (`known`
-    lines are used as they are)."""
-    known = known or {}
-    lines = [known.get(r.path) or _ROW.encode([r.path, r.identity, r.sha256, r.digest])
-             for r in sorted(rows, key=lambda r: r.path)]  # fmt: skip
-    return "\n".join([f'{{"version": {VERSION}, "notes": {len(lines)}}}', *lines]) + "\n"
-
-
-def stage_entry(stage: Callable[[Path], Path], lock: Lock, note: NoteEntry) -> Row:
-    """Stage one note's entry file when it differs from the index's (or the lock migrates)."""
-    text = entry_text(note)
-    row = row_of(note, text)
-    if lock.path is not None and (lock.rows.get(note.path) != row or lock.whole is not None):
-        stage(entry_file(lock.path, note.path)).write_text(text, encoding="utf-8")
-    return row
-
-
-def stage_index(
-    stage: Callable[[Path], Path], lock: Lock, rows: Mapping[str, Row], gone: Iterable[str],
-    guids: Iterable[str],
-) -> dict[str, Row]:  # fmt: skip
-    """Stage the GUID files that gain `guids` and the index with `rows` (from `stage_entry`)
-    and without the notes in `gone`; stage it last, so that it is renamed into place last. A
-    lock of an older format gets every note's file. Returns the new index."""
-    assert lock.path is not None
-    new_rows = {**lock.rows, **rows}
-    for path in gone:
-        new_rows.pop(path, None)
-    if lock.whole is not None:  # migrating: every note gets its own file, every GUID its line
-        for path in set(new_rows) - set(rows):
-            new_rows[path] = stage_entry(stage, lock, lock.whole[path])
-        guids = {*guids, *guids_of(lock.whole.values())}
-    by_shard: dict[str, set[str]] = {}
-    for guid in guids:
-        by_shard.setdefault(_shard(guid), set()).add(guid)
-    for shard, new in sorted(by_shard.items()):
-        file = folder_of(lock.path) / "guids" / shard
-        old = set() if lock.whole is not None else _read_guids(file)
-        if not new <= old:
-            stage(file).write_text("".join(f"{g}\n" for g in sorted(old | new)), encoding="utf-8")
-    same = {p: line for p, line in lock.lines.items() if new_rows.get(p) == lock.rows[p]}
-    stage(lock.path).write_text(index_text(new_rows.values(), same), encoding="utf-8")
-    return new_rows
-
-
-def remove_entries(lock: Path, paths: Iterable[str]) -> None:
-    """Delete the entry files of notes the index no longer lists (after it is in place)."""
-    for path in paths:
-        entry_file(lock, path).unlink(missing_ok=True)
-
-
-def write_lock(path: Path, notes: list[NoteEntry]) -> None:
-    """Write the whole lock anew (as `prune` does): every entry file, the GUIDs and the index,
-    put in place together; the files of notes and GUIDs no longer held are removed after."""
-    before = open_lock(path)
-    fresh = Lock(path, {}, VERSION, {})  # an empty `whole`: every file is written, none read
-    guids = guids_of(notes)
-    with staged() as stage:
-        rows = {n.path: stage_entry(stage, fresh, n) for n in notes}
-        stage_index(stage, fresh, rows, (), guids)
-    remove_entries(path, set(before.rows) - {n.path for n in notes})
-    shards = {_shard(g) for g in guids}  # a pruned GUID may be given again, as it was before
-    for file in (folder_of(path) / "guids").glob("*"):
-        if file.name not in shards and not file.name.startswith("."):
-            file.unlink(missing_ok=True)
-
-
 def guids_of(notes: Iterable[NoteEntry]) -> set[str]:
     """Every GUID the notes hold, live or retired."""
     return {e.guid for n in notes for e in (*n.claims, *n.retired)}
-
-
-def dump_lock(notes: list[NoteEntry]) -> str:
-    """The whole lock as one text (the index, then each entry file), for tests and review."""
-    rows, parts = [], []
-    for note in sorted(notes, key=lambda n: n.path):
-        text = entry_text(note)
-        rows.append(row_of(note, text))
-        parts.append(text)
-    return index_text(rows) + "".join(parts)

@@ -293,7 +293,8 @@ def reconcile_note(
             same += not ranked_out and not any(c.action in ("added", "changed", "moved") for c in change)
             if ranked_out:
                 changes.append(Change("ranked_out", face.deck, entry.question, note.path, line=card.line))
-    still = [e for e in left if e.guid not in matched and _still_there(e, nc.present)]
+    drafted = {claim_text(c.question, c.answer or c.context) for c, _ in (*nc.kept, *nc.spare)}
+    still = [e for e in left if e.guid not in matched and _still_there(e, nc.present, drafted)]
     entries += [replace(e, ranked_out=True) for e in still]  # in the learner's deck; not in the package
     changes += [Change("ranked_out", e.deck, e.question, note.path) for e in still]
     kept = matched | {e.guid for e in still}
@@ -327,10 +328,15 @@ def _identify(
     return make_card(note, claim, face, guid, mtime), entry, changes
 
 
-def _still_there(entry: Entry, present: Sequence[str]) -> bool:
-    """Whether a lock entry's claim still stands in its note: its key is a candidate's, or its
-    text is like one of theirs."""
+def _still_there(entry: Entry, present: Sequence[str], drafted: set[str]) -> bool:
+    """Whether a lock entry's claim still stands in its note: its key or its very text is a
+    candidate's, or its text is like that of a candidate no card was drafted from (a claim the
+    rules no longer draft). A drafted text was offered to `match`, which pairs a reworded claim
+    with its old card: when it went to another card, it is that card's near-twin, and must not
+    keep a deleted claim alive."""
     if entry.key in present:
         return True
     words = _words(entry.question, entry.answer)
-    return any(_similarity(words, content_words(text)) >= SIMILARITY for text in present)
+    return any(
+        _similarity(words, content_words(text)) >= SIMILARITY for text in present if text not in drafted
+    )

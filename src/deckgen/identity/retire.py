@@ -6,7 +6,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..model import Card, Face
-from .lockfile import read_lock, write_lock
+from .lockfile import guard, read_lock
+from .lockwrite import write_lock
 from .match import Entry, NoteEntry
 
 RETIRED_TAG = "deckgen::retired"
@@ -34,6 +35,11 @@ def prune(lock: Path, *, ranked_out: bool = False, now: int = 0) -> int:
     """Forget retired claims (the learner has deleted their cards); returns how many. With
     `ranked_out`, instead retire the cards kept only because the learner had them: the next
     build packages them as retired, for the learner to delete."""
+    with guard(lock, 30.0):  # a build writing the lock meanwhile would be undone
+        return _prune(lock, ranked_out, now)
+
+
+def _prune(lock: Path, ranked_out: bool, now: int) -> int:
     entries = read_lock(lock)
     if not ranked_out:
         gone = sum(len(n.retired) for n in entries)
