@@ -11,7 +11,7 @@ tags and deletions are made by note and card ID.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -28,7 +28,7 @@ from ..retire import RETIRED_TAG, prune, retired_card
 from ..write_apkg import card_fields, write_package
 from .collection import Direct, PushError, profile_collection
 from .plan import Held, PushPlan, Record, fields_hash, plan
-from .records import load_records, save_records
+from .records import collection_id, load_records, save_records, stored_under
 
 __all__ = ["PushError", "PushOptions", "PushResult", "profile_collection", "push"]
 
@@ -54,6 +54,7 @@ class Backend(Protocol):
     def tag(self, nids: Sequence[int], tag: str, on: bool) -> None: ...
     def delete(self, nids: Sequence[int]) -> None: ...
     def store_media(self, name: str, data: bytes) -> None: ...
+    def read_media(self, name: str) -> bytes | None: ...
     def backup(self, folder: Path | None) -> Path: ...
     def close(self) -> None: ...
 
@@ -74,6 +75,8 @@ class PushOptions:
     """Plan against the real collection, change nothing (the build writes nothing either)."""
     backup_dir: Path | None = None
     """Where the backup before deletions goes; default `backups/` beside the collection."""
+    create: bool = False
+    """Start a new, empty collection at `collection` when there is none (else that is refused)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +109,15 @@ def connect(options: PushOptions) -> Backend:
 
         if options.delete_retired:  # refused before anything is built or written
             raise no_backup(options.ankiconnect)
+        if options.create:
+            raise ConfigError(
+                "--create starts a collection file: give it with --collection, not --ankiconnect"
+            )
 
         return AnkiConnect(options.ankiconnect, options.key)
     if options.collection is None:
         raise PushError("no collection: pass --collection PATH, --profile NAME or --ankiconnect")
-    return Direct(options.collection)
+    return Direct(options.collection, create=options.create)
 
 
 def push(
@@ -129,7 +136,10 @@ def push(
         live = [c for d in result.decks for c in d.cards]
         retired = _retired(old, live, result)
         store = lock.parent / RECORDS_NAME
-        records = load_records(store, backend.name)
+        ident = collection_id(backend, create=not options.dry_run)
+        # records from before collections had IDs are under the path or URL: read there once
+        key = ident if ident is not None and stored_under(store, ident) else backend.name
+        records = load_records(store, key)
         cards = [*live, *retired]
         built = {c.guid: tuple(card_fields(c)) for c in cards}  # rendered once: the slow part
         guids = {guid: values[0] for guid, values in built.items()}
@@ -141,7 +151,12 @@ def push(
         )
         if options.dry_run:
             return PushResult(result, todo, backend.name, nids={g: h.nid for g, h in held.items()})
-        backup = _apply(backend, todo, held, options)
+
+        def save(new: Mapping[str, Record]) -> None:
+            assert ident is not None  # written above: this is no dry run
+            save_records(store, ident, new, moved_from=key if key != ident else "")
+
+        backup = _apply(backend, todo, held, options, lambda: save(_intended(todo, held, records, built)))
         media = _media(backend, cards)
         after = (
             backend.held(guids, {**known, **{g: h.nid for g, h in held.items()}}, decks)
@@ -149,8 +164,8 @@ def push(
             else held
         )
         new = _records(cards, todo, after, records, built)
-        if new != records:
-            save_records(store, backend.name, new)
+        if new != records or key != ident or todo.suspend:
+            save(new)
         pruned = prune(lock) if options.delete_retired else 0
         nids = {g: h.nid for g, h in after.items()}
         return PushResult(result, todo, backend.name, backup, pruned, media, nids)
@@ -174,7 +189,12 @@ def _retired(old: Sequence[NoteEntry], live: Sequence[Card], result: BuildResult
     return [retired_card(n.path, e) for n in kept for e in gone(n) if e.guid not in alive]
 
 
-def _apply(backend: Backend, todo: PushPlan, held: Mapping[str, Held], options: PushOptions) -> Path | None:
+def _apply(
+    backend: Backend, todo: PushPlan, held: Mapping[str, Held], options: PushOptions,
+    checkpoint: Callable[[], None],
+) -> Path | None:  # fmt: skip
+    """Make the plan's changes, in an order in which a push stopped at any step leaves a
+    collection and records the next push finishes from."""
     backup = None
     if todo.delete:
         backup = backend.backup(options.backup_dir)  # before anything is deleted
@@ -192,11 +212,34 @@ def _apply(backend: Backend, todo: PushPlan, held: Mapping[str, Held], options: 
         by_deck.setdefault(move.card.deck, []).extend(move.cids)
     for deck, cids in sorted(by_deck.items()):
         backend.move(cids, deck)
-    for cards, on in ((todo.suspend, True), (todo.unsuspend, False)):
+    # a card push unsuspends is still recorded as push's suspension until the records are
+    # written at the end; a card it suspends is recorded so first (`_intended`), lest a push
+    # stopped after suspending left it looking like the learner's own suspension
+    for cards, on in ((todo.unsuspend, False), (todo.suspend, True)):
         if cards:  # the importer keeps card IDs, so those read before it still hold
-            backend.suspend([x.cid for c in cards for x in held[c.guid].cards], on)
+            if on:
+                checkpoint()
+            # the tag first: a push stopped between the two leaves what the next one finishes
             backend.tag([held[c.guid].nid for c in cards], RETIRED_TAG, on)
+            backend.suspend([x.cid for c in cards for x in held[c.guid].cards], on)
     return backup
+
+
+def _intended(
+    todo: PushPlan, held: Mapping[str, Held], records: Mapping[str, Record],
+    built: Mapping[str, Sequence[str]],
+) -> dict[str, Record]:  # fmt: skip
+    """The records, with the retired cards push is about to suspend marked as push's."""
+    out = dict(records)
+    updated = {c.guid for c in todo.updates}
+    for card in todo.suspend:
+        note, rec, wrote = held[card.guid], records.get(card.guid), fields_hash(built[card.guid])
+        if rec is None:  # never pushed here: the fields are those this push left
+            rec = Record(
+                note.nid, note.deck, wrote if card.guid in updated else fields_hash(note.fields), wrote
+            )
+        out[card.guid] = replace(rec, retired=True)
+    return out
 
 
 def _retag(backend: Backend, todo: PushPlan, held: Mapping[str, Held]) -> None:
@@ -233,7 +276,6 @@ def _records(
     filed = {c.guid for c in todo.filed}
     moved = {m.card.guid for m in todo.moves}
     suspended = {c.guid for c in todo.suspend}
-    unsuspended = {c.guid for c in todo.unsuspend}
     out: dict[str, Record] = {}
     for card in cards:
         rec, note = old.get(card.guid), after.get(card.guid)
@@ -242,16 +284,17 @@ def _records(
                 out[card.guid] = rec  # deleted in Anki: remember, so it is never brought back
             continue
         wrote = fields_hash(built[card.guid])
+        # a card already in deckgen's deck is where push put it, even when a push stopped
+        # before it recorded the move
+        placed = card.guid in moved or note.deck == card.deck
         if card.guid in conflicts:  # kept as the learner has it, but in the deck push moved it to
-            deck = note.deck if card.guid in moved or rec is None else rec.deck
+            deck = note.deck if placed or rec is None else rec.deck
             fresh = Record(note.nid, deck, wrote, wrote, tags=card.face.tags)
             out[card.guid] = replace(rec, deck=deck) if rec is not None else fresh
             continue
         # the deck push last put it in: where it is now, unless the learner filed it elsewhere
-        deck = (
-            note.deck if rec is None or card.guid in moved else card.deck if card.guid in filed else rec.deck
-        )
-        was = rec is not None and rec.retired and card.guid not in unsuspended and card.status == "retired"
+        deck = note.deck if placed or rec is None else card.deck if card.guid in filed else rec.deck
+        was = rec is not None and rec.retired and card.status == "retired"
         out[card.guid] = Record(
             note.nid, deck, fields_hash(note.fields), wrote, was or card.guid in suspended
         )

@@ -1,22 +1,64 @@
 """`deckgen.push.json`: what push last wrote into each collection, per GUID.
 
 Kept apart from the lock because it is per collection (a learner may push one set of notes
-into several profiles). JSON, one collection per key (its path, or AnkiConnect's URL), written
-atomically; a file that does not parse stops the push rather than being guessed at.
+into several profiles). JSON, one collection per key, written atomically; a file that does not
+parse stops the push rather than being guessed at.
+
+A collection is known by an ID stored inside it, not by where it is: the first push writes
+`_deckgen-collection.txt` into its media folder (a leading underscore keeps Anki's media check
+from removing it, and AnkiWeb syncs it), which both backends read and write. So the records hold
+when the project folder moves, on another computer, and through `--collection` or
+`--ankiconnect` alike. Records of version 1 were keyed by the collection's path or AnkiConnect's
+URL: found there once, they move to the collection's ID.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..files import atomic_write
 from .collection import PushError
 from .plan import Record
 
-VERSION = 1
+VERSION = 2
+READS = frozenset({1, VERSION})
+MARKER = "_deckgen-collection.txt"
+"""The file in the collection's media folder that holds its ID for push."""
+_ID = re.compile(r"[0-9a-f]{32}")
+
+
+class Media(Protocol):
+    """The part of a backend the collection's ID is kept through."""
+
+    name: str
+
+    def read_media(self, name: str) -> bytes | None: ...
+    def store_media(self, name: str, data: bytes) -> None: ...
+
+
+def collection_id(backend: Media, *, create: bool) -> str | None:
+    """The collection's ID; a new one is written into it when it has none and `create` is set
+    (else None)."""
+    data = backend.read_media(MARKER)
+    if data is not None:
+        text = data.decode("utf-8", "replace").strip()
+        if not _ID.fullmatch(text):
+            raise PushError(
+                f"{backend.name}: the media file {MARKER} does not hold deckgen's collection ID — "
+                "restore it from a backup, or delete it (push then treats every card as imported "
+                "from a .apkg)"
+            )
+        return text
+    if not create:
+        return None
+    new = uuid.uuid4().hex
+    backend.store_media(MARKER, (new + "\n").encode("ascii"))
+    return new
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -29,9 +71,14 @@ def _read(path: Path) -> dict[str, Any]:
             f"{path}: cannot read push's records ({exc}) — restore it from version control, or delete "
             "it (push then treats every card as imported from a .apkg)"
         ) from None
-    if not isinstance(data, dict) or data.get("version") != VERSION:
+    if not isinstance(data, dict) or data.get("version") not in READS:
         raise PushError(f"{path}: push's records have an unknown format — upgrade deckgen")
     return data
+
+
+def stored_under(path: Path, key: str) -> bool:
+    """Whether records are kept under `key`."""
+    return key in _read(path)["collections"]
 
 
 def load_records(path: Path, collection: str) -> dict[str, Record]:
@@ -54,9 +101,12 @@ def _row(r: Record) -> dict[str, Any]:
     }
 
 
-def save_records(path: Path, collection: str, records: Mapping[str, Record]) -> None:
-    """Replace the records of one collection, keeping the others'."""
+def save_records(path: Path, collection: str, records: Mapping[str, Record], *, moved_from: str = "") -> None:
+    """Replace the records of one collection, keeping the others' (but for those under
+    `moved_from`, the key they were read from before the collection had its ID)."""
     data = _read(path)
+    data["version"] = VERSION
+    data["collections"].pop(moved_from, None)
     data["collections"][collection] = {g: _row(r) for g, r in sorted(records.items())}
     text = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
     atomic_write(path, text.encode("utf-8"))
