@@ -164,7 +164,7 @@ def push(
             else held
         )
         new = _records(cards, todo, after, records, built)
-        if new != records or key != ident or todo.suspend:
+        if new != records or key != ident or todo.suspend or todo.delete:
             save(new)
         pruned = prune(lock) if options.delete_retired else 0
         nids = {g: h.nid for g, h in after.items()}
@@ -194,47 +194,53 @@ def _apply(
     checkpoint: Callable[[], None],
 ) -> Path | None:  # fmt: skip
     """Make the plan's changes, in an order in which a push stopped at any step leaves a
-    collection and records the next push finishes from."""
-    backup = None
-    if todo.delete:
-        backup = backend.backup(options.backup_dir)  # before anything is deleted
-        backend.delete([held[c.guid].nid for c in todo.delete])
-    if todo.adds or todo.updates:
-        stamped = [*todo.adds, *(_restamp(c, todo) for c in todo.updates)]
-        with tempfile.TemporaryDirectory(prefix="deckgen-push-") as folder:
-            package = Path(folder) / "push.apkg"
-            backend.import_package(
-                write_package(list(group(stamped)), package, max(c.mtime for c in stamped))
-            )
-        _retag(backend, todo, held)
+    collection and records the next push finishes from: adds, updates and moves show in the
+    collection itself; deletions and suspensions are recorded first (`checkpoint`)."""
+    backup = backend.backup(options.backup_dir) if todo.delete else None  # before any change
+    _import(backend, todo, held)
     by_deck: dict[str, list[int]] = {}
     for move in todo.moves:
         by_deck.setdefault(move.card.deck, []).extend(move.cids)
     for deck, cids in sorted(by_deck.items()):
         backend.move(cids, deck)
-    # a card push unsuspends is still recorded as push's suspension until the records are
-    # written at the end; a card it suspends is recorded so first (`_intended`), lest a push
-    # stopped after suspending left it looking like the learner's own suspension
-    for cards, on in ((todo.unsuspend, False), (todo.suspend, True)):
-        if cards:  # the importer keeps card IDs, so those read before it still hold
-            if on:
-                checkpoint()
-            # the tag first: a push stopped between the two leaves what the next one finishes
-            backend.tag([held[c.guid].nid for c in cards], RETIRED_TAG, on)
-            backend.suspend([x.cid for c in cards for x in held[c.guid].cards], on)
+    # the importer keeps card IDs, so those read before it still hold; the retired tag goes
+    # first, so that a push stopped between the two leaves what the next one finishes
+    if todo.unsuspend:  # recorded as push's suspension until the records are written at the end
+        backend.tag([held[c.guid].nid for c in todo.unsuspend], RETIRED_TAG, False)
+        backend.suspend([x.cid for c in todo.unsuspend for x in held[c.guid].cards], False)
+    if todo.delete or todo.suspend:
+        checkpoint()
+    if todo.delete:
+        backend.delete([held[c.guid].nid for c in todo.delete])
+    if todo.suspend:
+        backend.tag([held[c.guid].nid for c in todo.suspend], RETIRED_TAG, True)
+        backend.suspend([x.cid for c in todo.suspend for x in held[c.guid].cards], True)
     return backup
+
+
+def _import(backend: Backend, todo: PushPlan, held: Mapping[str, Held]) -> None:
+    """Add and update notes through Anki's importer, from a package of just those cards."""
+    if not (todo.adds or todo.updates):
+        return
+    stamped = [*todo.adds, *(_restamp(c, todo) for c in todo.updates)]
+    with tempfile.TemporaryDirectory(prefix="deckgen-push-") as folder:
+        package = Path(folder) / "push.apkg"
+        backend.import_package(write_package(list(group(stamped)), package, max(c.mtime for c in stamped)))
+    _retag(backend, todo, held)
 
 
 def _intended(
     todo: PushPlan, held: Mapping[str, Held], records: Mapping[str, Record],
     built: Mapping[str, Sequence[str]],
 ) -> dict[str, Record]:  # fmt: skip
-    """The records, with the retired cards push is about to suspend marked as push's."""
-    out = dict(records)
+    """The records as they must be before push deletes and suspends retired cards: a deleted
+    one forgotten, a suspended one marked as push's (lest a push stopped right after left it
+    looking like the learner's own suspension, never to be lifted)."""
     updated = {c.guid for c in todo.updates}
+    out = {g: r for g, r in records.items() if g not in {c.guid for c in todo.delete}}
     for card in todo.suspend:
         note, rec, wrote = held[card.guid], records.get(card.guid), fields_hash(built[card.guid])
-        if rec is None:  # never pushed here: the fields are those this push left
+        if rec is None:  # never pushed here: the fields are those the import left
             rec = Record(
                 note.nid, note.deck, wrote if card.guid in updated else fields_hash(note.fields), wrote
             )
