@@ -4,7 +4,9 @@ stopped midway, the collection path is wrong, or the backup cannot be written (i
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +15,7 @@ from typing import Any
 import pytest
 
 from anki_check import open_collection
-from deckgen.push.collection import Direct
+from deckgen.push.collection import Direct, PushError
 from deckgen.push.records import MARKER
 from deckgen.retire import RETIRED_TAG
 from test_push import DELETED_LINE, deckgen, guid_of, held, push, story
@@ -313,3 +315,31 @@ def test_a_push_stopped_after_any_step_converges_on_the_next(
     assert all(q >= 0 for n in after.values() for _, _, q, _ in n["cards"]), out  # none suspended
     assert not any(RETIRED_TAG in n["tags"] for n in after.values()), out
     assert len(after) == 10 and (gone not in after) == (step == "delete"), out  # deleted: a new GUID
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="file size limits are POSIX")
+def test_a_backup_that_hits_a_full_disk_leaves_no_partial_file(tmp_path: Path) -> None:
+    import resource
+
+    collection = tmp_path / "collection.anki2"
+    col = open_collection(collection)
+    basic = col.models.by_name("Basic")
+    assert basic is not None
+    for _ in range(600):  # random text: the backup cannot compress below the limit
+        note = col.new_note(basic)
+        note["Front"], note["Back"] = os.urandom(200).hex(), os.urandom(200).hex()
+        col.add_note(note, col.decks.get_current_id())
+    col.close()
+    backend = Direct(collection)
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    ignored = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails as on a full disk
+    resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, hard))
+    try:
+        with pytest.raises(PushError, match="cannot write the backup") as error:
+            backend.backup(tmp_path / "backups")
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, ignored)
+        backend.close()
+    assert str(tmp_path / "backups") in str(error.value) and "nothing was deleted" in str(error.value)
+    assert list((tmp_path / "backups").rglob("*")) == []
