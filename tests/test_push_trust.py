@@ -172,6 +172,7 @@ def test_create_starts_a_new_collection_only_when_asked(story: Path) -> None:
     target = story / "new" / "collection.anki2"
     code, out = deckgen("push", "notes", "--collection", str(target))
     assert code == 1 and "--create" in out and not target.parent.exists()
+    assert "would push 10 cards" in push(target, "--create", "--dry-run") and not target.parent.exists()
     assert "added 10" in push(target, "--create")
     assert "added 0" in push(target, "--create")  # an existing collection is simply opened
 

@@ -117,7 +117,7 @@ def connect(options: PushOptions) -> Backend:
         return AnkiConnect(options.ankiconnect, options.key)
     if options.collection is None:
         raise PushError("no collection: pass --collection PATH, --profile NAME or --ankiconnect")
-    return Direct(options.collection, create=options.create)
+    return Direct(options.collection, create=options.create, dry_run=options.dry_run)
 
 
 def push(

@@ -78,7 +78,9 @@ def check_collection(path: Path) -> None:
 class Direct:
     """An open collection file."""
 
-    def __init__(self, path: Path, *, create: bool = False) -> None:
+    def __init__(self, path: Path, *, create: bool = False, dry_run: bool = False) -> None:
+        """Open the collection at `path`; with `create`, start one there if there is none (a dry
+        run plans against an empty one in a temporary folder instead)."""
         if path.suffix != ".anki2":  # Anki would put the media folder where the file's name says
             raise PushError(f"{path}: a collection's file name ends in .anki2 — pass collection.anki2")
         if path.exists() or not create:
@@ -88,9 +90,13 @@ class Direct:
 
         self.path = path.resolve()
         self.name = str(self.path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self.scratch = (
+            tempfile.TemporaryDirectory(prefix="deckgen-dry-") if dry_run and not path.exists() else None
+        )
+        opened = Path(self.scratch.name) / path.name if self.scratch else self.path
+        opened.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.col: Any = Collection(str(self.path))
+            self.col: Any = Collection(str(opened))
         except DBError as exc:
             if "already open" in str(exc):
                 raise PushError(HELD_OPEN.format(path=path)) from None
@@ -206,3 +212,5 @@ class Direct:
     def close(self) -> None:
         """Close the collection (saving what push did)."""
         self.col.close()
+        if self.scratch is not None:
+            self.scratch.cleanup()
