@@ -293,6 +293,11 @@ def test_a_push_stopped_after_any_step_converges_on_the_next(
     gone = guid_of(held(collection), "Fine-tuning on English data")
     extra = ("--delete-retired",) if step == "delete" else ()
 
+    before = held(collection)
+    leech = guid_of(before, "Multimodal Generalization")
+    col = open_collection(collection)
+    col.tags.bulk_add([before[leech]["nid"]], "leech")  # Anki's mark: the importer drops it, push keeps it
+    col.close()
     _edit(note, "systems", retire=True)  # a claim retired, the deck renamed
     if phase == "retire":
         with monkeypatch.context() as patch:
@@ -316,6 +321,7 @@ def test_a_push_stopped_after_any_step_converges_on_the_next(
     assert all(q >= 0 for n in after.values() for _, _, q, _ in n["cards"]), out  # none suspended
     assert not any(RETIRED_TAG in n["tags"] for n in after.values()), out
     assert len(after) == 10 and (gone not in after) == (step == "delete"), out  # deleted: a new GUID
+    assert "leech" in after[leech]["tags"], after[leech]
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="file size limits are POSIX")

@@ -156,7 +156,7 @@ def push(
             assert ident is not None  # written above: this is no dry run
             save_records(store, ident, new, moved_from=key if key != ident else "")
 
-        backup = _apply(backend, todo, held, options, lambda: save(_intended(todo, held, records, built)))
+        backup = _apply(backend, todo, held, records, built, options, save)
         media = _media(backend, cards)
         after = (
             backend.held(guids, {**known, **{g: h.nid for g, h in held.items()}}, decks)
@@ -164,7 +164,7 @@ def push(
             else held
         )
         new = _records(cards, todo, after, records, built)
-        if new != records or key != ident or todo.suspend or todo.delete:
+        if new != records or key != ident or todo.changes():
             save(new)
         pruned = prune(lock) if options.delete_retired else 0
         nids = {g: h.nid for g, h in after.items()}
@@ -190,14 +190,25 @@ def _retired(old: Sequence[NoteEntry], live: Sequence[Card], result: BuildResult
 
 
 def _apply(
-    backend: Backend, todo: PushPlan, held: Mapping[str, Held], options: PushOptions,
-    checkpoint: Callable[[], None],
+    backend: Backend, todo: PushPlan, held: Mapping[str, Held], old: Mapping[str, Record],
+    built: Mapping[str, Sequence[str]], options: PushOptions, save: Callable[[Mapping[str, Record]], None],
 ) -> Path | None:  # fmt: skip
     """Make the plan's changes, in an order in which a push stopped at any step leaves a
     collection and records the next push finishes from: adds, updates and moves show in the
-    collection itself; deletions and suspensions are recorded first (`checkpoint`)."""
+    collection itself; the tags the importer drops, deletions and suspensions are recorded
+    first (`save`)."""
     backup = backend.backup(options.backup_dir) if todo.delete else None  # before any change
-    _import(backend, todo, held)
+    # the tags a stopped push took off with its import and had yet to put back
+    _tag(
+        backend,
+        {g: [t for t in r.restore if t not in held[g].tags] for g, r in old.items() if g in held},
+        held,
+    )
+    dropped = {c.guid: sorted(set(todo.tags[c.guid]) & IMPORT_DROPS) for c in todo.updates}
+    if any(dropped.values()):
+        save(_restoring(dropped, held, old))
+    _import(backend, todo)
+    _tag(backend, dropped, held)
     by_deck: dict[str, list[int]] = {}
     for move in todo.moves:
         by_deck.setdefault(move.card.deck, []).extend(move.cids)
@@ -209,7 +220,7 @@ def _apply(
         backend.tag([held[c.guid].nid for c in todo.unsuspend], RETIRED_TAG, False)
         backend.suspend([x.cid for c in todo.unsuspend for x in held[c.guid].cards], False)
     if todo.delete or todo.suspend:
-        checkpoint()
+        save(_intended(todo, held, old, built))
     if todo.delete:
         backend.delete([held[c.guid].nid for c in todo.delete])
     if todo.suspend:
@@ -218,7 +229,7 @@ def _apply(
     return backup
 
 
-def _import(backend: Backend, todo: PushPlan, held: Mapping[str, Held]) -> None:
+def _import(backend: Backend, todo: PushPlan) -> None:
     """Add and update notes through Anki's importer, from a package of just those cards."""
     if not (todo.adds or todo.updates):
         return
@@ -226,7 +237,31 @@ def _import(backend: Backend, todo: PushPlan, held: Mapping[str, Held]) -> None:
     with tempfile.TemporaryDirectory(prefix="deckgen-push-") as folder:
         package = Path(folder) / "push.apkg"
         backend.import_package(write_package(list(group(stamped)), package, max(c.mtime for c in stamped)))
-    _retag(backend, todo, held)
+
+
+def _tag(backend: Backend, tags: Mapping[str, Sequence[str]], held: Mapping[str, Held]) -> None:
+    """Put tags (GUID → tags) on the notes."""
+    nids: dict[str, list[int]] = {}
+    for guid, names in tags.items():
+        for tag in names:
+            nids.setdefault(tag, []).append(held[guid].nid)
+    for tag, ids in sorted(nids.items()):
+        backend.tag(ids, tag, True)
+
+
+def _restoring(
+    dropped: Mapping[str, Sequence[str]], held: Mapping[str, Held], records: Mapping[str, Record]
+) -> dict[str, Record]:
+    """The records as they must be before the import: with the tags Anki's importer drops
+    (`leech`, `marked`: Anki's own marks on the learner's note, not deckgen's) that push must
+    put back, should it be stopped before it does."""
+    out = dict(records)
+    for guid, tags in ((g, t) for g, t in dropped.items() if t):
+        note = held[guid]
+        # never pushed here: the fields as they are (the update then shows as the notes' change)
+        rec = records.get(guid) or Record(note.nid, note.deck, fields_hash(note.fields))
+        out[guid] = replace(rec, restore=tuple(tags))
+    return out
 
 
 def _intended(
@@ -246,17 +281,6 @@ def _intended(
             )
         out[card.guid] = replace(rec, retired=True)
     return out
-
-
-def _retag(backend: Backend, todo: PushPlan, held: Mapping[str, Held]) -> None:
-    """Put back the tags Anki's importer drops from what it imports (`leech`, `marked`): they are
-    Anki's own marks on the learner's note, not deckgen's."""
-    lost: dict[str, list[int]] = {}
-    for card in todo.updates:
-        for tag in set(todo.tags[card.guid]) & IMPORT_DROPS:
-            lost.setdefault(tag, []).append(held[card.guid].nid)
-    for tag, nids in sorted(lost.items()):
-        backend.tag(nids, tag, True)
 
 
 def _restamp(card: Card, todo: PushPlan) -> Card:

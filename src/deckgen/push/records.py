@@ -85,7 +85,12 @@ def load_records(path: Path, collection: str) -> dict[str, Record]:
     """The records of one collection, by GUID; none when push never wrote there."""
     rows = _read(path)["collections"].get(collection, {})
     try:
-        return {guid: Record(**{**row, "tags": tuple(row.get("tags", ()))}) for guid, row in rows.items()}
+        return {
+            guid: Record(
+                **{**row, "tags": tuple(row.get("tags", ())), "restore": tuple(row.get("restore", ()))}
+            )
+            for guid, row in rows.items()
+        }
     except TypeError as exc:
         raise PushError(f"{path}: a record does not match push's format ({exc})") from None
 
@@ -98,6 +103,7 @@ def _row(r: Record) -> dict[str, Any]:
         "built": r.built,
         "retired": r.retired,
         "tags": list(r.tags),
+        **({"restore": list(r.restore)} if r.restore else {}),
     }
 
 
