@@ -175,6 +175,8 @@ def test_create_starts_a_new_collection_only_when_asked(story: Path) -> None:
     assert "would push 10 cards" in push(target, "--create", "--dry-run") and not target.parent.exists()
     assert "added 10" in push(target, "--create")
     assert "added 0" in push(target, "--create")  # an existing collection is simply opened
+    code, out = deckgen("push", "notes", "--ankiconnect", "--create")
+    assert code == 2 and "--create" in out and "--collection" in out, out  # a usage error
 
 
 # --- a backup that cannot be written (item 8) --------------------------------------------------
@@ -350,3 +352,12 @@ def test_a_backup_that_hits_a_full_disk_leaves_no_partial_file(tmp_path: Path) -
         backend.close()
     assert str(tmp_path / "backups") in str(error.value) and "nothing was deleted" in str(error.value)
     assert list((tmp_path / "backups").rglob("*")) == []
+
+
+@pytest.mark.parametrize("text", ['{"version": [2], "collections": {}}', '{"version": 2}', "[]"])
+def test_records_of_an_unknown_shape_are_refused(story: Path, text: str) -> None:
+    collection = story / "anki" / "collection.anki2"
+    push(collection, "--create")
+    (story / "deckgen.push.json").write_text(text)
+    code, out = deckgen("push", "notes", "--collection", str(collection))
+    assert code == 1 and "deckgen.push.json" in out and "unknown format" in out, out

@@ -26,7 +26,8 @@ from .collection import PushError
 from .plan import Record
 
 VERSION = 2
-READS = frozenset({1, VERSION})
+READS = (1, VERSION)
+"""The versions read: 1 keyed collections by path or URL."""
 MARKER = "_deckgen-collection.txt"
 """The file in the collection's media folder that holds its ID for push."""
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -71,7 +72,9 @@ def _read(path: Path) -> dict[str, Any]:
             f"{path}: cannot read push's records ({exc}) — restore it from version control, or delete "
             "it (push then treats every card as imported from a .apkg)"
         ) from None
-    if not isinstance(data, dict) or data.get("version") not in READS:
+    if not (
+        isinstance(data, dict) and data.get("version") in READS and isinstance(data.get("collections"), dict)
+    ):
         raise PushError(f"{path}: push's records have an unknown format — upgrade deckgen")
     return data
 
