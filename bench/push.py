@@ -51,7 +51,7 @@ def main() -> int:
     config, out, lock = Config(cards="all"), work / "out", work / "deckgen.lock"
     options = BuildOptions(lock=lock, jobs=args.jobs, every_card=True)
     collection = work / "anki" / "collection.anki2"
-    target = PushOptions(collection=collection)
+    target = PushOptions(collection=collection, create=True)
     results: dict[str, float] = {}
     first = build([vault], out, config, NOW, options)  # warms the note cache
     print(f"{first.notes} notes, {first.cards} cards", flush=True)

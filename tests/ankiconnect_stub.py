@@ -120,6 +120,10 @@ class Stub:
             raise Exception('You must provide a "data", "path", or "url" field.')
         return str(self.col.media.write_data(filename, content))
 
+    def action_retrieveMediaFile(self, filename: str) -> str | bool:
+        path = Path(self.col.media.dir()) / Path(filename).name
+        return base64.b64encode(path.read_bytes()).decode("ascii") if path.is_file() else False
+
 
 def _handler(stub: Stub) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):

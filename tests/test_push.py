@@ -26,9 +26,11 @@ from deckgen.push.plan import Held, HeldCard, Record, fields_hash, plan
 runner = CliRunner()
 ACTIONS = (
     "version", "requestPermission", "importPackage", "findNotes", "notesInfo", "createDeck", "changeDeck",
-    "suspend", "unsuspend", "deleteNotes", "storeMediaFile", "multi", "addTags", "removeTags",
+    "suspend", "unsuspend", "deleteNotes", "storeMediaFile", "retrieveMediaFile", "multi", "addTags",
+    "removeTags",
 )  # fmt: skip
-"""The AnkiConnect actions push may use (the issue's list, and the tag actions)."""
+"""The AnkiConnect actions push may use (the issue's list, the tag actions, and reading the
+collection's ID from its media folder)."""
 FACE = Face(kind="definition", deck="D", tags=(), title="T", section=(), lead="", question="Q", answer="A")
 OLD_DECK = "The Dwarkesh Podcast::Reasoning in AI models"
 NEW_DECK = "The Dwarkesh Podcast::Reasoning in AI systems"
@@ -112,7 +114,7 @@ def edit_note(path: Path) -> None:
 
 def test_story_push_study_edit_in_both_places_push_again(story: Path) -> None:
     collection = story / "anki" / "collection.anki2"
-    first = push(collection)
+    first = push(collection, "--create")
     print("first push:", first)
     assert "added 10" in first
     col = open_collection(collection)
@@ -175,7 +177,7 @@ def test_story_push_study_edit_in_both_places_push_again(story: Path) -> None:
 
 def test_retired_cards_are_suspended_and_come_back(story: Path) -> None:
     collection = story / "anki" / "collection.anki2"
-    push(collection)
+    push(collection, "--create")
     note = story / "notes" / "reasoning.md"
     original = note.read_text(encoding="utf-8")
     before = held(collection)
@@ -201,7 +203,7 @@ def test_retired_cards_are_suspended_and_come_back(story: Path) -> None:
 
 def test_a_card_the_learner_filed_elsewhere_stays_there(story: Path) -> None:
     collection = story / "anki" / "collection.anki2"
-    push(collection)
+    push(collection, "--create")
     before = held(collection)
     filed = guid_of(before, "Multimodal Generalization")
     col = open_collection(collection)
@@ -234,7 +236,7 @@ def test_a_push_after_a_plain_build_and_import_adopts_the_cards(story: Path) -> 
     out = push(collection)
     assert "added 0, updated 0" in out and "unchanged 10" in out
     assert held(collection) == before
-    records = json.loads((story / "deckgen.push.json").read_text())["collections"][str(collection.resolve())]
+    [records] = json.loads((story / "deckgen.push.json").read_text())["collections"].values()
     assert {g: r["nid"] for g, r in records.items()} == {g: n["nid"] for g, n in before.items()}
 
 
@@ -251,7 +253,7 @@ time.sleep(120)
 def held_open(story: Path) -> Iterator[Path]:
     """A collection another process holds open."""
     collection = story / "anki" / "collection.anki2"
-    push(collection)
+    push(collection, "--create")
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD, str(collection)], stdout=subprocess.PIPE, text=True
     )
@@ -342,7 +344,7 @@ def test_media_the_cards_show_go_into_the_collection_media_folder(tmp_path: Path
     card = Card(
         "g", 1, "k", replace(FACE, media=(image,)), "biology/cells.md", 1, files=(str(tmp_path / "cell.png"),)
     )
-    backend = Direct(tmp_path / "anki" / "collection.anki2")
+    backend = Direct(tmp_path / "anki" / "collection.anki2", create=True)
     try:
         assert _media(backend, [card, card]) == 1  # once, however many cards show it
         assert (tmp_path / "anki" / "collection.media" / image.name).read_bytes() == b"\x89PNG\r\n\x1a\n cell"
@@ -395,7 +397,7 @@ def test_ankiconnect_adopts_notes_imported_from_a_package_and_stores_media(story
         col.close()
     assert code == 0 and "added 0, updated 0" in out and "unchanged 10" in out, out
     assert notes == 10 and stored == 1 and media.read_bytes() == b"\x89PNG\r\n\x1a\n chart"
-    records = json.loads((story / "deckgen.push.json").read_text())["collections"][url]
+    [records] = json.loads((story / "deckgen.push.json").read_text())["collections"].values()
     assert len(records) == 10
 
 
@@ -416,7 +418,7 @@ def bread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_a_ranked_out_claim_is_not_retired_by_push(bread: Path) -> None:
     collection = bread / "anki" / "collection.anki2"
-    push(collection)
+    push(collection, "--create")
     note = bread / "notes" / "a" / "bread.md"
     ranked_out = BREAD.replace("Boule:** a round loaf, French for ball", "Boule:** Boule")
     note.write_text(ranked_out, encoding="utf-8")
@@ -430,7 +432,7 @@ def test_a_ranked_out_claim_is_not_retired_by_push(bread: Path) -> None:
 
 def test_a_card_deleted_in_anki_stays_deleted_after_a_push_that_could_not_read_its_note(bread: Path) -> None:
     collection = bread / "anki" / "collection.anki2"
-    push(collection)
+    push(collection, "--create")
     before = held(collection)
     boule = guid_of(before, "round loaf")
     col = open_collection(collection)

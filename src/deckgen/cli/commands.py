@@ -244,6 +244,9 @@ def push(
     backup_dir: Annotated[
         Path | None, typer.Option("--backup-dir", help="Folder for the backup before deleting.")
     ] = None,
+    create: Annotated[
+        bool, typer.Option("--create", help="Start a new, empty collection at --collection if there is none.")
+    ] = False,
     out: OutOpt = Path("out"),
     lock: LockOpt = Path("deckgen.lock"),
     config: ConfigOpt = None,
@@ -267,7 +270,7 @@ def push(
         if collection is None and profile is not None and not url:
             collection = profile_collection(profile)
         cfg = load_settings(config, paths, deck=deck, root=root, templates=templates)
-        options = PushOptions(collection, url, key or "", delete_retired, dry_run, backup_dir)
+        options = PushOptions(collection, url, key or "", delete_retired, dry_run, backup_dir, create)
         result = run_push(paths or [Path(".")], out, cfg, now(), BuildOptions(lock=lock), options)
         if as_json:
             typer.echo(json.dumps(push_document(result, dry_run=dry_run), indent=2, ensure_ascii=False))

@@ -11,7 +11,7 @@ tags and deletions are made by note and card ID.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -26,7 +26,7 @@ from ..write.apkg import card_fields, write_package
 from ..write.package import group
 from .collection import Direct, PushError, profile_collection
 from .plan import Held, PushPlan, Record, fields_hash, plan
-from .records import load_records, save_records
+from .records import collection_id, load_records, save_records, stored_under
 
 __all__ = ["PushError", "PushOptions", "PushResult", "profile_collection", "push"]
 
@@ -52,6 +52,7 @@ class Backend(Protocol):
     def tag(self, nids: Sequence[int], tag: str, on: bool) -> None: ...
     def delete(self, nids: Sequence[int]) -> None: ...
     def store_media(self, name: str, data: bytes) -> None: ...
+    def read_media(self, name: str) -> bytes | None: ...
     def backup(self, folder: Path | None) -> Path: ...
     def close(self) -> None: ...
 
@@ -72,6 +73,8 @@ class PushOptions:
     """Plan against the real collection, change nothing (the build writes nothing either)."""
     backup_dir: Path | None = None
     """Where the backup before deletions goes; default `backups/` beside the collection."""
+    create: bool = False
+    """Start a new, empty collection at `collection` when there is none (else that is refused)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +107,15 @@ def connect(options: PushOptions) -> Backend:
 
         if options.delete_retired:  # refused before anything is built or written
             raise no_backup(options.ankiconnect)
+        if options.create:
+            raise ConfigError(
+                "--create starts a collection file: give it with --collection, not --ankiconnect"
+            )
 
         return AnkiConnect(options.ankiconnect, options.key)
     if options.collection is None:
         raise PushError("no collection: pass --collection PATH, --profile NAME or --ankiconnect")
-    return Direct(options.collection)
+    return Direct(options.collection, create=options.create, dry_run=options.dry_run)
 
 
 def push(
@@ -128,7 +135,10 @@ def push(
         live = [c for d in result.decks for c in d.cards]
         retired = list(result.retired)
         store = lock.parent / RECORDS_NAME
-        records = load_records(store, backend.name)
+        ident = collection_id(backend, create=not options.dry_run)
+        # records from before collections had IDs are under the path or URL: read there once
+        key = ident if ident is not None and stored_under(store, ident) else backend.name
+        records = load_records(store, key)
         cards = [*live, *retired]
         built = {c.guid: tuple(card_fields(c)) for c in cards}  # rendered once: the slow part
         guids = {guid: values[0] for guid, values in built.items()}
@@ -140,7 +150,12 @@ def push(
         )
         if options.dry_run:
             return PushResult(result, todo, backend.name, nids={g: h.nid for g, h in held.items()})
-        backup = _apply(backend, todo, held, options)
+
+        def save(new: Mapping[str, Record]) -> None:
+            assert ident is not None  # written above: this is no dry run
+            save_records(store, ident, new, moved_from=key if key != ident else "")
+
+        backup = _apply(backend, todo, held, records, built, options, save)
         media = _media(backend, cards)
         after = (
             backend.held(guids, {**known, **{g: h.nid for g, h in held.items()}}, decks)
@@ -148,8 +163,8 @@ def push(
             else held
         )
         new = _records(cards, todo, after, records, built)
-        if new != records:
-            save_records(store, backend.name, new)
+        if new != records or key != ident or todo.changes():
+            save(new)
         pruned = prune(lock) if options.delete_retired else 0
         nids = {g: h.nid for g, h in after.items()}
         return PushResult(result, todo, backend.name, backup, pruned, media, nids)
@@ -157,40 +172,98 @@ def push(
         backend.close()
 
 
-def _apply(backend: Backend, todo: PushPlan, held: Mapping[str, Held], options: PushOptions) -> Path | None:
-    backup = None
-    if todo.delete:
-        backup = backend.backup(options.backup_dir)  # before anything is deleted
-        backend.delete([held[c.guid].nid for c in todo.delete])
-    if todo.adds or todo.updates:
-        stamped = [*todo.adds, *(_restamp(c, todo) for c in todo.updates)]
-        with tempfile.TemporaryDirectory(prefix="deckgen-push-") as folder:
-            package = Path(folder) / "push.apkg"
-            backend.import_package(
-                write_package(list(group(stamped)), package, max(c.mtime for c in stamped))
-            )
-        _retag(backend, todo, held)
+def _apply(
+    backend: Backend, todo: PushPlan, held: Mapping[str, Held], old: Mapping[str, Record],
+    built: Mapping[str, Sequence[str]], options: PushOptions, save: Callable[[Mapping[str, Record]], None],
+) -> Path | None:  # fmt: skip
+    """Make the plan's changes, in an order in which a push stopped at any step leaves a
+    collection and records the next push finishes from: adds, updates and moves show in the
+    collection itself; the tags the importer drops, deletions and suspensions are recorded
+    first (`save`)."""
+    backup = backend.backup(options.backup_dir) if todo.delete else None  # before any change
+    # the tags a stopped push took off with its import and had yet to put back
+    _tag(
+        backend,
+        {g: [t for t in r.restore if t not in held[g].tags] for g, r in old.items() if g in held},
+        held,
+    )
+    dropped = {c.guid: sorted(set(todo.tags[c.guid]) & IMPORT_DROPS) for c in todo.updates}
+    if any(dropped.values()):
+        save(_restoring(dropped, held, old))
+    _import(backend, todo)
+    _tag(backend, dropped, held)
     by_deck: dict[str, list[int]] = {}
     for move in todo.moves:
         by_deck.setdefault(move.card.deck, []).extend(move.cids)
     for deck, cids in sorted(by_deck.items()):
         backend.move(cids, deck)
-    for cards, on in ((todo.suspend, True), (todo.unsuspend, False)):
-        if cards:  # the importer keeps card IDs, so those read before it still hold
-            backend.suspend([x.cid for c in cards for x in held[c.guid].cards], on)
-            backend.tag([held[c.guid].nid for c in cards], RETIRED_TAG, on)
+    # the importer keeps card IDs, so those read before it still hold; the retired tag goes
+    # first, so that a push stopped between the two leaves what the next one finishes
+    if todo.unsuspend:  # recorded as push's suspension until the records are written at the end
+        backend.tag([held[c.guid].nid for c in todo.unsuspend], RETIRED_TAG, False)
+        backend.suspend([x.cid for c in todo.unsuspend for x in held[c.guid].cards], False)
+    if todo.delete or todo.suspend:
+        save(_intended(todo, held, old, built))
+    if todo.delete:
+        backend.delete([held[c.guid].nid for c in todo.delete])
+    if todo.suspend:
+        backend.tag([held[c.guid].nid for c in todo.suspend], RETIRED_TAG, True)
+        backend.suspend([x.cid for c in todo.suspend for x in held[c.guid].cards], True)
     return backup
 
 
-def _retag(backend: Backend, todo: PushPlan, held: Mapping[str, Held]) -> None:
-    """Put back the tags Anki's importer drops from what it imports (`leech`, `marked`): they are
-    Anki's own marks on the learner's note, not deckgen's."""
-    lost: dict[str, list[int]] = {}
-    for card in todo.updates:
-        for tag in set(todo.tags[card.guid]) & IMPORT_DROPS:
-            lost.setdefault(tag, []).append(held[card.guid].nid)
-    for tag, nids in sorted(lost.items()):
-        backend.tag(nids, tag, True)
+def _import(backend: Backend, todo: PushPlan) -> None:
+    """Add and update notes through Anki's importer, from a package of just those cards."""
+    if not (todo.adds or todo.updates):
+        return
+    stamped = [*todo.adds, *(_restamp(c, todo) for c in todo.updates)]
+    with tempfile.TemporaryDirectory(prefix="deckgen-push-") as folder:
+        package = Path(folder) / "push.apkg"
+        backend.import_package(write_package(list(group(stamped)), package, max(c.mtime for c in stamped)))
+
+
+def _tag(backend: Backend, tags: Mapping[str, Sequence[str]], held: Mapping[str, Held]) -> None:
+    """Put tags (GUID → tags) on the notes."""
+    nids: dict[str, list[int]] = {}
+    for guid, names in tags.items():
+        for tag in names:
+            nids.setdefault(tag, []).append(held[guid].nid)
+    for tag, ids in sorted(nids.items()):
+        backend.tag(ids, tag, True)
+
+
+def _restoring(
+    dropped: Mapping[str, Sequence[str]], held: Mapping[str, Held], records: Mapping[str, Record]
+) -> dict[str, Record]:
+    """The records as they must be before the import: with the tags Anki's importer drops
+    (`leech`, `marked`: Anki's own marks on the learner's note, not deckgen's) that push must
+    put back, should it be stopped before it does."""
+    out = dict(records)
+    for guid, tags in ((g, t) for g, t in dropped.items() if t):
+        note = held[guid]
+        # never pushed here: the fields as they are (the update then shows as the notes' change)
+        rec = records.get(guid) or Record(note.nid, note.deck, fields_hash(note.fields))
+        out[guid] = replace(rec, restore=tuple(tags))
+    return out
+
+
+def _intended(
+    todo: PushPlan, held: Mapping[str, Held], records: Mapping[str, Record],
+    built: Mapping[str, Sequence[str]],
+) -> dict[str, Record]:  # fmt: skip
+    """The records as they must be before push deletes and suspends retired cards: a deleted
+    one forgotten, a suspended one marked as push's (lest a push stopped right after left it
+    looking like the learner's own suspension, never to be lifted)."""
+    updated = {c.guid for c in todo.updates}
+    out = {g: r for g, r in records.items() if g not in {c.guid for c in todo.delete}}
+    for card in todo.suspend:
+        note, rec, wrote = held[card.guid], records.get(card.guid), fields_hash(built[card.guid])
+        if rec is None:  # never pushed here: the fields are those the import left
+            rec = Record(
+                note.nid, note.deck, wrote if card.guid in updated else fields_hash(note.fields), wrote
+            )
+        out[card.guid] = replace(rec, retired=True)
+    return out
 
 
 def _restamp(card: Card, todo: PushPlan) -> Card:
@@ -216,7 +289,6 @@ def _records(
     filed = {c.guid for c in todo.filed}
     moved = {m.card.guid for m in todo.moves}
     suspended = {c.guid for c in todo.suspend}
-    unsuspended = {c.guid for c in todo.unsuspend}
     out: dict[str, Record] = {}
     for card in cards:
         rec, note = old.get(card.guid), after.get(card.guid)
@@ -225,16 +297,17 @@ def _records(
                 out[card.guid] = rec  # deleted in Anki: remember, so it is never brought back
             continue
         wrote = fields_hash(built[card.guid])
+        # a card already in deckgen's deck is where push put it, even when a push stopped
+        # before it recorded the move
+        placed = card.guid in moved or note.deck == card.deck
         if card.guid in conflicts:  # kept as the learner has it, but in the deck push moved it to
-            deck = note.deck if card.guid in moved or rec is None else rec.deck
+            deck = note.deck if placed or rec is None else rec.deck
             fresh = Record(note.nid, deck, wrote, wrote, tags=card.face.tags)
             out[card.guid] = replace(rec, deck=deck) if rec is not None else fresh
             continue
         # the deck push last put it in: where it is now, unless the learner filed it elsewhere
-        deck = (
-            note.deck if rec is None or card.guid in moved else card.deck if card.guid in filed else rec.deck
-        )
-        was = rec is not None and rec.retired and card.guid not in unsuspended and card.status == "retired"
+        deck = note.deck if placed or rec is None else card.deck if card.guid in filed else rec.deck
+        was = rec is not None and rec.retired and card.status == "retired"
         out[card.guid] = Record(
             note.nid, deck, fields_hash(note.fields), wrote, was or card.guid in suspended
         )

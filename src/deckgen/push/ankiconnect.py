@@ -1,8 +1,8 @@
 """The AnkiConnect backend: a running Anki, through the add-on's documented actions (API version 6)
 over HTTP with urllib. Only actions of the add-on's README are used: version,
 requestPermission, importPackage, findNotes, notesInfo, createDeck, changeDeck, suspend,
-unsuspend, deleteNotes, storeMediaFile, multi, and addTags/removeTags (for `deckgen::retired`,
-and for the `leech` and `marked` tags Anki's importer drops).
+unsuspend, deleteNotes, storeMediaFile, retrieveMediaFile, multi, and addTags/removeTags (for
+`deckgen::retired`, and for the `leech` and `marked` tags Anki's importer drops).
 
 AnkiConnect does not give a note's GUID. Notes push recorded are found by their note ID; the
 others (imported from a `.apkg`, or added by this push) by their first field among the notes of
@@ -137,6 +137,16 @@ class AnkiConnect:
     def store_media(self, name: str, data: bytes) -> None:
         """Put a file into the collection's media folder."""
         self.call("storeMediaFile", filename=name, data=base64.b64encode(data).decode("ascii"))
+
+    def read_media(self, name: str) -> bytes | None:
+        """A file of the collection's media folder; None when there is none."""
+        data = self.call("retrieveMediaFile", filename=name)
+        if data is False:
+            return None
+        try:
+            return base64.b64decode(str(data), validate=True)
+        except ValueError:
+            raise PushError(f"{self.url}: AnkiConnect's answer to retrieveMediaFile is not base64") from None
 
     def backup(self, folder: Path | None) -> Path:
         """AnkiConnect has no backup action: refuse to delete rather than delete unguarded."""

@@ -4,7 +4,11 @@ only run-time user of it. Anki must not have the file open."""
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import sys
+import tempfile
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +22,12 @@ HELD_OPEN = (
     "or push into the running Anki with --ankiconnect (the AnkiConnect add-on)"
 )
 _SUSPENDED = -1
+ANKI_TABLES = frozenset({"col", "notes", "cards", "revlog"})
+"""Tables every Anki collection has (a file without them is not one)."""
+NOT_A_COLLECTION = (
+    "{path}: {what}, not an Anki collection — pass the collection.anki2 of an Anki profile "
+    "(or --profile NAME); deckgen never turns another file into a collection"
+)
 
 
 class PushError(BuildError):
@@ -39,24 +49,65 @@ def profile_collection(profile: str, home: Path | None = None) -> Path:
     return path
 
 
+def check_collection(path: Path) -> None:
+    """Refuse anything at `path` that is not an existing Anki collection (read only: nothing is
+    written, so a mistyped path or an unrelated file stays as it is)."""
+    if not path.exists():
+        raise PushError(
+            f"{path}: no such collection — check the path (or --profile's name); to start a new, "
+            "empty collection there, push with --create"
+        )
+    if not path.is_file():
+        raise PushError(NOT_A_COLLECTION.format(path=path, what="a folder"))
+    if path.stat().st_size == 0:
+        raise PushError(NOT_A_COLLECTION.format(path=path, what="an empty file"))
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in db.execute("select name from sqlite_master where type = 'table'")}
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        if "locked" in str(exc):
+            raise PushError(HELD_OPEN.format(path=path)) from None
+        raise PushError(NOT_A_COLLECTION.format(path=path, what=f"not a SQLite database ({exc})")) from None
+    if not tables >= ANKI_TABLES:
+        raise PushError(NOT_A_COLLECTION.format(path=path, what="a SQLite database of another program"))
+
+
 class Direct:
     """An open collection file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, create: bool = False, dry_run: bool = False) -> None:
+        """Open the collection at `path`; with `create`, start one there if there is none (a dry
+        run plans against an empty one in a temporary folder instead)."""
         if path.suffix != ".anki2":  # Anki would put the media folder where the file's name says
             raise PushError(f"{path}: a collection's file name ends in .anki2 — pass collection.anki2")
+        if path.exists() or not create:
+            check_collection(path)
         from anki.collection import Collection  # slow to import; only push needs it
         from anki.errors import DBError
 
         self.path = path.resolve()
         self.name = str(self.path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self.scratch = (
+            tempfile.TemporaryDirectory(prefix="deckgen-dry-") if dry_run and not path.exists() else None
+        )
+        opened = Path(self.scratch.name) / path.name if self.scratch else self.path
+        opened.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.col: Any = Collection(str(self.path))
+            self.col: Any = Collection(str(opened))
         except DBError as exc:
             if "already open" in str(exc):
                 raise PushError(HELD_OPEN.format(path=path)) from None
             raise PushError(f"{path}: Anki cannot open the collection ({exc})") from None
+
+    def read_media(self, name: str) -> bytes | None:
+        """A file of the collection's media folder; None when there is none."""
+        try:
+            return (Path(self.col.media.dir()) / name).read_bytes()
+        except FileNotFoundError:
+            return None
 
     def schema(self) -> tuple[int, int]:
         """(schema modification time, modification time) of the collection."""
@@ -128,16 +179,38 @@ class Direct:
             self.col.media.write_data(name, data)
 
     def backup(self, folder: Path | None) -> Path:
-        """A backup in Anki's own format (`.colpkg`), in `folder` or `backups/` beside the collection."""
+        """A backup in Anki's own format (`.colpkg`), in `folder` or `backups/` beside the collection.
+
+        Anki writes it into a fresh folder inside the target, and only a complete backup is
+        moved out of it: a failed one (folder read-only, disk full) leaves no partial file."""
+        from anki.errors import BackendError
+
         target = (folder or self.path.parent / "backups").resolve()
-        target.mkdir(parents=True, exist_ok=True)
-        before = set(target.iterdir())
-        self.col.create_backup(backup_folder=str(target), force=True, wait_for_completion=True)
-        made = sorted(set(target.iterdir()) - before)
-        if not made:
-            raise PushError(f"{target}: Anki wrote no backup — nothing was deleted")
-        return made[-1]
+        work: Path | None = None
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            work = Path(tempfile.mkdtemp(prefix=".deckgen-backup-", dir=target))
+            self.col.create_backup(backup_folder=str(work), force=True, wait_for_completion=True)
+            made = next(work.iterdir(), None)
+            if made is None:
+                raise PushError(f"{target}: Anki wrote no backup — nothing was deleted")
+            with zipfile.ZipFile(made) as archive:  # a truncated backup would not restore
+                if archive.testzip() is not None:
+                    raise zipfile.BadZipFile(f"{made.name} is damaged")
+            final = target / made.name
+            os.replace(made, final)
+            return final
+        except (OSError, BackendError, zipfile.BadZipFile) as exc:
+            raise PushError(
+                f"{target}: cannot write the backup before deleting ({exc}) — nothing was deleted; "
+                "free space there or make it writable, or pass --backup-dir FOLDER"
+            ) from None
+        finally:
+            if work is not None:
+                shutil.rmtree(work, ignore_errors=True)
 
     def close(self) -> None:
         """Close the collection (saving what push did)."""
         self.col.close()
+        if self.scratch is not None:
+            self.scratch.cleanup()

@@ -66,6 +66,8 @@ class Record:
     """Push suspended the cards because their claim was retired."""
     tags: tuple[str, ...] = ()
     """The tags deckgen gave the note (any others are the learner's or Anki's, such as `leech`)."""
+    restore: tuple[str, ...] = ()
+    """Anki's tags (`leech`, `marked`) the importer took off and push has yet to put back."""
 
 
 @dataclass(frozen=True, slots=True)
