@@ -11,6 +11,7 @@ in force where it stands (`tag_lines`), and `rules/explicit.py` keeps those of f
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -225,7 +226,7 @@ def resolve_clozes(text: str, marks: str) -> str:
     """Number the Spaced Repetition deletions whose delimiter is in `marks` (after any
     number already taken); the others become plain text."""
     numbered = [int(n) for n in re.findall(f"{CLOZE_OPEN}(\\d+){CLOZE_SEP}", text)]
-    counter = iter(range(max(numbered, default=0) + 1, 10_000))
+    counter = itertools.count(max(numbered, default=0) + 1)
 
     def one(m: re.Match[str]) -> str:
         head, rest = m.group(1), m.group(2)

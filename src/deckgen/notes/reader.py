@@ -7,6 +7,8 @@ matter is broken, is refused with a `NoteError`.
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ from typing import Any
 from ..model import BLANK, FORCE, SKIP, Block, Note, Problem, SourceRef
 from ..text import printable, visible
 from .explicit import SEPARATORS, Separators, read_explicit
-from .frontmatter import as_tags, front_matter, meta_text
+from .frontmatter import as_tags, front_matter, key_line, meta_text
 from .intake import read_text
 from .markdown import parse_markdown
 from .media import find_media
@@ -43,6 +45,7 @@ def parse_note(
         meta_text(meta, "title", path, problems) or parsed.h1 or visible(Path(name).stem).replace("_", " ")
     )
     video_id = _video(meta, path, problems)
+    lang = _lang(meta, parsed.front_matter, path, problems)
     blocks = _own_video(parsed.blocks, video_id)
     if rescaled := minutes_not_hours(blocks):
         blocks = rescaled
@@ -61,9 +64,39 @@ def parse_note(
         path=path, title=title, video_id=video_id, source_id=parsed.source_id,
         source_name=parsed.source_name, folder=folder, tags=tags,
         blocks=blocks, problems=tuple(problems), digest=digest,
-        lang=meta_text(meta, "lang", path, problems) or meta_text(meta, "language", path, problems),
+        lang=lang,
         explicit=None if skip else read_explicit(source, meta, separators),
     )  # fmt: skip
+
+
+_LANG_CODE = re.compile(r"([a-z]{2,3})(?:-[a-z0-9]{1,8})*")
+"""A language tag as BCP 47 writes it (`en`, `pt-br`, `zh-hant-tw`), lower case."""
+
+
+def _lang(meta: dict[str, Any], front: str, path: str, problems: list[Problem]) -> str:
+    """Front matter `lang` (or `language`) when it is a language code deckgen's word data knows;
+    '' otherwise (the language is then detected from the text), with a warning."""
+    key = "lang" if meta.get("lang") is not None else "language"
+    code = meta_text(meta, key, path, problems)
+    found = _LANG_CODE.fullmatch(code.lower().replace("_", "-"))
+    if not code or (found and found.group(1) in _known_languages()):
+        return code
+    problems.append(
+        Problem(
+            SourceRef(path, key_line(front, key)),
+            f"`{key}: {code[:40]}` is not a language code deckgen knows — the language is detected from "
+            "the text instead; write a code like `en`, `es` or `pt-BR`, or remove the line",
+        )
+    )
+    return ""
+
+
+@functools.cache
+def _known_languages() -> frozenset[str]:
+    """The languages wordfreq has word lists for: the rules look a note's words up in them."""
+    from wordfreq import available_languages  # imported when first needed (~0.15 s)
+
+    return frozenset(available_languages(wordlist="small"))
 
 
 def _video(meta: dict[str, Any], path: str, problems: list[Problem]) -> str:
