@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from anki_check import import_apkg, open_collection
+from anki_check import import_apkg, open_collection, snapshot
 from conftest import TESTS
 from deckgen.build import make_cards
 from deckgen.cli import app
@@ -329,3 +329,35 @@ def test_symlink_loop_named_on_the_command_line(tmp_path: Path) -> None:
     assert warnings(result) == [
         "self.md:1: the file is a symbolic link that loops back on itself — fix or remove the link"
     ]
+
+
+CONTROLS = "".join(map(chr, [*range(0x01, 0x09), *range(0x0B, 0x20), 0x7F, 0x85, 0x9B]))
+"""C0 and C1 control characters (not NUL: that makes the file binary; not tab and line feed)."""
+
+
+def test_control_characters_never_reach_a_field(tmp_path: Path) -> None:
+    """A \\x1f (Anki's field separator) in a title gave a package Anki refused: 'note has 9 fields'."""
+    (tmp_path / "in").mkdir()
+    note = (
+        '---\ntitle: "Tit\\x1fle \\e]52;c;aGk=\\a"\ngenerate: true\n---\n\n'  # YAML's escapes: \x1f, ESC, BEL
+        f"# Head\x1fing\n\n- **Coh\x1ference:** Models drift\x1f away{CONTROLS} "
+        "from the goal [00:01:00].\n\n#flashcards\n\nWhat\x1f drifts::the mo\x1fdels\n\n"
+        "The ==dri\x1fft== away.\n"
+    )
+    (tmp_path / "in" / f"no\x1fte{CONTROLS}.md").write_text(note, encoding="utf-8")
+    (tmp_path / "in" / "named\x1f.md").write_text("- **Cause\x07:** a thing\x1b[31m that makes it.\n")
+    result = deckgen(tmp_path / "in")
+    assert result.exit_code == 0, result.output
+    col = open_collection(tmp_path / "c.anki2")
+    try:
+        for package in (tmp_path / "out").glob("*.apkg"):
+            import_apkg(col, package)
+        notes = snapshot(col)["notes"].values()
+        decks = [d.name for d in col.decks.all_names_and_ids()]
+    finally:
+        col.close()
+    assert len(notes) == 4  # the term, the written card, the cloze; the other note's term
+    texts = [text for n in notes for text in (*n["fields"].values(), *n["tags"])] + decks
+    assert not [t for t in texts if re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", t)]
+    questions = " ".join(n["fields"].get("Question", n["fields"].get("Text", "")) for n in notes)
+    assert "Coherence" in questions and "What drifts" in questions and "Cause" in questions
