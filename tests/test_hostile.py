@@ -9,6 +9,7 @@ by this module into `tmp_path`. Every case runs the real command line. A bad not
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import shutil
@@ -361,3 +362,32 @@ def test_control_characters_never_reach_a_field(tmp_path: Path) -> None:
     assert not [t for t in texts if re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", t)]
     questions = " ".join(n["fields"].get("Question", n["fields"].get("Text", "")) for n in notes)
     assert "Coherence" in questions and "What drifts" in questions and "Cause" in questions
+
+
+ESCAPES = "\x1b]52;c;aGk=\x07\x1b[2J\x9b31m\u202e"
+"""OSC 52 (writes the clipboard), clear screen, a C1 CSI and a right-to-left override."""
+
+
+def test_nothing_printed_runs_as_a_terminal_command(tmp_path: Path) -> None:
+    """Escapes in titles, front matter and text were printed raw by preview and diff."""
+    yaml_escapes = "\\e]52;c;aGk=\\a\\e[2J\\x9b31m\\u202e"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / f"note{ESCAPES}.md").write_text(
+        f'---\ntitle: "T{yaml_escapes}"\nlang: "{yaml_escapes}"\n---\n\n'
+        f"- **Coherence{ESCAPES}:** Models drift{ESCAPES} away from the goal [00:01:00].\n",
+        encoding="utf-8",
+    )
+    note = next((tmp_path / "in").iterdir())
+    runs = {
+        "preview": ["preview", note, "--base", tmp_path / "in"],
+        "why": ["preview", note, "--why"],
+        "diff": ["diff", tmp_path / "in"],
+        "json": ["build", tmp_path / "in", "--json"],
+    }
+    printed = {name: runner.invoke(app, list(map(str, args))) for name, args in runs.items()}
+    for name, result in printed.items():
+        assert result.exit_code == 0, (name, result.output)
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", result.output), name
+        assert "\\u001b]52;c;aGk=\\u0007" in result.output, name  # shown, not run
+    warned = json.loads(printed["json"].stdout)["warnings"]
+    assert any("\x1b]52;c;aGk=\x07" in w for w in warned)  # the JSON string holds the text as it was

@@ -101,7 +101,7 @@ ANKICONNECT = "http://127.0.0.1:8765"
 
 def _show_version(value: bool) -> None:
     if value:
-        typer.echo(f"deckgen {__version__}")
+        say(f"deckgen {__version__}")
         raise typer.Exit()
 
 
@@ -138,7 +138,7 @@ def _errors(debug: bool, as_json: bool = False) -> Iterator[None]:
 
 def _fail(message: str, code: int, as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps(document(None, error=message), indent=2, ensure_ascii=False))
+        say(json.dumps(document(None, error=message), indent=2, ensure_ascii=False))
     say(f"deckgen: {message}", err=True, fg="red")
     raise typer.Exit(code)
 
@@ -356,7 +356,7 @@ def push(
         options = PushOptions(collection, url, key or "", delete_retired, dry_run, backup_dir)
         result = run_push(paths or [Path(".")], out, cfg, _now(), BuildOptions(lock=lock), options)
         if as_json:
-            typer.echo(json.dumps(push_document(result, dry_run=dry_run), indent=2, ensure_ascii=False))
+            say(json.dumps(push_document(result, dry_run=dry_run), indent=2, ensure_ascii=False))
             return
         for line in lines(result, dry_run=dry_run):
             say(line)
@@ -440,11 +440,11 @@ def preview(
         if why:
             ranking = explain(parsed, cfg)
             for line in why_lines(ranking, empty_reason(parsed, ranking)):
-                typer.echo(line)
+                say(line)
             return
         cards, problems = make_cards([parsed], cfg)
         if as_json:
-            typer.echo(json.dumps([card_json(c) for c in cards], indent=2, ensure_ascii=False))
+            say(json.dumps([card_json(c) for c in cards], indent=2, ensure_ascii=False))
             return
         for problem in (*parsed.problems, *problems):
             warn(problem)
@@ -452,6 +452,6 @@ def preview(
             c = card_json(card)
             lead = f"  ({c['lead']})\n" if c["lead"] else ""
             links = "  ".join(f"▶ {t['label']} {t['url']}" for t in c["timestamps"])
-            typer.echo(f"{i}. [{c['kind']}] {c['topic']}\n{lead}  Q: {c['question']}\n  A: {c['answer']}")
-            typer.echo(f"  {links}\n" if links else "")
-        typer.echo(f"{len(cards)} cards in {cards[0].deck if cards else 'no deck'}")
+            say(f"{i}. [{c['kind']}] {c['topic']}\n{lead}  Q: {c['question']}\n  A: {c['answer']}")
+            say(f"  {links}\n" if links else "")
+        say(f"{len(cards)} cards in {cards[0].deck if cards else 'no deck'}")
