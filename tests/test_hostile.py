@@ -391,3 +391,22 @@ def test_nothing_printed_runs_as_a_terminal_command(tmp_path: Path) -> None:
         assert "\\u001b]52;c;aGk=\\u0007" in result.output, name  # shown, not run
     warned = json.loads(printed["json"].stdout)["warnings"]
     assert any("\x1b]52;c;aGk=\x07" in w for w in warned)  # the JSON string holds the text as it was
+
+
+def test_a_note_linked_from_outside_the_vault_is_not_read(tmp_path: Path) -> None:
+    """Notes are treated as images are: a symbolic link that leaves the vault is not followed."""
+    (tmp_path / "private").mkdir()
+    (tmp_path / "private" / "diary.md").write_text("- **Secret:** what the diary says here.\n")
+    notes = tmp_path / "notes"
+    (notes / "sub").mkdir(parents=True)
+    (notes / "good.md").write_text(DEFINITION, encoding="utf-8")
+    (notes / "sub" / "diary.md").symlink_to(tmp_path / "private" / "diary.md")
+    (notes / "sub" / "twin.md").symlink_to("../good.md")  # a link within the vault is read
+    result = deckgen(notes)
+    assert result.exit_code == 0
+    assert warnings(result) == [
+        "sub/diary.md:1: the note is a symbolic link to a file outside the vault, and is not read "
+        "(as images are not) — copy the file into the vault, or give the file itself"
+    ]
+    assert cards(result) == 2
+    assert read_note(tmp_path / "private" / "diary.md").blocks  # the file itself is read

@@ -13,13 +13,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ..errors import NoteError
 from ..model import BLANK, FORCE, SKIP, Block, Note, Problem, SourceRef
 from ..text import printable, visible
 from .explicit import SEPARATORS, Separators, read_explicit
 from .frontmatter import as_tags, front_matter, key_line, meta_text
 from .intake import read_text
 from .markdown import parse_markdown
-from .media import find_media
+from .media import find_media, find_vault, inside
 from .parser import Parser
 from .stamps import minutes_not_hours
 from .youtube import VIDEO_ID, youtube_id
@@ -143,6 +144,20 @@ def read_note(
     """Read and parse one note file, and find the images it embeds (`display` is its path
     under the folder it was found in). Raises `NoteError` when it cannot be read as text."""
     name = display or str(path)
-    source, digest = read_text(path, printable(name))
     top = path.parents[len(Path(display).parts) - 1] if display else path.parent
+    if path.is_symlink() and _leaves(path, find_vault(path, top)):
+        raise NoteError(
+            printable(name), 1, "the note is a symbolic link to a file outside the vault, and is not "
+            "read (as images are not) — copy the file into the vault, or give the file itself",
+        )  # fmt: skip
+    source, digest = read_text(path, printable(name))
     return find_media(parse_note(source, name, folder, digest, separators=separators), path, top)
+
+
+def _leaves(link: Path, vault: Path) -> bool:
+    """Whether the file a link leads to is outside `vault` (a broken link or a loop is
+    `read_text`'s to explain)."""
+    try:
+        return not inside(link.resolve(strict=True), vault.resolve())
+    except (OSError, RuntimeError):
+        return False
