@@ -82,21 +82,27 @@ class Explicit:
 
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-_SR_COMMENT = re.compile(r"<!--SR:[^>]*?-->")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
+# Linear patterns: a note of 2 MB must not take minutes. A search for the end of a span (`-->`,
+# `}}`, `]]`) stops where the next span of the same kind opens (`(?:(?!<!--).)*?`, `[^\[\]]`),
+# so a run of openers that never close is scanned once, not once from each opener.
+_SR_COMMENT = re.compile(r"<!--SR:[^<>]*?-->")
+_COMMENT = re.compile(r"<!--(?:(?!<!--).)*?-->", re.S)
 _CODE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
 TAG = re.compile(r"(?<![\w/#&`\[])#([^\s#,.;:!?'\"()\[\]{}<>`|=*]*[^\W\d][^\s#,.;:!?'\"()\[\]{}<>`|=*]*)")
 _LEAD_TAGS = re.compile(r"^(?:\s*#[^\s#]+)+\s*")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s|$)")
-_ANKI = re.compile(r"\{\{c(\d+)::(.+?)(?:::([^{}]*?))?\}\}", re.S)
-_LOGSEQ = re.compile(r"\{\{cloze\s+(.+?)(?:\s*\\\\\s*([^{}]*?))?\s*\}\}", re.S)
-_MARKS = re.compile(r"==(?=\S)(.+?)(?<=\S)==|\*\*(?=\S)(.+?)(?<=\S)\*\*|\{\{(?!c\d+::|cloze\s)([^{}]+?)\}\}")
+_ANKI = re.compile(r"\{\{c(\d+)::((?:(?!\{\{c\d).)+?)(?:::([^{}:]*))?\}\}", re.S)
+_LOGSEQ = re.compile(r"\{\{cloze\s++((?:(?!\{\{cloze\s).)+?)(?:\\\\([^{}\\]*))?\}\}", re.S)
+"""Logseq's `{{cloze text \\\\ cue}}`; the spaces around the text and the cue are stripped later."""
+_MARKS = re.compile(
+    r"==(?=\S)((?:(?!==).)+?)(?<=\S)==|\*\*(?=\S)((?:(?!\*\*).)+?)(?<=\S)\*\*|\{\{(?!c\d+::|cloze\s)([^{}]+?)\}\}"
+)
 _HINT = re.compile(r"^\^\[([^\]]*)\]")
 _ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+")
 _PROPERTY = re.compile(r"^\s*(?:[-*+]\s+)?[\w-]+::(?:\s|$)")
 _CARD_TAG = re.compile(r"(?:^|\s)#(?:card|\[\[card\]\])(?=\s|$)", re.I)
 _BRACES = re.compile(r"\{\{[^{}]*\}\}")
-_WIKI = re.compile(r"\[\[[^\]]*\]\]|\]\([^)]*\)")
+_WIKI = re.compile(r"\[\[[^\[\]]*\]\]|\]\([^)\]]*\)")
 _CLOZE_CHARS = re.compile(f"[{CLOZE_OPEN}{CLOZE_SEP}{CLOZE_CLOSE}]")
 
 
@@ -158,10 +164,10 @@ def tags_of(line: str) -> tuple[str, ...]:
     return tuple(f"#{m.group(1)}" for m in TAG.finditer(_bare(line)))
 
 
-_ALIASED = re.compile(r"\[\[([^\]|]+)\|([^\]]+)\]\]")
-_LINKED = re.compile(r"\[\[([^\]]+)\]\]")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"(\*\*|__|==|~~)(?=\S)(.+?)(?<=\S)\1")
+_ALIASED = re.compile(r"\[\[([^\[\]|]+)\|([^\[\]]+)\]\]")
+_LINKED = re.compile(r"\[\[([^\[\]]+)\]\]")
+_MD_LINK = re.compile(r"\[([^\[\]]+)\]\([^)\[\]]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|==|~~)(?=\S)((?:(?!\1).)+?)(?<=\S)\1")
 _INLINE_CODE = re.compile(r"(`+)(.+?)\1")
 
 
@@ -177,7 +183,9 @@ def _marks_off(text: str) -> str:
     return _INLINE_CODE.sub(r"\2", text) if "`" in text else text
 
 
-_IMAGES = re.compile(r"!\[\[([^\]|#^]*)[^\]|]*(?:\|([^\]]*))?\]\]|!\[([^\]]*)\]\(<?([^)>]*)>?\)")
+_IMAGES = re.compile(
+    r"!\[\[([^\[\]|#^]*+)[^\[\]|]*+(?:\|([^\[\]]*))?\]\]|!\[([^\[\]]*)\]\(<?([^)>\[\]]*)>?\)"
+)
 
 
 def _image(m: re.Match[str]) -> str:
