@@ -93,3 +93,26 @@ def test_work_grows_linearly(name: str, shape: str) -> None:
 def test_one_long_span_is_read_in_linear_time(name: str) -> None:
     opening, tail = LONG_TAILS[name]
     grows_linearly(lambda n: f"#flashcards\n\n{opening}{tail * n * 4}\n")
+
+
+def glossary(terms: int) -> str:
+    """A note that is one list of `terms` `**Term:** meaning` items under a lead-in."""
+    items = (
+        f"- **Term{i}x{chr(97 + i % 26)}:** the meaning of item {i} in the glossary.\n" for i in range(terms)
+    )
+    return "# Glossary\n\nThe terms of the course:\n\n" + "".join(items)
+
+
+def test_a_long_list_gives_text_in_proportion_to_its_length() -> None:
+    """Each item's list candidate held the whole list: a 6,000-term glossary made 1.8 GB of text."""
+    from deckgen.rules import candidates, lists
+
+    def text(terms: int) -> int:
+        found = candidates(parse_note(glossary(terms), "g.md"))
+        lists = [c for c in found if c.rule == "list"]
+        assert [c.reject for c in lists] == ["too many items to ask one by one"]
+        return sum(len(c.claim.question) + len(c.claim.answer) + len(c.claim.context) for c in found)
+
+    assert text(4 * 1_000) < 4.5 * text(1_000)  # linear: 4; one candidate per item with the list: 16
+    most = lists.MAX_CANDIDATES  # up to here, each item has its own candidate and reason
+    assert len([c for c in candidates(parse_note(glossary(most), "g.md")) if c.rule == "list"]) == most

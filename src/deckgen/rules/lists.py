@@ -17,6 +17,13 @@ from .definition import is_term
 
 MAX_ITEMS = 5
 """Longer lists are not asked item by item: too many near-identical cards."""
+MAX_CANDIDATES = 50
+"""A list longer than this (a glossary of thousands of terms) gives one rejected candidate, not
+one per item: each item's candidate holds the whole list, so N items made N² of text (a
+6,000-term glossary took 1.8 GB). Up to here, `--why` shows each item's reason."""
+
+
+_TOO_MANY = "too many items to ask one by one"
 
 
 def list_rule(note: Note, block: Block) -> list[Candidate]:
@@ -39,6 +46,10 @@ def list_rule(note: Note, block: Block) -> list[Candidate]:
                          answer=answer, context=context, stamps=stamps, reject=reject, features=[feature],
                          unit=unit, items=names)  # fmt: skip
 
+    if len(names) > MAX_CANDIDATES:
+        shown = "; ".join(names[:MAX_ITEMS])
+        return [make(key, f"{lead}: {shown}; …", names[0], shown, stamps[:1], _TOO_MANY,
+                     ("one missing item of a list", 1.5), key)]  # fmt: skip
     if len(names) == 2:
         question = LANG.get().name_both.format(lead=lead)
         return [make(key, question, " · ".join(names), "", stamps, reject, ("two real terms", 2.4), key)]
@@ -67,7 +78,7 @@ def _fault(names: tuple[str, ...], lead: str, block: Block, members: int) -> str
     if not all(is_term(n) for n in names):
         return "the items are the note-writer's labels, not terms"
     if len(names) > MAX_ITEMS:
-        return "too many items to ask one by one"
+        return _TOO_MANY
     if needs_referent(lead):
         return "the lead-in points back at something it does not name"
     if any(gives_away(n, f"{lead} {' '.join(block.headings)}") for n in names):
