@@ -97,3 +97,41 @@ def test_yaml_settings_apply_and_options_win(tmp_path: Path) -> None:
     assert load_config(cfg) == Config(deck="{title}", root="Talks", templates=(tmp_path / "mine").resolve())
     assert load_config(cfg, root="Other").root == "Other"
     assert load_config(tmp_path / "absent.yaml") == Config()
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("root: T\nexclude: 5\n", ":2: exclude must be a list of text like ['drafts/'], not 5 — quote"),
+        ("flashcard_tags: 5\n", ":1: flashcard_tags must be a list of text like ['#flashcards'], not 5"),
+        ("flashcard_tags: ['#a', 5]\n", ":1: flashcard_tags must be a list of text"),
+        ("deck: '{title:d}'\n", ":1: deck template '{title:d}' gives a field a format (after `:` or `!`) — "),
+        ("deck: '{title:%}'\n", ":1: deck template '{title:%}' gives a field a format"),
+        ("deck: '{title:{source}}'\n", ":1: deck template '{title:{source}}' gives a field a format"),
+        ("deck: '{title!r}'\n", ":1: deck template '{title!r}' gives a field a format"),
+        ("deck: '{}'\n", ":1: deck template '{}' uses {} — use only {source}, {title} and {folder}"),
+        ("exclude: ['drafts/', '!']\n", ":1: exclude: '!' is not a gitignore pattern (a lone `!`"),
+        ("exclude: '\\'\n", ":1: exclude: '\\\\' is not a gitignore pattern"),
+        ("root: T\n\ncap: 0\n", ":3: cap must be a whole number of cards, 1 or more, not 0 — to keep every"),
+    ],
+)
+def test_issue22_setting_mistakes_name_the_line(tmp_path: Path, text: str, expected: str) -> None:
+    """Each of these gave a traceback (or, for `cap: 0`, silently 15 cards)."""
+    cfg = tmp_path / "deckgen.yaml"
+    assert config_error(cfg, text).startswith(f"{cfg}{expected}")
+
+
+def test_cap_zero_from_the_command_line_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"^--cap: cap must be a whole number of cards, 1 or more, not 0"):
+        load_config(None, cap=0)
+
+
+def test_deckgenignore_line_that_is_no_pattern_names_its_line(tmp_path: Path) -> None:
+    from deckgen.build.discover import find_notes
+
+    (tmp_path / "a.md").write_text("# A\n", encoding="utf-8")
+    (tmp_path / ".deckgenignore").write_text("drafts/\n\n!\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        find_notes([tmp_path])
+    assert str(caught.value).startswith(f"{tmp_path / '.deckgenignore'}:3: '!' is not a gitignore pattern")
+    assert "remove it" in str(caught.value)

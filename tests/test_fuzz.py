@@ -25,8 +25,9 @@ from hypothesis import strategies as st
 from conftest import active_content
 from deckgen.build.readall import make_cards
 from deckgen.config import Config
-from deckgen.errors import DeckgenError
-from deckgen.notes import parse_note
+from deckgen.errors import DeckgenError, NoteError
+from deckgen.model import Note
+from deckgen.notes import parse_note, read_note
 from deckgen.write.apkg import card_fields, write_package
 from deckgen.write.package import group
 
@@ -178,3 +179,43 @@ def test_random_notes_never_crash_and_give_safe_cards(source: str) -> None:
         assert _plain(card_fields(card)[0]) and _plain(card_fields(card)[1])
         for field in card_fields(card):  # note text may say "onerror=", but never as markup
             assert active_content(field) == [], field
+
+
+RISKY = [
+    "[", "]", "(", ")", "<", ">", "{", "}", "!", "#", "*", "=", "_", "`", "~", ":", "|", "\\", "-", "^",
+    "$", "%", "&", "?", "+", "\n", "\n\n", " ", "\t", "\r", "a", "Term", "1", "00:01:00", "::", ":::",
+    "{{c1::", "{{cloze ", "}}", "==", "**", "[[", "]]", "](", "![[", "<a ", "</a>", "<!--", "-->",
+    "<!--SR:!2024-01-01,1,250-->", "#flashcards", "#card", "---", "```", "> ", "- ", "1. ", "%%",
+    'class="yt-timestamp" data-t="00:01:00">', "\x00", "\x1f", "\x1b]52;c;aGk=\x07", "\x9b", "\u202e",
+    "\ufeff", "\u200b", "é", "模型",
+]  # fmt: skip
+"""The characters and pieces the reader's patterns and parser treat specially."""
+risky_text = st.lists(st.sampled_from(RISKY), max_size=60).map("".join)
+risky_yaml = st.lists(
+    st.sampled_from(["title: ", "lang: ", "tags: ", "a: &x ", "b: *x", "[", "]", "{", "}", "\n", "- ",
+                     "'", '"', "\\x1f", "English", "en", ": ", "|", ">", "!!python/object:os.system", "\t"]),
+    max_size=12,
+).map("".join)  # fmt: skip
+
+
+@settings(PROFILE)
+@given(st.one_of(risky_text, st.tuples(risky_yaml, risky_text).map(lambda p: f"---\n{p[0]}\n---\n{p[1]}"),
+                 st.binary(max_size=200)))  # fmt: skip
+def test_reader_gives_a_note_or_a_note_error(source: str | bytes) -> None:
+    """Whatever a file holds, `read_note` returns a `Note` or raises `NoteError`, nothing else;
+    and the note's cards are made without an error (a bad `lang:` stopped the whole build)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "fuzz.md"
+        if isinstance(source, bytes):
+            path.write_bytes(source)
+        else:
+            path.write_text(source, encoding="utf-8", newline="")
+        try:
+            note = read_note(path, "fuzz.md")
+        except NoteError as exc:
+            event(f"refused: {exc.message[:25]}")
+            assert exc.path == "fuzz.md" and exc.line >= 1
+            return
+    assert isinstance(note, Note)
+    cards, _ = make_cards([note], Config())
+    event("read, with cards" if cards else "read")

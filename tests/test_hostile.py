@@ -9,6 +9,7 @@ by this module into `tmp_path`. Every case runs the real command line. A bad not
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import shutil
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from anki_check import import_apkg, open_collection
+from anki_check import import_apkg, open_collection, snapshot
 from conftest import TESTS
 from deckgen.build.readall import make_cards
 from deckgen.cli import app
@@ -329,3 +330,83 @@ def test_symlink_loop_named_on_the_command_line(tmp_path: Path) -> None:
     assert warnings(result) == [
         "self.md:1: the file is a symbolic link that loops back on itself — fix or remove the link"
     ]
+
+
+CONTROLS = "".join(map(chr, [*range(0x01, 0x09), *range(0x0B, 0x20), 0x7F, 0x85, 0x9B]))
+"""C0 and C1 control characters (not NUL: that makes the file binary; not tab and line feed)."""
+
+
+def test_control_characters_never_reach_a_field(tmp_path: Path) -> None:
+    """A \\x1f (Anki's field separator) in a title gave a package Anki refused: 'note has 9 fields'."""
+    (tmp_path / "in").mkdir()
+    note = (
+        '---\ntitle: "Tit\\x1fle \\e]52;c;aGk=\\a"\ngenerate: true\n---\n\n'  # YAML's escapes: \x1f, ESC, BEL
+        f"# Head\x1fing\n\n- **Coh\x1ference:** Models drift\x1f away{CONTROLS} "
+        "from the goal [00:01:00].\n\n#flashcards\n\nWhat\x1f drifts::the mo\x1fdels\n\n"
+        "The ==dri\x1fft== away.\n"
+    )
+    (tmp_path / "in" / f"no\x1fte{CONTROLS}.md").write_text(note, encoding="utf-8")
+    (tmp_path / "in" / "named\x1f.md").write_text("- **Cause\x07:** a thing\x1b[31m that makes it.\n")
+    result = deckgen(tmp_path / "in")
+    assert result.exit_code == 0, result.output
+    col = open_collection(tmp_path / "c.anki2")
+    try:
+        for package in (tmp_path / "out").glob("*.apkg"):
+            import_apkg(col, package)
+        notes = snapshot(col)["notes"].values()
+        decks = [d.name for d in col.decks.all_names_and_ids()]
+    finally:
+        col.close()
+    assert len(notes) == 4  # the term, the written card, the cloze; the other note's term
+    texts = [text for n in notes for text in (*n["fields"].values(), *n["tags"])] + decks
+    assert not [t for t in texts if re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", t)]
+    questions = " ".join(n["fields"].get("Question", n["fields"].get("Text", "")) for n in notes)
+    assert "Coherence" in questions and "What drifts" in questions and "Cause" in questions
+
+
+ESCAPES = "\x1b]52;c;aGk=\x07\x1b[2J\x9b31m\u202e"
+"""OSC 52 (writes the clipboard), clear screen, a C1 CSI and a right-to-left override."""
+
+
+def test_nothing_printed_runs_as_a_terminal_command(tmp_path: Path) -> None:
+    """Escapes in titles, front matter and text were printed raw by preview and diff."""
+    yaml_escapes = "\\e]52;c;aGk=\\a\\e[2J\\x9b31m\\u202e"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / f"note{ESCAPES}.md").write_text(
+        f'---\ntitle: "T{yaml_escapes}"\nlang: "{yaml_escapes}"\n---\n\n'
+        f"- **Coherence{ESCAPES}:** Models drift{ESCAPES} away from the goal [00:01:00].\n",
+        encoding="utf-8",
+    )
+    note = next((tmp_path / "in").iterdir())
+    runs = {
+        "preview": ["preview", note, "--base", tmp_path / "in"],
+        "why": ["preview", note, "--why"],
+        "diff": ["diff", tmp_path / "in"],
+        "json": ["build", tmp_path / "in", "--json"],
+    }
+    printed = {name: runner.invoke(app, list(map(str, args))) for name, args in runs.items()}
+    for name, result in printed.items():
+        assert result.exit_code == 0, (name, result.output)
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", result.output), name
+        assert "\\u001b]52;c;aGk=\\u0007" in result.output, name  # shown, not run
+    warned = json.loads(printed["json"].stdout)["warnings"]
+    assert any("\x1b]52;c;aGk=\x07" in w for w in warned)  # the JSON string holds the text as it was
+
+
+def test_a_note_linked_from_outside_the_vault_is_not_read(tmp_path: Path) -> None:
+    """Notes are treated as images are: a symbolic link that leaves the vault is not followed."""
+    (tmp_path / "private").mkdir()
+    (tmp_path / "private" / "diary.md").write_text("- **Secret:** what the diary says here.\n")
+    notes = tmp_path / "notes"
+    (notes / "sub").mkdir(parents=True)
+    (notes / "good.md").write_text(DEFINITION, encoding="utf-8")
+    (notes / "sub" / "diary.md").symlink_to(tmp_path / "private" / "diary.md")
+    (notes / "sub" / "twin.md").symlink_to("../good.md")  # a link within the vault is read
+    result = deckgen(notes)
+    assert result.exit_code == 0
+    assert warnings(result) == [
+        "sub/diary.md:1: the note is a symbolic link to a file outside the vault, and is not read "
+        "(as images are not) — copy the file into the vault, or give the file itself"
+    ]
+    assert cards(result) == 2
+    assert read_note(tmp_path / "private" / "diary.md").blocks  # the file itself is read

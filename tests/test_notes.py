@@ -215,7 +215,7 @@ def test_read_note_accepts_bom_and_crlf(tmp_path: Path) -> None:
 
 
 def test_front_matter_values_that_are_not_text() -> None:
-    note = parse_note("---\ntitle: [a, b]\nvideoId: {x: 1}\ntags: &t [a, [*t]]\n---\nText.\n", "n_1.md")
+    note = parse_note("---\ntitle: [a, b]\nvideoId: {x: 1}\ntags: [a, [b]]\n---\nText.\n", "n_1.md")
     assert (note.title, note.video_id, note.tags) == ("n 1", "", ("a",))
     assert [p.message for p in note.problems] == [
         "`title` is a list — write it as `title: text` on one line",
@@ -418,3 +418,51 @@ def test_callout_marker_never_reaches_the_text() -> None:
     ]
     assert [b.line for b in note.blocks] == [4, 5, 8]
     assert [(o, t.label) for o, t in note.blocks[1].stamps] == [(69, "04:10")]
+
+
+LANG_NOTE = "---\ntitle: T\nlang: {}\n---\n\n- **Photosynthesis:** how plants make sugar from light.\n"
+
+
+@pytest.mark.parametrize("value", ["English", "zz", "12", "en us"])
+def test_unknown_language_is_a_warning_and_the_language_is_detected(value: str) -> None:
+    from deckgen.build.readall import make_cards
+    from deckgen.config import Config
+
+    note = parse_note(LANG_NOTE.format(value), "n.md")
+    assert note.lang == ""
+    [problem] = note.problems
+    assert str(problem).startswith(f"n.md:3: `lang: {value}` is not a language code deckgen knows — ")
+    cards, _ = make_cards([note], Config())  # the whole build stopped here with a traceback
+    assert [c.face.answer for c in cards] == ["how plants make sugar from light."]
+
+
+@pytest.mark.parametrize("value", ["en", "pt-BR", "de_DE", "it"])
+def test_known_language_codes_are_kept(value: str) -> None:
+    note = parse_note(LANG_NOTE.format(value), "n.md")
+    assert note.lang == value and note.problems == ()
+
+
+def test_front_matter_alias_is_refused_with_its_line() -> None:
+    with pytest.raises(NoteError) as caught:
+        parse_note("---\ntitle: T\nx: &a [1, 2]\ny: *a\n---\n\nText.\n", "n.md")
+    assert str(caught.value) == "n.md:4: front matter uses a YAML alias (*name) — write the value out instead"
+
+
+def test_yaml_alias_bomb_is_refused_unexpanded() -> None:
+    """Nine levels of ten aliases each would be 10^9 values (48 s and 5.4 GB before)."""
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    with pytest.raises(NoteError, match=r"^bomb.md:3: front matter uses a YAML alias"):
+        parse_note("---\n" + "\n".join(levels) + "\n---\n\nText.\n", "bomb.md")
+
+
+def test_ten_thousand_clozes_in_one_note_are_all_numbered() -> None:
+    """`resolve_clozes` numbered at most 9,999 deletions; the next raised a StopIteration."""
+    from deckgen.build.readall import make_cards
+    from deckgen.config import Config
+    from deckgen.model import CLOZE_OPEN
+
+    note = parse_note("#flashcards\n\n" + " ".join(["==a=="] * 10_001) + "\n", "n.md")
+    [card], _ = make_cards([note], Config())
+    numbers = re.findall(f"{CLOZE_OPEN}(\\d+)", card.face.question)
+    assert numbers == [str(n) for n in range(1, 10_002)]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Literal
 
+import pathspec
 import yaml
 
 from .errors import ConfigError
@@ -73,14 +74,22 @@ class Config:
         object.__setattr__(self, "deck", _trim_levels(self.deck))
         object.__setattr__(self, "root", _trim_levels(self.root))
         try:
-            names = {f for _, f, _, _ in string.Formatter().parse(self.deck) if f is not None}
+            parts = [
+                (f, spec, conv) for _, f, spec, conv in string.Formatter().parse(self.deck) if f is not None
+            ]
         except ValueError as exc:  # an unmatched `{` or `}`
             raise ConfigError(
                 f"deck template {self.deck!r}: {exc} — write fields as {{source}}, {{title}} or {{folder}}"
             ) from None
+        if any(spec or conv for _, spec, conv in parts):  # `{title:d}` fails only when a card is made
+            raise ConfigError(
+                f"deck template {self.deck!r} gives a field a format (after `:` or `!`) — "
+                "write the fields alone: {source}, {title}, {folder}"
+            )
+        names = {f for f, _, _ in parts}
         if unknown := names - set(DECK_FIELDS):
             raise ConfigError(
-                f"deck template {self.deck!r} uses {', '.join(sorted(unknown))} — "
+                f"deck template {self.deck!r} uses {', '.join(sorted(n or '{}' for n in unknown))} — "
                 f"use only {{source}}, {{title}} and {{folder}}"
             )
         for name in _SWITCHES:
@@ -96,7 +105,10 @@ class Config:
         if self.cards not in ("focused", "all"):
             raise ConfigError(f"cards must be 'focused' or 'all', not {self.cards!r}")
         if not isinstance(self.cap, int) or isinstance(self.cap, bool) or self.cap < 1:
-            raise ConfigError(f"cap must be a whole number of cards, 1 or more, not {self.cap!r}")
+            raise ConfigError(
+                f"cap must be a whole number of cards, 1 or more, not {self.cap!r} — "
+                "to keep every card a note gives, set `cards: all` instead"
+            )
         if not self.deck or any(not level.strip() for level in self.deck.split("::")):
             raise ConfigError(
                 f"deck template {self.deck!r} has an empty level — write it like '{{source}}::{{title}}'"
@@ -134,10 +146,9 @@ def load_config(path: Path | None, *, notes: Sequence[Path] = (), **overrides: A
             f"{where(first)}: unknown key(s) {', '.join(unknown)} — known: {', '.join(sorted(known))}"
         )
     for key, value in data.items():
-        lists = ("exclude", "flashcard_tags")
-        if key in lists and isinstance(value, list) and all(isinstance(v, str) for v in value):
-            continue
-        if value is not None and not isinstance(value, (str, int, float)):
+        if key in _LISTS:
+            _check_list(key, value, where(key))
+        elif value is not None and not isinstance(value, (str, int, float)):
             raise ConfigError(f"{where(key)}: {key} must be text, not {type(value).__name__} — quote it")
     if data.get("templates") is not None and path is not None:
         data["templates"] = (path.parent / str(data["templates"])).resolve()
@@ -155,7 +166,8 @@ def load_config(path: Path | None, *, notes: Sequence[Path] = (), **overrides: A
             deck=deck, root=str(merged.get("root") or ""), templates=templates,
             exclude=(exclude,) if isinstance(exclude, str) else tuple(exclude),
             cards=str(merged.get("cards") or "focused"),  # type: ignore[arg-type]
-            cap=merged.get("cap") or CAP, obsidian_vault=str(merged.get("obsidian_vault") or ""),
+            cap=CAP if merged.get("cap") is None else merged["cap"],
+            obsidian_vault=str(merged.get("obsidian_vault") or ""),
             flashcard_tags=_tags(merged.get("flashcard_tags", DEFAULT_TAGS)),
             **{k: merged[k] for k in _SWITCHES if merged.get(k) is not None},
             separators=merged.get("separators", SEPARATORS),
@@ -164,6 +176,21 @@ def load_config(path: Path | None, *, notes: Sequence[Path] = (), **overrides: A
         names = ("root", "cards", "cap", "flashcard_tags", *_SWITCHES)
         key = next((k for k in names if str(exc).startswith(k)), "deck")
         raise ConfigError(f"{where(key)}: {exc}") from None
+
+
+_LISTS = {"exclude": "'drafts/'", "flashcard_tags": "'#flashcards'"}
+"""The settings that are a list of text (or one text), with an example item."""
+
+
+def _check_list(key: str, value: Any, where: str) -> None:
+    """A list setting is text or a list of text; `exclude` patterns must be gitignore patterns."""
+    items = [value] if isinstance(value, str) else value
+    if value is not None and not (isinstance(items, list) and all(isinstance(v, str) for v in items)):
+        raise ConfigError(
+            f"{where}: {key} must be a list of text like [{_LISTS[key]}], not {value!r} — quote each item"
+        )
+    if key == "exclude" and items and (at := bad_pattern(items)) is not None:
+        raise ConfigError(f"{where}: exclude: {pattern_problem(items[at])}")
 
 
 def _tags(value: Any) -> Any:
@@ -212,3 +239,21 @@ def template_path(name: str, override: Path | None = None) -> Path:
     packaged = Path(__file__).parent / "templates"  # where the wheel puts `templates/`
     base = packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "templates"
     return base / name
+
+
+def bad_pattern(lines: Sequence[str]) -> int | None:
+    """The index of the first line gitignore syntax cannot read (a lone `!` or `\\`), or None."""
+    for i, line in enumerate(lines):
+        try:
+            pathspec.GitIgnoreSpec.from_lines([line])
+        except ValueError:
+            return i
+    return None
+
+
+def pattern_problem(line: str) -> str:
+    """What is wrong with a line `bad_pattern` found, and what to do."""
+    return (
+        f"{line!r} is not a gitignore pattern (a lone `!` or a trailing `\\`) — write `!name` to keep "
+        "a file the patterns above leave out, `\\!name` for a name that starts with !, or remove it"
+    )

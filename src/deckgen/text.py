@@ -261,3 +261,14 @@ def printable(name: str) -> str:
     return "".join(
         f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in name
     )
+
+
+CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""C0 and C1 control characters, but tab and line feed: no text shows them, Anki separates a
+note's fields with \\x1f, and a terminal runs `ESC ]` and `\\x9b` sequences (OSC 52 writes the
+clipboard)."""
+
+
+def without_controls(text: str) -> str:
+    """`text` without the characters of `CONTROLS`."""
+    return CONTROLS.sub("", text) if CONTROLS.search(text) else text

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pathspec
 
-from ..errors import BuildError
+from ..config import bad_pattern, pattern_problem
+from ..errors import BuildError, ConfigError
 
 IGNORE_NAME = ".deckgenignore"
 """A file in an input folder listing, in gitignore syntax, what under it is not a note."""
@@ -30,14 +31,21 @@ class NoteFile:
 def ignore_spec(root: Path, exclude: Iterable[str] = ()) -> pathspec.GitIgnoreSpec:
     """The patterns that leave files under `root` out: `ALWAYS_SKIPPED`, the config's
     `exclude` list and the root's `.deckgenignore`, all in gitignore syntax."""
-    lines = [*ALWAYS_SKIPPED, *exclude]
+    given = [*ALWAYS_SKIPPED, *exclude]
+    own: list[str] = []
     try:
-        lines += (root / IGNORE_NAME).read_text(encoding="utf-8").splitlines()
+        own = (root / IGNORE_NAME).read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         pass
     except (OSError, UnicodeDecodeError) as exc:
         raise BuildError(f"{root / IGNORE_NAME}: cannot read it ({exc}) — fix or remove it") from None
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    try:
+        return pathspec.GitIgnoreSpec.from_lines([*given, *own])
+    except ValueError:
+        if (at := bad_pattern(own)) is not None:
+            raise ConfigError(f"{root / IGNORE_NAME}:{at + 1}: {pattern_problem(own[at])}") from None
+        bad = given[bad_pattern(given) or 0]  # deckgen.yaml's `exclude` is checked in config.py
+        raise ConfigError(f"exclude: {pattern_problem(bad)}") from None
 
 
 def find_notes(paths: Sequence[Path], exclude: Iterable[str] = ()) -> list[NoteFile]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import fields, replace
+from typing import Any
 from urllib.parse import quote
 
 from ..config import Config
 from ..model import Card, Claim, Face, Link, Note
 from ..notes.media import images_in
-from ..text import slug
+from ..text import slug, without_controls
 
 
 def video_url(video_id: str, seconds: int) -> str:
@@ -52,13 +54,32 @@ def card_tags(note: Note, claim: Claim) -> tuple[str, ...]:
     return tuple(sorted({t for t in map(anki_tag, raw) if t}))
 
 
-def _highlight(claim: Claim) -> tuple[int, int]:
-    at = claim.context.find(claim.answer) if claim.answer else -1
-    return (at, at + len(claim.answer)) if at >= 0 else (0, 0)
+def _highlight(context: str, answer: str) -> tuple[int, int]:
+    at = context.find(answer) if answer else -1
+    return (at, at + len(answer)) if at >= 0 else (0, 0)
 
 
 def make_face(note: Note, claim: Claim, config: Config) -> Face:
-    """What the learner sees of one claim's card."""
+    """What the learner sees of one claim's card: its text without control characters (Anki
+    splits a note's fields at \x1f, so one in a title made a note Anki refused)."""
+    face = _raw_face(note, claim, config)
+    clean = {f.name: _clean(getattr(face, f.name)) for f in fields(face)}
+    if all(clean[f.name] == getattr(face, f.name) for f in fields(face)):
+        return face
+    face = replace(face, **clean)
+    return replace(face, highlight=_highlight(face.context, face.answer))
+
+
+def _clean(value: Any) -> Any:
+    """A face's text, or tuple of texts, without control characters; other values as they are."""
+    if isinstance(value, str):
+        return without_controls(value)
+    if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+        return tuple(map(without_controls, value))
+    return value
+
+
+def _raw_face(note: Note, claim: Claim, config: Config) -> Face:
     return Face(
         kind=claim.kind,
         deck=tag_deck(claim.deck, config) if claim.deck else deck_name(note, config),
@@ -70,7 +91,7 @@ def make_face(note: Note, claim: Claim, config: Config) -> Face:
         answer=claim.answer,
         items=claim.items,
         context=claim.context,
-        highlight=_highlight(claim),
+        highlight=_highlight(claim.context, claim.answer),
         timestamps=tuple(
             Link(t.label, video_url(t.video or note.video_id, t.seconds))
             for t in claim.timestamps

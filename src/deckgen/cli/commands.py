@@ -76,7 +76,7 @@ ANKICONNECT = "http://127.0.0.1:8765"
 
 def _show_version(value: bool) -> None:
     if value:
-        typer.echo(f"deckgen {__version__}")
+        say(f"deckgen {__version__}")
         raise typer.Exit()
 
 
@@ -273,7 +273,7 @@ def push(
         options = PushOptions(collection, url, key or "", delete_retired, dry_run, backup_dir, create)
         result = run_push(paths or [Path(".")], out, cfg, now(), BuildOptions(lock=lock), options)
         if as_json:
-            typer.echo(json.dumps(push_document(result, dry_run=dry_run), indent=2, ensure_ascii=False))
+            say(json.dumps(push_document(result, dry_run=dry_run), indent=2, ensure_ascii=False))
             return
         for line in lines(result, dry_run=dry_run):
             say(line)
@@ -304,13 +304,13 @@ def preview(
             parsed = read_note(note, *note_place(note, base), cfg.separators)
             ranking = explain(parsed, cfg)
             for line in why_lines(ranking, empty_reason(parsed, ranking)):
-                typer.echo(line)
+                say(line)
             return
         with tempfile.TemporaryDirectory(prefix="deckgen-preview-") as nowhere:  # no cache, no lock
             result = run_stages([NoteFile(note, *note_place(note, base))], Path(nowhere), cfg, now(), PREVIEW)
         cards = in_reading_order(result)
         if as_json:
-            typer.echo(json.dumps([card_json(c) for c in cards], indent=2, ensure_ascii=False))
+            say(json.dumps([card_json(c) for c in cards], indent=2, ensure_ascii=False))
             return
         for problem in result.problems:
             warn(problem)
@@ -318,6 +318,6 @@ def preview(
             c = card_json(card)
             lead = f"  ({c['lead']})\n" if c["lead"] else ""
             links = "  ".join(f"▶ {t['label']} {t['url']}" for t in c["timestamps"])
-            typer.echo(f"{i}. [{c['kind']}] {c['topic']}\n{lead}  Q: {c['question']}\n  A: {c['answer']}")
-            typer.echo(f"  {links}\n" if links else "")
-        typer.echo(f"{len(cards)} cards in {cards[0].deck if cards else 'no deck'}")
+            say(f"{i}. [{c['kind']}] {c['topic']}\n{lead}  Q: {c['question']}\n  A: {c['answer']}")
+            say(f"  {links}\n" if links else "")
+        say(f"{len(cards)} cards in {cards[0].deck if cards else 'no deck'}")

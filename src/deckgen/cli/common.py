@@ -51,7 +51,7 @@ def handle_errors(debug: bool, as_json: bool = False) -> Iterator[None]:
 
 def fail(message: str, code: int, as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps(document(None, error=message), indent=2, ensure_ascii=False))
+        say(json.dumps(document(None, error=message), indent=2, ensure_ascii=False))
     say(f"deckgen: {message}", err=True, fg="red")
     raise typer.Exit(code)
 

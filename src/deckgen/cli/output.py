@@ -22,6 +22,7 @@ from ..errors import DeckgenError
 from ..identity.match import Plan
 from ..model import BLANK, Card
 from ..rank import Ranking
+from ..text import CONTROLS
 
 SCHEMA = "deckgen.build/1"
 PLAN_ACTIONS = ("added", "changed", "moved", "retired", "unchanged", "ranked_out", "conflicts", "deleted")
@@ -34,9 +35,23 @@ JSON_HELP = (
 )
 
 
+_UNPRINTABLE = re.compile(f"{CONTROLS.pattern}|[\u202a-\u202e\u2066-\u2069]")
+"""What a terminal must not be sent from a note: control characters (`ESC ]52` writes the
+clipboard, `ESC [` moves the cursor and recolours) and the bidirectional overrides that make
+text read in another order than it is."""
+
+
+def terminal_text(text: str) -> str:
+    """`text` with each `_UNPRINTABLE` character written out as `\\uXXXX`: visible, and in a
+    JSON string the same character again."""
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def say(text: str, *, err: bool = False, fg: str | None = None) -> None:
-    """Print a line; coloured only on a terminal (click strips it otherwise) and never with NO_COLOR."""
-    typer.secho(text, err=err, fg=fg, color=False if os.environ.get("NO_COLOR") else None)
+    """Print a line: everything deckgen prints goes through here, so no note's text ever runs as
+    a terminal command (`terminal_text`); coloured only on a terminal (click strips it
+    otherwise) and never with NO_COLOR."""
+    typer.secho(terminal_text(text), err=err, fg=fg, color=False if os.environ.get("NO_COLOR") else None)
 
 
 def warn(problem: object) -> None:
@@ -81,7 +96,7 @@ def report(result: BuildResult, as_json: bool, *, dry_run: bool = False, verbose
     """A finished build: the JSON document, or the summary line (the plan for a dry run), then
     warnings and the notes that gave no cards."""
     if as_json:
-        typer.echo(json.dumps(document(result, dry_run=dry_run), indent=2, ensure_ascii=False))
+        say(json.dumps(document(result, dry_run=dry_run), indent=2, ensure_ascii=False))
         return
     if dry_run:
         print_plan(result.plan)

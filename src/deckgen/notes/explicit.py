@@ -11,6 +11,7 @@ in force where it stands (`tag_lines`), and `rules/explicit.py` keeps those of f
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from ..model import (
@@ -27,21 +28,27 @@ from ..model import (
 from .inline import image_placeholder, placeholder
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-_SR_COMMENT = re.compile(r"<!--SR:[^>]*?-->")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
+# Linear patterns: a note of 2 MB must not take minutes. A search for the end of a span (`-->`,
+# `}}`, `]]`) stops where the next span of the same kind opens (`(?:(?!<!--).)*?`, `[^\[\]]`),
+# so a run of openers that never close is scanned once, not once from each opener.
+_SR_COMMENT = re.compile(r"<!--SR:[^<>]*?-->")
+_COMMENT = re.compile(r"<!--(?:(?!<!--).)*?-->", re.S)
 _CODE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
 TAG = re.compile(r"(?<![\w/#&`\[])#([^\s#,.;:!?'\"()\[\]{}<>`|=*]*[^\W\d][^\s#,.;:!?'\"()\[\]{}<>`|=*]*)")
 _LEAD_TAGS = re.compile(r"^(?:\s*#[^\s#]+)+\s*")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s|$)")
-_ANKI = re.compile(r"\{\{c(\d+)::(.+?)(?:::([^{}]*?))?\}\}", re.S)
-_LOGSEQ = re.compile(r"\{\{cloze\s+(.+?)(?:\s*\\\\\s*([^{}]*?))?\s*\}\}", re.S)
-_MARKS = re.compile(r"==(?=\S)(.+?)(?<=\S)==|\*\*(?=\S)(.+?)(?<=\S)\*\*|\{\{(?!c\d+::|cloze\s)([^{}]+?)\}\}")
+_ANKI = re.compile(r"\{\{c(\d+)::((?:(?!\{\{c\d).)+?)(?:::((?:[^{}:]|:(?!:))*))?\}\}", re.S)
+_LOGSEQ = re.compile(r"\{\{cloze\s++((?:(?!\{\{cloze\s).)+?)(?:\\\\([^{}\\]*))?\}\}", re.S)
+"""Logseq's `{{cloze text \\\\ cue}}`; the spaces around the text and the cue are stripped later."""
+_MARKS = re.compile(
+    r"==(?=\S)((?:(?!==).)+?)(?<=\S)==|\*\*(?=\S)((?:(?!\*\*).)+?)(?<=\S)\*\*|\{\{(?!c\d+::|cloze\s)([^{}]+?)\}\}"
+)
 _HINT = re.compile(r"^\^\[([^\]]*)\]")
 _ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+")
 _PROPERTY = re.compile(r"^\s*(?:[-*+]\s+)?[\w-]+::(?:\s|$)")
 _CARD_TAG = re.compile(r"(?:^|\s)#(?:card|\[\[card\]\])(?=\s|$)", re.I)
 _BRACES = re.compile(r"\{\{[^{}]*\}\}")
-_WIKI = re.compile(r"\[\[[^\]]*\]\]|\]\([^)]*\)")
+_WIKI = re.compile(r"\[\[[^\[\]]*\]\]|\]\([^)\]]*\)")
 _CLOZE_CHARS = re.compile(f"[{CLOZE_OPEN}{CLOZE_SEP}{CLOZE_CLOSE}]")
 
 
@@ -103,10 +110,10 @@ def tags_of(line: str) -> tuple[str, ...]:
     return tuple(f"#{m.group(1)}" for m in TAG.finditer(_bare(line)))
 
 
-_ALIASED = re.compile(r"\[\[([^\]|]+)\|([^\]]+)\]\]")
-_LINKED = re.compile(r"\[\[([^\]]+)\]\]")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"(\*\*|__|==|~~)(?=\S)(.+?)(?<=\S)\1")
+_ALIASED = re.compile(r"\[\[([^\[\]|]+)\|([^\[\]]+)\]\]")
+_LINKED = re.compile(r"\[\[([^\[\]]+)\]\]")
+_MD_LINK = re.compile(r"\[([^\[\]]+)\]\([^)\[\]]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|==|~~)(?=\S)((?:(?!\1).)+?)(?<=\S)\1")
 _INLINE_CODE = re.compile(r"(`+)(.+?)\1")
 
 
@@ -122,7 +129,9 @@ def _marks_off(text: str) -> str:
     return _INLINE_CODE.sub(r"\2", text) if "`" in text else text
 
 
-_IMAGES = re.compile(r"!\[\[([^\]|#^]*)[^\]|]*(?:\|([^\]]*))?\]\]|!\[([^\]]*)\]\(<?([^)>]*)>?\)")
+_IMAGES = re.compile(
+    r"!\[\[([^\[\]|#^]*+)[^\[\]|]*+(?:\|([^\[\]]*))?\]\]|!\[([^\[\]]*)\]\(<?([^)>\[\]]*)>?\)"
+)
 
 
 def _image(m: re.Match[str]) -> str:
@@ -171,7 +180,7 @@ def resolve_clozes(text: str, marks: str) -> str:
     """Number the Spaced Repetition deletions whose delimiter is in `marks` (after any
     number already taken); the others become plain text."""
     numbered = [int(n) for n in re.findall(f"{CLOZE_OPEN}(\\d+){CLOZE_SEP}", text)]
-    counter = iter(range(max(numbered, default=0) + 1, 10_000))
+    counter = itertools.count(max(numbered, default=0) + 1)
 
     def one(m: re.Match[str]) -> str:
         head, rest = m.group(1), m.group(2)

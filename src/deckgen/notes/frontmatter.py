@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -11,10 +12,33 @@ from ..errors import NoteError
 from ..model import Problem, SourceRef
 
 
+class _Alias(Exception):
+    """An alias (`*name`) in front matter, at a 0-based line of the YAML."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+class _NoAliases(yaml.SafeLoader):
+    """YAML's safe loader, refusing aliases: each `*name` repeats a whole value, so nine levels
+    of lists of aliases (an "alias bomb", a few hundred bytes) expand to gigabytes. Front matter
+    has no use for them."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise _Alias(self.peek_event().start_mark.line)  # type: ignore[no-untyped-call]
+        return super().compose_node(parent, index)
+
+
 def front_matter(text: str, path: str) -> dict[str, Any]:
-    """The front matter's mapping; a `NoteError` when it is not valid YAML or not a mapping."""
+    """The front matter's mapping; a `NoteError` when it is not valid YAML, uses aliases, or is
+    not a mapping."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_NoAliases)  # a SafeLoader: no code runs
+    except _Alias as alias:
+        raise NoteError(
+            path, alias.line + 2, "front matter uses a YAML alias (*name) — write the value out instead"
+        ) from None
     except yaml.YAMLError as exc:
         # Where the broken construct starts (an unclosed `[`), else where YAML gave up.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
@@ -38,6 +62,12 @@ def front_matter(text: str, path: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise NoteError(path, 1, "front matter is not a mapping — write `key: value` lines")
     return data
+
+
+def key_line(text: str, key: str) -> int:
+    """The note's line where front matter `text` sets `key` (the first line when not found)."""
+    found = re.search(rf"^{re.escape(key)}[ \t]*:", text, re.M)
+    return text.count("\n", 0, found.start()) + 2 if found else 1
 
 
 def meta_text(meta: dict[str, Any], key: str, path: str, problems: list[Problem]) -> str:

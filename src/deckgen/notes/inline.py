@@ -22,11 +22,16 @@ _ANCHOR = re.compile(r"""<a\b[^>]*\byt-timestamp\b[^>]*>""", re.I)
 _WHOLE_ANCHOR = re.compile(r"""<a\b[^>]*\byt-timestamp\b[^>]*>[\d:.\s\[\]]*</a\s*>""", re.I)
 """An anchor with its label and closing tag, `<a class="yt-timestamp" data-t="00:09:17">[00:09:17]</a>`:
 a label of digits, colons, points, spaces and brackets (nothing Markdown reads as markup)."""
+_ANCHOR_MAX = 1_000
+"""The longest whole anchor `stamp_anchor` looks for (real ones are about 120 characters): the
+pattern is only matched this far, so a run of `<a ` without `>` is not scanned to its end from
+each of its tags (that took minutes)."""
 _ANCHOR_TIME = re.compile(r"""\b(?:data-t|href)\s*=\s*["']([^"']*)["']""", re.I)
 _BARE_TIME = re.compile(r"\[(\d{1,2}:\d{2}(?::\d{2}){0,2})\]|\((\d{1,2}:\d{2}:\d{2}(?::\d{2})?)\)")
 """`[09:17]`, `[00:09:17]`, and `(00:09:17)` (a bracketed `(12:30)` may be a clock time: not read)."""
 _LINK_TIME = re.compile(r"\[?\d{1,2}:\d{2}(?::\d{2}){0,2}\]?")
-_EMBED = re.compile(r"!\[\[([^\[\]|#^]*)[^\[\]|]*(?:\|([^\[\]]*))?\]\]")
+_EMBED = re.compile(r"!\[\[([^\[\]|#^]*+)[^\[\]|]*+(?:\|([^\[\]]*))?\]\]")
+"""`![[name#part|size]]`; possessive (`*+`): the name and its part are not re-split on failure."""
 _SIZE = re.compile(r"\d{1,5}(?:x\d{1,5})?")
 """`![[crumb.png|500]]`, `|500x300`: the size Obsidian shows an image at."""
 IMAGE_FILE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp|avif|tiff?)$", re.I)
@@ -234,7 +239,9 @@ def stamp_anchor(state: StateInline, silent: bool) -> bool:
     HTML it is two tags with a label between that the link rule tries first: two fifths of the
     inline parse of a timestamped note. An anchor with markup in its label, or unclosed, is left
     to the HTML rule (`read_inline` reads it either way)."""
-    if state.src[state.pos] != "<" or not (m := _WHOLE_ANCHOR.match(state.src, state.pos)):
+    if state.src[state.pos] != "<" or not (
+        m := _WHOLE_ANCHOR.match(state.src, state.pos, state.pos + _ANCHOR_MAX)
+    ):
         return False
     if not silent:
         state.push("yt_stamp", "", 0).content = m.group(0)

@@ -64,7 +64,8 @@ def _by_name(vault: Path) -> dict[str, Path]:
     return found
 
 
-def _inside(path: Path, vault: Path) -> bool:
+def inside(path: Path, vault: Path) -> bool:
+    """Whether resolved `path` is `vault` or below it."""
     return path == vault or vault in path.parents
 
 
@@ -77,7 +78,7 @@ def resolve(target: str, note_path: Path, vault: Path) -> Path | str:
         return "a remote image is not bundled (Anki shows files it holds) — download it into the vault"
     for candidate in _candidates(Path(target), note_path, vault):
         real = candidate.resolve()
-        if not _inside(real, vault.resolve()):
+        if not inside(real, vault.resolve()):
             return (
                 f"image {target!r} is outside the vault ({vault}) and is not bundled — "
                 "copy it into the vault and embed that copy"

@@ -7,17 +7,20 @@ matter is broken, is refused with a `NoteError`.
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ..errors import NoteError
 from ..model import BLANK, FORCE, SEPARATORS, SKIP, Block, Note, Problem, Separators, SourceRef
 from ..text import printable, visible
 from .explicit import read_explicit
-from .frontmatter import as_tags, front_matter, meta_text
+from .frontmatter import as_tags, front_matter, key_line, meta_text
 from .intake import read_text
 from .markdown import parse_markdown
-from .media import find_media
+from .media import find_media, find_vault, inside
 from .parser import Parser
 from .stamps import minutes_not_hours
 from .youtube import VIDEO_ID, youtube_id
@@ -43,6 +46,7 @@ def parse_note(
         meta_text(meta, "title", path, problems) or parsed.h1 or visible(Path(name).stem).replace("_", " ")
     )
     video_id = _video(meta, path, problems)
+    lang = _lang(meta, parsed.front_matter, path, problems)
     blocks = _own_video(parsed.blocks, video_id)
     if rescaled := minutes_not_hours(blocks):
         blocks = rescaled
@@ -61,9 +65,39 @@ def parse_note(
         path=path, title=title, video_id=video_id, source_id=parsed.source_id,
         source_name=parsed.source_name, folder=folder, tags=tags,
         blocks=blocks, problems=tuple(problems), digest=digest,
-        lang=meta_text(meta, "lang", path, problems) or meta_text(meta, "language", path, problems),
+        lang=lang,
         explicit=None if skip else read_explicit(source, meta, separators),
     )  # fmt: skip
+
+
+_LANG_CODE = re.compile(r"([a-z]{2,3})(?:-[a-z0-9]{1,8})*")
+"""A language tag as BCP 47 writes it (`en`, `pt-br`, `zh-hant-tw`), lower case."""
+
+
+def _lang(meta: dict[str, Any], front: str, path: str, problems: list[Problem]) -> str:
+    """Front matter `lang` (or `language`) when it is a language code deckgen's word data knows;
+    '' otherwise (the language is then detected from the text), with a warning."""
+    key = "lang" if meta.get("lang") is not None else "language"
+    code = meta_text(meta, key, path, problems)
+    found = _LANG_CODE.fullmatch(code.lower().replace("_", "-"))
+    if not code or (found and found.group(1) in _known_languages()):
+        return code
+    problems.append(
+        Problem(
+            SourceRef(path, key_line(front, key)),
+            f"`{key}: {code[:40]}` is not a language code deckgen knows — the language is detected from "
+            "the text instead; write a code like `en`, `es` or `pt-BR`, or remove the line",
+        )
+    )
+    return ""
+
+
+@functools.cache
+def _known_languages() -> frozenset[str]:
+    """The languages wordfreq has word lists for: the rules look a note's words up in them."""
+    from wordfreq import available_languages  # imported when first needed (~0.15 s)
+
+    return frozenset(available_languages(wordlist="small"))
 
 
 def _video(meta: dict[str, Any], path: str, problems: list[Problem]) -> str:
@@ -110,6 +144,20 @@ def read_note(
     """Read and parse one note file, and find the images it embeds (`display` is its path
     under the folder it was found in). Raises `NoteError` when it cannot be read as text."""
     name = display or str(path)
-    source, digest = read_text(path, printable(name))
     top = path.parents[len(Path(display).parts) - 1] if display else path.parent
+    if path.is_symlink() and _leaves(path, find_vault(path, top)):
+        raise NoteError(
+            printable(name), 1, "the note is a symbolic link to a file outside the vault, and is not "
+            "read (as images are not) — copy the file into the vault, or give the file itself",
+        )  # fmt: skip
+    source, digest = read_text(path, printable(name))
     return find_media(parse_note(source, name, folder, digest, separators=separators), path, top)
+
+
+def _leaves(link: Path, vault: Path) -> bool:
+    """Whether the file a link leads to is outside `vault` (a broken link or a loop is
+    `read_text`'s to explain)."""
+    try:
+        return not inside(link.resolve(strict=True), vault.resolve())
+    except (OSError, RuntimeError):
+        return False

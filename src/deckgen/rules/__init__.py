@@ -128,8 +128,10 @@ def _dedupe(found: list[Candidate], lang: Language) -> list[Candidate]:
         mine = content(f"{c.claim.question} {c.claim.answer}", lang)
         written = is_explicit(c)  # kept as written; a generated card that repeats one is dropped
         probes = [("*" if written else c.claim.kind, w) for w in _prefix(mine)]
-        near = sorted({i for p in [*probes, *(("*", w) for _, w in probes)] for i in index.get(p, ())})
-        twin = None if written else next((kept[i][0] for i in near if _similar(kept[i][1], mine)), None)
+        twin = None  # a written card is never a twin: its neighbours are not looked up (slow when alike)
+        if not written:
+            near = sorted({i for p in [*probes, *(("*", w) for _, w in probes)] for i in index.get(p, ())})
+            twin = next((kept[i][0] for i in near if _similar(kept[i][1], mine)), None)
         if twin is None and not written:  # a written card is met more loosely: the note says it twice
             twin = next((w for w, e in authored if _repeats(mine, e)), None)
         if written:

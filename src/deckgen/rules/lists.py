@@ -17,7 +17,9 @@ from .context import RuleContext
 from .definition import is_term
 from .sentences import first_stamps, needs_referent
 from .stems import gives_away
-from .weights import LIST_ITEM, LIST_PAIR, MAX_ITEMS
+from .weights import LIST_ITEM, LIST_PAIR, MAX_CANDIDATES, MAX_ITEMS
+
+_TOO_MANY = "too many items to ask one by one"
 
 
 def list_rule(note: Note, block: Block, ctx: RuleContext) -> list[Candidate]:
@@ -40,6 +42,10 @@ def list_rule(note: Note, block: Block, ctx: RuleContext) -> list[Candidate]:
                          answer=answer, context=context, stamps=stamps, reject=reject, features=[feature],
                          unit=unit, items=names)  # fmt: skip
 
+    if len(names) > MAX_CANDIDATES:
+        shown = "; ".join(names[:MAX_ITEMS])
+        return [make(key, f"{lead}: {shown}; …", names[0], shown, stamps[:1], _TOO_MANY,
+                     ("one missing item of a list", LIST_ITEM), key)]  # fmt: skip
     if len(names) == 2:
         question = ctx.lang.name_both.format(lead=lead)
         pair = ("two real terms", LIST_PAIR)
@@ -69,7 +75,7 @@ def _fault(names: tuple[str, ...], lead: str, block: Block, members: int, lang: 
     if not all(is_term(n, lang) for n in names):
         return "the items are the note-writer's labels, not terms"
     if len(names) > MAX_ITEMS:
-        return "too many items to ask one by one"
+        return _TOO_MANY
     if needs_referent(lead, lang):
         return "the lead-in points back at something it does not name"
     if any(gives_away(n, f"{lead} {' '.join(block.headings)}", lang) for n in names):

@@ -99,6 +99,10 @@ MAX_LEAD_WORDS = 40
 """A card's lead-in is cut to this many words: context, not a second text to read."""
 MAX_ITEMS = 5
 """Longer lists are not asked item by item: too many near-identical cards."""
+MAX_CANDIDATES = 50
+"""A list longer than this (a glossary of thousands of terms) gives one rejected candidate, not
+one per item: each item's candidate holds the whole list, so N items made N² of text (a
+6,000-term glossary took 1.8 GB). Up to here, `--why` shows each item's reason."""
 REACH = 2
 """How many sentences back a pronoun may find its antecedent: further back, which thing is meant
 is a guess."""
