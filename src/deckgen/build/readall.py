@@ -64,22 +64,17 @@ def make_cards(notes: Iterable[Note], config: Config) -> tuple[list[Card], list[
     return cards, []
 
 
-def _read_and_extract(job: tuple[NoteFile, Config, Path | None, str]) -> NoteResult:
-    """One note file → its cards; runs in a worker process, so it returns the note without its
-    blocks (they are large and nothing after this step needs them). With a `cache_dir` it
-    also stores the result there."""
-    f, config, cache_dir, key = job
+def _read_one(f: NoteFile, config: Config) -> NoteResult:
+    """One note file → its claims, through the per-note stages; runs in a worker process, so
+    the note comes back without its blocks (large, and nothing after this step needs them)."""
     notes, problems = read_notes([f], config=config)
     if not notes:
         return None, problems
     claims = note_claims(notes[0], config)
-    result: NoteResult = (claims, problems + image_problems(claims.note, (c for c, _ in claims.kept)))
-    if cache_dir is not None and key:
-        cache.store(cache_dir, key, result)
-    return result
+    return claims, problems + image_problems(claims.note, (c for c, _ in claims.kept))
 
 
-def _key(f: NoteFile, config: Config) -> str:
+def note_key(f: NoteFile, config: Config) -> str:
     """The note's cache key; '' for anything but a readable regular file of note size (a pipe
     would block the read, and read_note explains what is wrong with the others)."""
     try:
@@ -115,10 +110,10 @@ def _scanned(key: str, result: NoteResult, stored: bool) -> Scanned:
 
 
 def _scan(job: tuple[NoteFile, Config, Path | None, str]) -> Scanned:
-    """`_read_and_extract` in a worker, returning only what `Scanned` keeps: the claims go into
-    the cache (`cache_dir`, None to store nothing), not back through the pipe."""
+    """`_read_one` in a worker, returning only what `Scanned` keeps: the claims go into the
+    cache (`cache_dir`, None to store nothing), not back through the pipe."""
     f, config, cache_dir, key = job
-    result = _read_and_extract((f, config, None, ""))
+    result = _read_one(f, config)
     if result[0] is None:
         return _scanned(key, result, True)
     stored = bool(key) and cache_dir is not None and cache.store(cache_dir, key, result)
@@ -156,7 +151,7 @@ def scan(
 def load_claims(f: NoteFile, key: str, config: Config, cache_dir: Path) -> NoteClaims | None:
     """A note's claims from the cache, or read again when the cache lost them."""
     hit = _cached(cache_dir, key)
-    result: NoteResult = hit if hit is not None else _read_and_extract((f, config, None, ""))
+    result: NoteResult = hit if hit is not None else _read_one(f, config)
     return result[0]
 
 
@@ -168,7 +163,3 @@ def _cached(cache_dir: Path, key: str) -> NoteResult | None:
         return None
     return hit
 
-
-def note_key(f: NoteFile, config: Config) -> str:
-    """The note's cache key ('' when it cannot be read as a note)."""
-    return _key(f, config)

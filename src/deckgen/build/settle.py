@@ -188,80 +188,32 @@ def settle(
     """Settle every note with the lock and stage the packages and lock entries that changed
     (`stage` None: the memory sink, which stages nothing and keeps each note's claims); `stats`
     are the notes' sizes and modification times as the build first saw them."""
-    cache_dir = out / cache.CACHE_NAME
-    store = stage is not None or options.cache
     alike = bool(last) and last.get("settings") == settings_digest(config)
     records = {p: Record.from_json(r) for p, r in last.get("notes", {}).items()} if alike else {}
-    before: dict[str, dict[str, Any]] = last.get("packages", {}) if last else {}
     everything = lock.path is None or not alike
-    keys: list[str] = []
-    settled: dict[int, Record] = {}
-    for i, f in enumerate(files):
-        size, mtime = stats[i]
-        st, rec = (size, mtime), records.get(f.display)
-        key = rec.key if rec is not None and rec.stat == st and st[0] >= 0 else note_key(f, config)
-        keys.append(key)
-        row = lock.rows.get(f.display)
-        known = bool(not everything and rec and key and rec.key == key and row and row.digest == rec.lock)
-        if known and rec is not None and unchanged(rec.media):  # (a replaced image: read it again)
-            settled[i] = rec
-    todo = [i for i in range(len(files)) if i not in settled]
-    scanned: dict[int, Scanned] = {}
-    for done, (i, s) in enumerate(scan(files, todo, keys, config, cache_dir, options.jobs, store)):
-        scanned[i] = s
-        if options.progress:
-            options.progress(len(settled) + done + 1, len(files))
-    if store:
-        cache.prune(cache_dir, set(keys))
+    keys, settled = _skip(files, stats, config, lock, {} if everything else records)
+    run = _Run(files, stats, out / cache.CACHE_NAME, config, now, lock, keys, stage)
+    run.scan(settled, options)
     problems = [
-        p for i in range(len(files)) for p in (settled[i].problems if i in settled else scanned[i].problems)
+        p for i in range(len(files)) for p in (settled[i].problems if i in settled else run.scanned[i].problems)
     ]
     if not options.keep_going and (unread := [p for p in problems if p.unread]):
         raise BuildError("nothing written; fix these notes first:\n" + "\n".join(map(str, unread)))
-    plan = _Plan(files, lock, settled, scanned, records, config)
-    writer = _Writer(out, config, now, stage, before, lock)
+    plan = _Plan(files, lock, settled, run.scanned, records, config)
+    writer = _Writer(out, config, now, stage, last.get("packages", {}) if last else {}, lock)
     dirty = writer.dirty(plan, settled, everything or options.every_card)
-    taken = Taken(held=lock.holds)
     outcome = Outcome({}, problems, [], [])
     for i, f in enumerate(files):
         if i in settled and not (plan.packages[i] & dirty):
             outcome.records[f.display] = settled[i]
             outcome.unchanged += settled[i].kept
-            continue
-        if f.display in plan.keep:
+        elif f.display in plan.keep:  # unreadable now: its entries stay as they are
             if f.display in lock.rows:
                 writer.add([], [retired_card(f.display, e) for e in lock.entry(f.display).retired])
-            writer.flush(i)
-            continue
-        old_path = plan.old.get(i, f.display if i in settled else None)
-        nc = scanned[i].claims if i in scanned and scanned[i].claims is not None else None
-        nc = nc or load_claims(f, keys[i], config, cache_dir)
-        if nc is None:  # the cache lost a note that can no longer be read: keep its entries
-            raise BuildError(f"{f.display}: the note changed while deckgen read it — build again")
-        old = lock.entry(old_path) if old_path else None
-        ident = note_identity(nc.note)
-        cards, entry, changes, same = reconcile_note(nc, ident, old, taken, now)
-        if stage is None:
-            outcome.claims.append(nc)
-        row = writer.entry(entry)
-        # every GUID an entry written now holds goes on the GUID list again: after a build cut
-        # short between an entry file and the list, a claim matched by key is minted no more
-        taken.minted += [e.guid for e in entry.claims]
-        writer.rows[entry.path] = row
-        if old_path and old_path != f.display:
-            outcome.gone.append(old_path)
-        outcome.changes += changes
-        outcome.unchanged += same
-        retired = [retired_card(entry.path, e) for e in entry.retired]
-        packages = _packages({*(c.deck for c in cards), *(c.deck for c in retired)}, config)
-        writer.add(cards, retired)
-        outcome.records[f.display] = Record(
-            (stats[i][0], stats[i][1]), keys[i], row.digest, ident, tuple(sorted(packages)),
-            tuple(sorted({c.deck for c in cards})), len(cards), len(nc.kept),
-            dict(Counter(c.kind for c in cards)),
-            scanned[i].problems if i in scanned else settled[i].problems,
-            nc.empty_reason if not cards else "", nc.media,
-        )  # fmt: skip
+        else:
+            old_path = plan.old.get(i, f.display if i in settled else None)
+            problems_of = run.scanned[i].problems if i in run.scanned else settled[i].problems
+            run.note(i, old_path, problems_of, writer, outcome)
         writer.flush(i)
     for path in plan.deleted:  # deleted notes: all their claims retire
         n = lock.entry(path)
@@ -274,8 +226,83 @@ def settle(
     outcome.decks = sorted(writer.decks, key=lambda d: d.name)
     outcome.retired = writer.gone
     outcome.packages = writer.packages
-    writer.finish(outcome, taken)
+    writer.finish(outcome, run.taken)
     return outcome
+
+
+def _skip(
+    files: Sequence[NoteFile], stats: Sequence[list[int]], config: Config, lock: Lock, records: dict[str, Record]
+) -> tuple[list[str], dict[int, Record]]:
+    """Each note's cache key, and the notes that are settled: bytes, settings, lock entry and
+    images as the last build's `records` say (the skip flag of the stages, as mkdocs' `dirty`)."""
+    keys: list[str] = []
+    settled: dict[int, Record] = {}
+    for i, f in enumerate(files):
+        st, rec = (stats[i][0], stats[i][1]), records.get(f.display)
+        key = rec.key if rec is not None and rec.stat == st and st[0] >= 0 else note_key(f, config)
+        keys.append(key)
+        row = lock.rows.get(f.display)
+        known = bool(rec and key and rec.key == key and row and row.digest == rec.lock)
+        if known and rec is not None and unchanged(rec.media):  # (a replaced image: read it again)
+            settled[i] = rec
+    return keys, settled
+
+
+class _Run:
+    """The notes of one build that are not skipped: read (or taken from the cache), then each
+    settled with its lock entry."""
+
+    def __init__(self, files: Sequence[NoteFile], stats: Sequence[list[int]], cache_dir: Path, config: Config,
+                 now: int, lock: Lock, keys: list[str], stage: Callable[[Path], Path] | None) -> None:  # fmt: skip
+        self.files, self.stats, self.cache_dir, self.config, self.now = files, stats, cache_dir, config, now
+        self.keys, self.stage = keys, stage
+        self.store = False
+        self.scanned: dict[int, Scanned] = {}
+        self.taken = Taken(held=lock.holds)
+        self.lock = lock
+
+    def scan(self, settled: dict[int, Record], options: BuildOptions) -> None:
+        """Read every note that is not settled, on the build's one pool, from the cache when it can."""
+        self.store = self.stage is not None or options.cache
+        todo = [i for i in range(len(self.files)) if i not in settled]
+        found = scan(self.files, todo, self.keys, self.config, self.cache_dir, options.jobs, self.store)
+        for done, (i, s) in enumerate(found):
+            self.scanned[i] = s
+            if options.progress:
+                options.progress(len(settled) + done + 1, len(self.files))
+        if self.store:
+            cache.prune(self.cache_dir, set(self.keys))
+
+    def note(
+        self, i: int, old_path: str | None, problems: tuple[Problem, ...], writer: _Writer, outcome: Outcome
+    ) -> None:
+        """One note through identity: its cards and lock entry, handed to the writer."""
+        f = self.files[i]
+        held = self.scanned[i].claims if i in self.scanned else None
+        nc = held or load_claims(f, self.keys[i], self.config, self.cache_dir)
+        if nc is None:  # the cache lost a note that can no longer be read: keep its entries
+            raise BuildError(f"{f.display}: the note changed while deckgen read it — build again")
+        ident = note_identity(nc.note)
+        old = self.lock.entry(old_path) if old_path else None
+        cards, entry, changes, same = reconcile_note(nc, ident, old, self.taken, self.now)
+        if self.stage is None:
+            outcome.claims.append(nc)
+        row = writer.rows[entry.path] = writer.entry(entry)
+        # every GUID an entry written now holds goes on the GUID list again: after a build cut
+        # short between an entry file and the list, a claim matched by key is minted no more
+        self.taken.minted += [e.guid for e in entry.claims]
+        if old_path and old_path != f.display:
+            outcome.gone.append(old_path)
+        outcome.changes += changes
+        outcome.unchanged += same
+        retired = [retired_card(entry.path, e) for e in entry.retired]
+        packages = _packages({*(c.deck for c in cards), *(c.deck for c in retired)}, self.config)
+        writer.add(cards, retired)
+        outcome.records[f.display] = Record(
+            (self.stats[i][0], self.stats[i][1]), self.keys[i], row.digest, ident, tuple(sorted(packages)),
+            tuple(sorted({c.deck for c in cards})), len(cards), len(nc.kept), dict(Counter(c.kind for c in cards)),
+            problems, nc.empty_reason if not cards else "", nc.media,
+        )  # fmt: skip
 
 
 class _Writer:

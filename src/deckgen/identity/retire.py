@@ -8,7 +8,7 @@ from pathlib import Path
 from ..model import Card, Face
 from .lockfile import guard, read_lock
 from .lockwrite import write_lock
-from .match import Entry, NoteEntry
+from .match import Entry
 
 RETIRED_TAG = "deckgen::retired"
 RETIRED_NOTE = (
@@ -24,11 +24,6 @@ def retired_card(path: str, e: Entry) -> Card:
         question=e.question, answer=e.answer, context=RETIRED_NOTE,
     )  # fmt: skip
     return Card(e.guid, e.mtime, e.key, face, path, 0, status="retired")
-
-
-def retired_cards(entries: list[NoteEntry]) -> list[Card]:
-    """Every retired claim the lock keeps, as a card."""
-    return [retired_card(n.path, e) for n in entries for e in n.retired]
 
 
 def prune(lock: Path, *, ranked_out: bool = False, now: int = 0) -> int:
