@@ -20,7 +20,7 @@ from deckgen.cards.claims import claim_text, note_drafts
 from deckgen.config import Config
 from deckgen.identity.lockfile import read_lock
 from deckgen.identity.lockwrite import write_lock
-from deckgen.identity.match import HASH_VERSION, Entry, NoteEntry, Plan, content_hash
+from deckgen.identity.match import HASH_VERSION, Entry, NoteEntry, Plan, content_hash, legacy_hash
 from deckgen.model import BLANK, Card
 from deckgen.notes import read_note
 
@@ -216,8 +216,16 @@ def test_unchanged_0_1_0_cards_stay_unchanged(tmp_path: Path) -> None:
     """A card whose face 0.1.0 rendered the same way is not updated in Anki by the upgrade."""
     lock = tmp_path / "deckgen.lock"
     shutil.copy(TESTS / "fixtures" / "locks" / "seeds-0.1.0.lock", lock)
-    result = build([SEEDS], tmp_path / "out", Config(), 2_000_000_000, BuildOptions(lock=lock))
-    assert result.plan.counts()["unchanged"] > 0
+    old = {e.guid: e for n in read_lock(lock) for e in n.claims}
+    result = build(
+        [SEEDS], tmp_path / "out", Config(), 2_000_000_000, BuildOptions(lock=lock, every_card=True)
+    )
+    cards = [c for d in result.decks for c in d.cards]
+    same = [c for c in cards if c.guid in old and legacy_hash(c.face, c.note_path) == old[c.guid].hash]
+    assert len(same) >= 10  # the fixture holds cards 0.1.0 rendered exactly as today
+    assert [c.mtime for c in same] == [old[c.guid].mtime for c in same]  # nothing for Anki to update
+    changed = {(c.path, c.question) for c in result.plan.changes if c.action == "changed"}
+    assert not any((c.note_path, old[c.guid].question) in changed for c in same)
 
 
 def test_a_new_deck_pattern_moves_cards_and_counts_each_once() -> None:
