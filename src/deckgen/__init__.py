@@ -1,6 +1,7 @@
 """deckgen: turn Markdown study notes into Anki decks sorted by topic, with timestamp links.
 
-The library API: `build()` runs the whole pipeline; `read_note`, `extract`, `make_card` are its stages.
+The library API: `build()` runs the whole pipeline (`BuildOptions` picks the sink: files and the lock,
+or memory for a dry run); `read_note` and `candidates` are its first stages.
 """
 
 from .build import BuildOptions, BuildResult, build
