@@ -1,4 +1,4 @@
-"""Profile one in-process `deckgen.build.run.build()` with cProfile and print the top functions.
+"""Profile one in-process `deckgen.build()` with cProfile and print the top functions.
 
     python bench/profile_build.py NOTES_DIR [--top 15] [--save /tmp/prof.out]
 

@@ -2,10 +2,11 @@
 
     python bench/stages.py NOTES_DIR [--out DIR]
 
-Stages: import, find, read+parse (`build.read_notes`), rules+rank+faces (`readall.note_claims` per
-note), reconcile (GUIDs settled against an empty lock, `identity.reconcile`), group, write (one
-package per source). Each is looked up by name, so when the library's API moves, the stages that
-still exist are timed and the others are reported as errors.
+Stages: import, find, read+parse (`build.readall.read_notes`), rules+rank+faces
+(`cards.claims.note_claims` per note), reconcile (GUIDs settled against an empty lock,
+`identity.match.reconcile_note` per note), group, write (one package per source). Each is
+looked up by name, so when the library's API moves, the stages that still exist are timed and
+the others are reported as errors.
 """
 
 from __future__ import annotations
@@ -44,10 +45,13 @@ def extract_all(notes: list[Any], config: Any) -> list[Any]:
 
 
 def reconcile_all(claims: list[Any]) -> list[Any]:
-    """Cards with GUIDs settled against an empty lock."""
-    from deckgen.identity.match import reconcile
+    """Cards with GUIDs settled against an empty lock, note by note as the build does."""
+    from deckgen.identity.match import Taken, note_identity, reconcile_note
 
-    return list(reconcile(claims, [], NOW)[0])
+    taken, cards = Taken(), []
+    for nc in claims:
+        cards += reconcile_note(nc, note_identity(nc.note), None, taken, NOW)[0]
+    return cards
 
 
 def write_all(decks: Any, out: Path, config: Any) -> int:
@@ -69,15 +73,15 @@ def split_stages(notes_dir: Path, out: Path) -> dict[str, Any]:
     mods = timed(split, "import", _imports)
     if mods is None:
         return split
-    build, config = mods["build"], mods["config"]
-    files = timed(split, "find", lambda: build.find_notes([notes_dir]))
-    read = timed(split, "read+parse", lambda: build.read_notes(files)) if files is not None else None
+    config = mods["config"]
+    files = timed(split, "find", lambda: mods["discover"].find_notes([notes_dir]))
+    read = timed(split, "read+parse", lambda: mods["read"].read_notes(files)) if files is not None else None
     notes = read[0] if read else None
     claims = None
     if notes is not None:
         claims = timed(split, "rules+rank+faces", lambda: extract_all(notes, config))
     cards = timed(split, "reconcile", lambda: reconcile_all(claims)) if claims is not None else None
-    decks = timed(split, "group", lambda: build.group(cards)) if cards is not None else None
+    decks = timed(split, "group", lambda: mods["package"].group(cards)) if cards is not None else None
     if decks is not None:
         timed(split, "write", lambda: write_all(decks, out, config))
     split["total"] = {
@@ -95,11 +99,14 @@ def split_stages(notes_dir: Path, out: Path) -> dict[str, Any]:
 
 
 def _imports() -> dict[str, Any]:
-    # `deckgen.build.run` the attribute is the function; the module lives in sys.modules.
-    build = importlib.import_module("deckgen.build.run")
     from deckgen.config import Config
 
-    return {"build": build, "config": Config()}
+    names = {
+        "discover": "deckgen.build.discover",
+        "read": "deckgen.build.readall",
+        "package": "deckgen.write.package",
+    }
+    return {**{k: importlib.import_module(v) for k, v in names.items()}, "config": Config()}
 
 
 def main() -> int:
