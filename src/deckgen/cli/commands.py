@@ -35,13 +35,21 @@ from .common import (
     write_sheets_of,
 )
 from .options import (
+    ANKICONNECT,
+    AnkiConnectKeyOpt,
+    AnkiConnectOpt,
+    AnkiConnectUrlOpt,
+    BackupDirOpt,
     BaseOpt,
     CapOpt,
     CardsOpt,
+    CollectionOpt,
     ColumnsOpt,
     ConfigOpt,
+    CreateOpt,
     DebugOpt,
     DeckOpt,
+    DeleteRetiredOpt,
     DryRunOpt,
     FormatOpt,
     JsonOpt,
@@ -50,6 +58,9 @@ from .options import (
     OutOpt,
     PaperOpt,
     PathsArg,
+    ProfileOpt,
+    PushDryRunOpt,
+    PushJsonOpt,
     QrOpt,
     RootOpt,
     SheetsOpt,
@@ -69,9 +80,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: flags shown as flags, no boxes when piped
 )
-
-ANKICONNECT = "http://127.0.0.1:8765"
-"""Where the AnkiConnect add-on listens unless told otherwise."""
 
 
 def _show_version(value: bool) -> None:
@@ -218,45 +226,22 @@ def watch(
 @app.command()
 def push(
     paths: PathsArg = None,
-    collection: Annotated[
-        Path | None, typer.Option("--collection", help="The Anki collection file (collection.anki2).")
-    ] = None,
-    profile: Annotated[
-        str | None, typer.Option("--profile", help="Push into this Anki profile's collection.")
-    ] = None,
-    ankiconnect: Annotated[
-        bool, typer.Option("--ankiconnect", help="Push into the running Anki through the AnkiConnect add-on.")
-    ] = False,
-    ankiconnect_url: Annotated[
-        str | None,
-        typer.Option(
-            "--ankiconnect-url", help=f"AnkiConnect's address, implies --ankiconnect ({ANKICONNECT})."
-        ),
-    ] = None,
-    key: Annotated[
-        str | None,
-        typer.Option("--ankiconnect-key", envvar="DECKGEN_ANKICONNECT_KEY", help="AnkiConnect's API key."),
-    ] = None,
-    delete_retired: Annotated[
-        bool,
-        typer.Option("--delete-retired", help="Delete retired cards (after a backup); else suspend them."),
-    ] = False,
-    backup_dir: Annotated[
-        Path | None, typer.Option("--backup-dir", help="Folder for the backup before deleting.")
-    ] = None,
-    create: Annotated[
-        bool, typer.Option("--create", help="Start a new, empty collection at --collection if there is none.")
-    ] = False,
+    collection: CollectionOpt = None,
+    profile: ProfileOpt = None,
+    ankiconnect: AnkiConnectOpt = False,
+    ankiconnect_url: AnkiConnectUrlOpt = None,
+    key: AnkiConnectKeyOpt = None,
+    delete_retired: DeleteRetiredOpt = False,
+    backup_dir: BackupDirOpt = None,
+    create: CreateOpt = False,
     out: OutOpt = Path("out"),
     lock: LockOpt = Path("deckgen.lock"),
     config: ConfigOpt = None,
     deck: DeckOpt = None,
     root: RootOpt = None,
     templates: TemplatesOpt = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the plan against the collection and change nothing.")
-    ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one deckgen.push/1 JSON document.")] = False,
+    dry_run: PushDryRunOpt = False,
+    as_json: PushJsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Build, then add, update, move and retire cards in an Anki collection, by GUID."""

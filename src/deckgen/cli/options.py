@@ -62,3 +62,36 @@ BaseOpt = Annotated[
         help="The folder you build from: the note's sub-folders below it give {folder} as in a build.",
     ),
 ]
+
+ANKICONNECT = "http://127.0.0.1:8765"
+"""Where the AnkiConnect add-on listens unless told otherwise."""
+CollectionOpt = Annotated[
+    Path | None, typer.Option("--collection", help="The Anki collection file (collection.anki2).")
+]
+ProfileOpt = Annotated[
+    str | None, typer.Option("--profile", help="Push into this Anki profile's collection.")
+]
+AnkiConnectOpt = Annotated[
+    bool, typer.Option("--ankiconnect", help="Push into the running Anki through the AnkiConnect add-on.")
+]
+AnkiConnectUrlOpt = Annotated[
+    str | None,
+    typer.Option("--ankiconnect-url", help=f"AnkiConnect's address, implies --ankiconnect ({ANKICONNECT})."),
+]
+AnkiConnectKeyOpt = Annotated[
+    str | None,
+    typer.Option("--ankiconnect-key", envvar="DECKGEN_ANKICONNECT_KEY", help="AnkiConnect's API key."),
+]
+DeleteRetiredOpt = Annotated[
+    bool, typer.Option("--delete-retired", help="Delete retired cards (after a backup); else suspend them.")
+]
+BackupDirOpt = Annotated[
+    Path | None, typer.Option("--backup-dir", help="Folder for the backup before deleting.")
+]
+CreateOpt = Annotated[
+    bool, typer.Option("--create", help="Start a new, empty collection at --collection if there is none.")
+]
+PushDryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Print the plan against the collection and change nothing.")
+]
+PushJsonOpt = Annotated[bool, typer.Option("--json", help="Print one deckgen.push/1 JSON document.")]
