@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-
-from ..model import Progress
 from pathlib import Path
 
+from ..model import Progress
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,25 +8,20 @@ import os
 import stat
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from . import cache
-from ..cards.faces import make_face
-from ..config import Config
-from .discover import NoteFile
-from ..cards.empty import empty_reason
-from ..errors import NoteError
 from ..cards.claims import NoteClaims, note_claims
+from ..config import Config
+from ..errors import NoteError
 from ..identity.match import Taken, note_identity, reconcile_note
 from ..lang import remember_function_words
-from ..model import Candidate, Card, Note, Problem, SourceRef
+from ..model import Card, Note, Problem, Progress, SourceRef
 from ..notes import MAX_NOTE_BYTES, read_note
-from ..notes.media import image_problems, stamps, unchanged
-from ..model import Progress
-from ..rank import Ranking, rank
-from ..rules import Flashcards, candidates
+from ..notes.media import image_problems, unchanged
 from ..rules.frequency import preload
+from . import cache
+from .discover import NoteFile
 
 PARALLEL_FROM = 24
 """Below this many notes, starting worker processes costs more than it saves."""
@@ -162,4 +157,3 @@ def _cached(cache_dir: Path, key: str) -> NoteResult | None:
     if hit is not None and hit[0] is not None and not unchanged(hit[0].media):
         return None
     return hit
-

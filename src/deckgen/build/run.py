@@ -10,25 +10,25 @@ from __future__ import annotations
 
 import errno
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..cards.claims import NoteClaims
 from ..config import Config
-from .discover import NoteFile, find_notes
 from ..errors import BuildError
 from ..files import exclusive, staged
-from ..cards.claims import NoteClaims
-from ..identity.match import Plan
-from .settle import Outcome, settings_digest, settle
+from ..identity.lockfile import guard, open_lock
 from ..identity.lockformat import VERSION, folder_of
 from ..identity.lockwrite import finish
-from ..identity.lockfile import guard, open_lock
+from ..identity.match import Plan
 from ..model import Card, Deck, Problem, SourceRef
 from ..notes.media import forget_vaults
-from .options import BuildOptions
 from ..write.package import remove_stale
+from .discover import NoteFile, find_notes
+from .options import BuildOptions
+from .settle import Outcome, settings_digest, settle
 from .state import (
     inputs_digest,
     last_notes,
@@ -41,7 +41,6 @@ from .state import (
     signature,
     unchanged_summary,
 )
-
 
 DEFAULTS = BuildOptions()
 """A build that writes, keeps no lock, and returns at once when nothing changed."""

@@ -19,77 +19,22 @@ from pathlib import Path
 from typing import Any
 
 from .. import files
-from . import cache
-from ..config import Config
-from .discover import NoteFile
-from ..errors import BuildError
 from ..cards.claims import NoteClaims
-from ..identity.match import Change, NoteEntry, Plan, Taken, note_identity, reconcile_note
+from ..config import Config
+from ..errors import BuildError
 from ..identity.lockfile import Lock, Row
 from ..identity.lockwrite import entry_text, row_of, stage_entry, stage_index
-from ..model import Card, Deck, Problem, SourceRef
-from ..notes.media import unchanged
-from .options import BuildOptions
-from ..write.package import group, package_digest, package_name, stage_package
-from .readall import Scanned, load_claims, note_key, scan
+from ..identity.match import Change, NoteEntry, Plan, Taken, note_identity, reconcile_note
 from ..identity.retire import retired_card
+from ..model import Card, Deck, Problem
+from ..notes.media import unchanged
 from ..write.apkg import note_type_text
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    """What a build learned of one note, kept for the next (`.deckgen-notes.json`)."""
-
-    stat: tuple[int, int]
-    key: str
-    lock: str
-    """The digest of its lock entry as this build wrote it."""
-    identity: str
-    packages: tuple[str, ...]
-    decks: tuple[str, ...]
-    """The decks its live cards are in (its retired cards' decks give `packages` too)."""
-    cards: int
-    kept: int
-    """Its cards that rank among the note's (not kept only for the learner): all of them are
-    unchanged in a build that finds the note settled."""
-    kinds: dict[str, int]
-    problems: tuple[Problem, ...]
-    empty: str
-    media: tuple[tuple[str, int, int], ...] = ()
-    """The image files it embeds as they were read (`NoteClaims.media`)."""
-    raw: list[Any] | None = field(default=None, compare=False, repr=False)
-    """The JSON row it was read from, written back as it is (a vault's worth of rows adds up)."""
-
-    def to_json(self) -> list[Any]:
-        """A compact JSON row."""
-        if self.raw is not None:
-            return self.raw
-        problems = [[p.source.path, p.source.line, p.message, p.unread] for p in self.problems]
-        media = [list(m) for m in self.media]
-        return [list(self.stat), self.key, self.lock, self.identity, list(self.packages), list(self.decks),
-                self.cards, self.kept, self.kinds, problems, self.empty, media]  # fmt: skip
-
-    @classmethod
-    def from_json(cls, raw: list[Any]) -> Record:
-        """The row `to_json` wrote."""
-        st, key, lock, ident, packages, decks, cards, kept, kinds, problems, empty, media = raw
-        found = tuple(Problem(SourceRef(p, line), m, unread) for p, line, m, unread in problems)
-        size, mtime = st
-        return cls(
-            (size, mtime),
-            key,
-            lock,
-            ident,
-            tuple(packages),
-            tuple(decks),
-            cards,
-            kept,
-            kinds,
-            found,
-            empty,
-            tuple((str(path), int(size), int(mtime)) for path, size, mtime in media),
-            raw,
-        )
+from ..write.package import group, package_digest, package_name, stage_package
+from . import cache
+from .discover import NoteFile
+from .options import BuildOptions
+from .readall import Scanned, load_claims, note_key, scan
+from .state import Record
 
 
 @dataclass(slots=True)
@@ -189,13 +134,15 @@ def settle(
     (`stage` None: the memory sink, which stages nothing and keeps each note's claims); `stats`
     are the notes' sizes and modification times as the build first saw them."""
     alike = bool(last) and last.get("settings") == settings_digest(config)
-    records = {p: Record.from_json(r) for p, r in last.get("notes", {}).items()} if alike else {}
+    records: dict[str, Record] = last.get("notes", {}) if alike else {}
     everything = lock.path is None or not alike
     keys, settled = _skip(files, stats, config, lock, {} if everything else records)
     run = _Run(files, stats, out / cache.CACHE_NAME, config, now, lock, keys, stage)
     run.scan(settled, options)
     problems = [
-        p for i in range(len(files)) for p in (settled[i].problems if i in settled else run.scanned[i].problems)
+        p
+        for i in range(len(files))
+        for p in (settled[i].problems if i in settled else run.scanned[i].problems)
     ]
     if not options.keep_going and (unread := [p for p in problems if p.unread]):
         raise BuildError("nothing written; fix these notes first:\n" + "\n".join(map(str, unread)))
@@ -231,7 +178,11 @@ def settle(
 
 
 def _skip(
-    files: Sequence[NoteFile], stats: Sequence[list[int]], config: Config, lock: Lock, records: dict[str, Record]
+    files: Sequence[NoteFile],
+    stats: Sequence[list[int]],
+    config: Config,
+    lock: Lock,
+    records: dict[str, Record],
 ) -> tuple[list[str], dict[int, Record]]:
     """Each note's cache key, and the notes that are settled: bytes, settings, lock entry and
     images as the last build's `records` say (the skip flag of the stages, as mkdocs' `dirty`)."""
@@ -252,8 +203,9 @@ class _Run:
     """The notes of one build that are not skipped: read (or taken from the cache), then each
     settled with its lock entry."""
 
-    def __init__(self, files: Sequence[NoteFile], stats: Sequence[list[int]], cache_dir: Path, config: Config,
-                 now: int, lock: Lock, keys: list[str], stage: Callable[[Path], Path] | None) -> None:  # fmt: skip
+    def __init__(self, files: Sequence[NoteFile], stats: Sequence[list[int]], cache_dir: Path,
+                 config: Config, now: int, lock: Lock, keys: list[str],
+                 stage: Callable[[Path], Path] | None) -> None:  # fmt: skip
         self.files, self.stats, self.cache_dir, self.config, self.now = files, stats, cache_dir, config, now
         self.keys, self.stage = keys, stage
         self.store = False
@@ -300,8 +252,8 @@ class _Run:
         writer.add(cards, retired)
         outcome.records[f.display] = Record(
             (self.stats[i][0], self.stats[i][1]), self.keys[i], row.digest, ident, tuple(sorted(packages)),
-            tuple(sorted({c.deck for c in cards})), len(cards), len(nc.kept), dict(Counter(c.kind for c in cards)),
-            problems, nc.empty_reason if not cards else "", nc.media,
+            tuple(sorted({c.deck for c in cards})), len(cards), len(nc.kept),
+            dict(Counter(c.kind for c in cards)), problems, nc.empty_reason if not cards else "", nc.media,
         )  # fmt: skip
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import files
-from . import cache
 from ..codec import decoder
 from ..config import Config, template_path
 from ..files import atomic_write, stamp
@@ -32,8 +32,6 @@ _STATE: dict[str, Any] = {
 _NOTES: dict[str, Any] = {
     "settings": str,
     "packages": [{"digest": str, "decks": list[str]}],
-    "notes": dict[str, tuple[tuple[int, int], str, str, str, list[str], list[str], int, int,
-                             dict[str, int], _Problems, str, list[tuple[str, int, int]]]],
 }  # fmt: skip
 """What each file must hold: a key's `codec` hint, an object's shape, or `[shape]` for an
 object whose every value has that shape."""
@@ -155,9 +153,20 @@ that a build with nothing to do never reads it."""
 
 
 def last_notes(out: Path, notices: list[Problem] | None = None) -> dict[str, Any]:
-    """The per-note records and the packages the last build into `out` left, if readable (else
-    a notice joins `notices`)."""
-    return _read(out / NOTES_NAME, _NOTES, notices) or {}
+    """The per-note records (`"notes"`: path → `Record`) and the packages the last build into
+    `out` left, if readable (else a notice joins `notices`)."""
+    path = out / NOTES_NAME
+    data = _read(path, _NOTES, notices) or {}
+    try:
+        rows = data.get("notes", {})
+        if not isinstance(rows, dict):
+            raise ValueError("notes is not an object")
+        return {**data, "notes": {str(p): Record.from_json(r) for p, r in rows.items()}}
+    except ValueError as exc:
+        if notices is not None:
+            notices.append(Problem(SourceRef(str(path), 0), f"cannot be read ({str(exc)[:160]}); "
+                                   "deckgen made it anew"))  # fmt: skip
+        return {}
 
 
 def save_notes(out: Path, data: dict[str, Any]) -> None:
@@ -165,3 +174,70 @@ def save_notes(out: Path, data: dict[str, Any]) -> None:
     atomic_write(
         out / NOTES_NAME, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What a build learned of one note, kept for the next (`.deckgen-notes.json`)."""
+
+    stat: tuple[int, int]
+    key: str
+    lock: str
+    """The digest of its lock entry as this build wrote it."""
+    identity: str
+    packages: tuple[str, ...]
+    decks: tuple[str, ...]
+    """The decks its live cards are in (its retired cards' decks give `packages` too)."""
+    cards: int
+    kept: int
+    """Its cards that rank among the note's (not kept only for the learner): all of them are
+    unchanged in a build that finds the note settled."""
+    kinds: dict[str, int]
+    problems: tuple[Problem, ...]
+    empty: str
+    media: tuple[tuple[str, int, int], ...] = ()
+    """The image files it embeds as they were read (`NoteClaims.media`)."""
+    raw: list[Any] | None = field(default=None, compare=False, repr=False)
+    """The JSON row it was read from, written back as it is (a vault's worth of rows adds up)."""
+
+    def to_json(self) -> list[Any]:
+        """A compact JSON row."""
+        if self.raw is not None:
+            return self.raw
+        problems = [[p.source.path, p.source.line, p.message, p.unread] for p in self.problems]
+        media = [list(m) for m in self.media]
+        return [list(self.stat), self.key, self.lock, self.identity, list(self.packages), list(self.decks),
+                self.cards, self.kept, self.kinds, problems, self.empty, media]  # fmt: skip
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Record:
+        """The row `to_json` wrote; ValueError when it is not one (a damaged file). Each of the
+        twelve values' type is checked, not every item inside them: one build reads 21,000."""
+        if not isinstance(raw, list) or len(raw) != len(_ROW):
+            raise ValueError("a note's record is not a row of 12 values")
+        for value, kind in zip(raw, _ROW, strict=True):
+            if not isinstance(value, kind) or isinstance(value, bool):
+                raise ValueError(
+                    f"a note's record holds {str(value)[:20]!r} where it needs a {kind.__name__}"
+                )
+        st, key, lock, ident, packages, decks, cards, kept, kinds, problems, empty, media = raw
+        try:
+            size, mtime = st
+            found = tuple(Problem(SourceRef(p, line), m, unread) for p, line, m, unread in problems)
+            return cls(
+                (_int(size), _int(mtime)), key, lock, ident, tuple(packages), tuple(decks), cards, kept,
+                kinds, found, empty, tuple((str(path), int(size), int(mtime)) for path, size, mtime in media),
+                raw,
+            )  # fmt: skip
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"a note's record does not fit ({exc})") from None
+
+
+_ROW: tuple[type, ...] = (list, str, str, str, list, list, int, int, dict, list, str, list)
+"""The type of each value of a record's JSON row, in order."""
+
+
+def _int(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"{str(value)[:20]!r} is not a whole number")
+    return value

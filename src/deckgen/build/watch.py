@@ -9,11 +9,11 @@ from pathlib import Path
 
 import watchfiles
 
-from .options import BuildOptions
-from .run import BuildResult, build
 from ..config import Config
 from ..errors import BuildError, DeckgenError
 from ..notes.inline import IMAGE_FILE
+from .options import BuildOptions
+from .run import BuildResult, build
 
 DEBOUNCE_MS = 300
 """Saves closer together than this are one rebuild (editors write several times per save)."""

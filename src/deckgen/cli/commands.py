@@ -293,6 +293,8 @@ def preview(
             return
         with tempfile.TemporaryDirectory(prefix="deckgen-preview-") as nowhere:  # no cache, no lock
             result = run_stages([NoteFile(note, *note_place(note, base))], Path(nowhere), cfg, now(), PREVIEW)
+        if unread := [p for p in result.problems if p.unread]:  # the note itself cannot be read
+            raise BuildError(str(unread[0]))
         cards = in_reading_order(result)
         if as_json:
             say(json.dumps([card_json(c) for c in cards], indent=2, ensure_ascii=False))

@@ -135,7 +135,7 @@ def write_sheets_of(
         close()
 
 
-PREVIEW = BuildOptions(write=False, keep_going=False, jobs=1, every_card=True)
+PREVIEW = BuildOptions(write=False, jobs=1, every_card=True)
 """`preview` runs the build's stages on one note, in memory."""
 
 
