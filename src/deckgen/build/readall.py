@@ -16,7 +16,7 @@ from ..config import Config
 from ..errors import NoteError
 from ..identity.match import Taken, note_identity, reconcile_note
 from ..lang import remember_function_words
-from ..model import Card, Note, Problem, Progress, SourceRef
+from ..model import Card, Note, Problem, SourceRef
 from ..notes import MAX_NOTE_BYTES, read_note
 from ..notes.media import image_problems, unchanged
 from ..rules.frequency import preload
@@ -31,12 +31,12 @@ NoteResult = tuple[NoteClaims | None, list[Problem]]
 
 
 def read_notes(
-    files: Sequence[NoteFile], progress: Progress | None = None, config: Config = DEFAULT_CONFIG
+    files: Sequence[NoteFile], config: Config = DEFAULT_CONFIG
 ) -> tuple[list[Note], list[Problem]]:
     """Parse every file; a note that cannot be read becomes a problem, the others go on."""
     notes: list[Note] = []
     problems: list[Problem] = []
-    for i, f in enumerate(files):
+    for f in files:
         try:
             note = read_note(f.path, f.display, f.folder, config.separators)
         except NoteError as exc:
@@ -44,8 +44,6 @@ def read_notes(
         else:
             notes.append(note)
             problems.extend(note.problems)
-        if progress:
-            progress(i + 1, len(files))
     return notes, problems
 
 

@@ -143,7 +143,9 @@ def _run(
     lock = open_lock(options.lock)  # a broken lock stops us first
     if not options.write:  # the memory sink: the same stages, nothing staged
         got = settle(files, stats, out, config, now, options, lock, last_notes(out, notices), None)
-        return _result(got, options, got.problems + _move_warnings(got.plan) + notices)
+        problems = got.problems + _move_warnings(got.plan)
+        _check_strict(problems, options)
+        return _result(got, [*problems, *notices])  # notices are said, not failed on, as below
     before = last_packages(state)
     with staged() as stage:
         got = settle(files, stats, out, config, now, options, lock, last_notes(out, notices), stage)
@@ -151,7 +153,7 @@ def _run(
         _check_strict(problems, options)  # inside: nothing staged is put in place
     finish(lock, got.gone)  # the index is in place: its GUID lists, then what it dropped
     written = {name: str(info["digest"]) for name, info in got.packages.items()}
-    result = _result(got, options, problems, tuple(remove_stale(out, before, written)), out)
+    result = _result(got, problems, tuple(remove_stale(out, before, written)), out)
     save_notes(out, {"settings": settings_digest(config), "packages": got.packages,
                      "notes": {p: r.to_json() for p, r in got.records.items()}})  # fmt: skip
     media = sorted({m for r in got.records.values() for m in r.media})
@@ -170,11 +172,9 @@ def _run(
 
 
 def _result(
-    got: Outcome, options: BuildOptions, problems: Sequence[Problem], removed: tuple[Path, ...] = (),
-    out: Path | None = None,
-) -> BuildResult:  # fmt: skip
+    got: Outcome, problems: Sequence[Problem], removed: tuple[Path, ...] = (), out: Path | None = None
+) -> BuildResult:
     """What the build found, from the records of every note (settled or not)."""
-    _check_strict(problems, options)
     records = got.records.values()
     kinds: Counter[str] = Counter()
     for r in records:

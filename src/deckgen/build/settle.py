@@ -29,7 +29,7 @@ from ..identity.retire import retired_card
 from ..model import Card, Deck, Problem
 from ..notes.media import unchanged
 from ..write.apkg import note_type_text
-from ..write.package import group, package_digest, package_name, stage_package
+from ..write.package import group, package_name, stage_package
 from . import cache
 from .discover import NoteFile
 from .options import BuildOptions
@@ -110,13 +110,12 @@ class _Plan:
             self.old[i] = old
             before = last.get(old) if old is not None and old == f.display else None
             if old is None:
-                old_decks: set[str] = set()
+                had: set[str] = set()
             elif before is not None and before.lock == lock.rows[old].digest:
-                self.packages[i] = _packages(s.decks, config) | set(before.packages)
-                continue
+                had = set(before.packages)  # as the last build recorded them: no entry to read
             else:
-                old_decks = _entry_decks(lock.entry(old))
-            self.packages[i] = _packages({*s.decks, *old_decks}, config)
+                had = _packages(_entry_decks(lock.entry(old)), config)
+            self.packages[i] = _packages(s.decks, config) | had
         self.deleted = sorted(set(lock.rows) - used)
         self.deleted_packages = {p: _packages(_entry_decks(lock.entry(p)), config) for p in self.deleted}
         self.keep = keep
@@ -315,9 +314,8 @@ class _Writer:
                 continue
             retired.sort(key=lambda c: c.note_path)
             decks = group([*live, *retired])
-            if self.stage is None:
-                digest = package_digest(decks, self.config)
-            else:
+            digest = ""  # the memory sink writes no package, so it needs no digest to compare
+            if self.stage is not None:
                 before = (self.before.get(name) or {}).get("digest")
                 digest, _ = stage_package(self.stage, self.out / name, decks, self.now, self.config, before)
             self.packages[name] = {"digest": digest, "decks": [d.name for d in decks]}
