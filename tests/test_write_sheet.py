@@ -538,3 +538,26 @@ def test_topic_is_escaped_once(tmp_path: Path) -> None:
     assert topic is not None and html.unescape(topic[1]) == "Q&A with R&D › Labs & budgets"
     assert "&amp;amp;" not in sheet and "&amp;" not in markdown
     assert "## Q\\&A with R\\&D › Labs \\& budgets\n" in markdown
+
+
+def test_emoji_in_a_heading_print_in_colour_not_as_boxes(tmp_path: Path) -> None:
+    """Issue 21: "🚀 Launch plans" printed an empty box where the rocket stands. With a colour emoji
+    font installed (Noto Color Emoji; `.ci/run` installs it), the system's font fallback prints the
+    heading's emoji as colour glyphs: the page has warm-coloured pixels where a box would be black.
+    (Naming the font in the sheet's CSS is worse: it then takes over characters it should not.)"""
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    name = "Space::Launch"
+    deck = Deck(name, (card(name, 1, f"Thrust is the {BLANK} that moves a rocket.", "force",
+                            topic="Rockets › 🚀 Launch plans 🌍"),))  # fmt: skip
+    pdf = write_sheets([deck], tmp_path, templates=TEMPLATES, built=BUILT, formats=("pdf",))[0]
+    prefix = tmp_path / "page"
+    page_one = ["-r", "150", "-f", "1", "-l", "1", "-singlefile"]
+    subprocess.run(["pdftoppm", *page_one, str(pdf), str(prefix)], check=True)
+    data = (tmp_path / "page.ppm").read_bytes()
+    magic, width, height, maxval, pixels = data.split(maxsplit=4)
+    assert magic == b"P6" and int(maxval) == 255
+    rgb = pixels[: int(width) * int(height) * 3]
+    pixels_rgb = [rgb[i : i + 3] for i in range(0, len(rgb), 3)]
+    coloured = sum(1 for p in pixels_rgb if max(p) - min(p) > 80 and p[0] > p[2])  # warm: not the teal theme
+    assert coloured > 12, f"only {coloured} warm-coloured pixels: the emoji printed as boxes"
