@@ -69,6 +69,12 @@ class Config:
     separators: Separators = SEPARATORS
     """What splits a Spaced Repetition card: only the plugin's own settings change it (see
     `srplugin.py`)."""
+    remote_images: Literal["off", "download"] = "off"
+    """`download`: images embedded by web address are downloaded and bundled (it reaches the
+    network: off by default; `--fetch-images` turns it on for one run)."""
+    downloads: Path | None = None
+    """Where downloaded images are kept: set by the build (`out/.deckgen-images/`) when
+    `remote_images` is `download`, never in `deckgen.yaml`."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "deck", _trim_levels(self.deck))
@@ -102,6 +108,8 @@ class Config:
             )
         tags = tuple(f"#{t.strip().lstrip('#')}" for t in self.flashcard_tags)
         object.__setattr__(self, "flashcard_tags", tags)
+        if self.remote_images not in ("off", "download"):
+            raise ConfigError(f"remote_images must be 'off' or 'download', not {self.remote_images!r}")
         if self.cards not in ("focused", "all"):
             raise ConfigError(f"cards must be 'focused' or 'all', not {self.cards!r}")
         if not isinstance(self.cap, int) or isinstance(self.cap, bool) or self.cap < 1:
@@ -139,7 +147,7 @@ def load_config(path: Path | None, *, notes: Sequence[Path] = (), **overrides: A
             return str(plugin_file)
         return f"{path}:{lines.get(key, 1)}"
 
-    known = {f.name for f in fields(Config)} - {"separators"}
+    known = {f.name for f in fields(Config)} - {"separators", "downloads"}
     if unknown := sorted(set(data) - known):
         first = min(unknown, key=lambda k: lines.get(k, 1))
         raise ConfigError(
@@ -166,6 +174,7 @@ def load_config(path: Path | None, *, notes: Sequence[Path] = (), **overrides: A
             deck=deck, root=str(merged.get("root") or ""), templates=templates,
             exclude=(exclude,) if isinstance(exclude, str) else tuple(exclude),
             cards=str(merged.get("cards") or "focused"),  # type: ignore[arg-type]
+            remote_images=str(merged.get("remote_images") or "off"),  # type: ignore[arg-type]
             cap=CAP if merged.get("cap") is None else merged["cap"],
             obsidian_vault=str(merged.get("obsidian_vault") or ""),
             flashcard_tags=_tags(merged.get("flashcard_tags", DEFAULT_TAGS)),
@@ -173,7 +182,7 @@ def load_config(path: Path | None, *, notes: Sequence[Path] = (), **overrides: A
             separators=merged.get("separators", SEPARATORS),
         )  # fmt: skip
     except ConfigError as exc:
-        names = ("root", "cards", "cap", "flashcard_tags", *_SWITCHES)
+        names = ("root", "cards", "cap", "flashcard_tags", "remote_images", *_SWITCHES)
         key = next((k for k in names if str(exc).startswith(k)), "deck")
         raise ConfigError(f"{where(key)}: {exc}") from None
 

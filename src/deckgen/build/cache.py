@@ -20,6 +20,8 @@ from ..config import Config
 from ..files import atomic_write
 
 CACHE_NAME = ".deckgen-cache"
+IMAGES_NAME = ".deckgen-images"
+"""Beside the note cache: the images downloaded when `remote_images` is `download`."""
 
 
 def note_key(data: bytes, display: str, folder: str, config: Config) -> str:

@@ -38,7 +38,7 @@ def read_notes(
     problems: list[Problem] = []
     for f in files:
         try:
-            note = read_note(f.path, f.display, f.folder, config.separators)
+            note = read_note(f.path, f.display, f.folder, config.separators, config.downloads)
         except NoteError as exc:
             problems.append(Problem(SourceRef(exc.path, exc.line), exc.message, unread=True))
         else:

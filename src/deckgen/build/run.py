@@ -9,6 +9,7 @@ run, `diff`, `sheet` and `preview`, memory.
 from __future__ import annotations
 
 import errno
+import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -26,6 +27,7 @@ from ..identity.match import Plan
 from ..model import Card, Deck, Problem, SourceRef
 from ..notes.media import forget_vaults
 from ..write.package import remove_stale
+from . import cache
 from .discover import NoteFile, find_notes
 from .options import BuildOptions
 from .settle import Outcome, settings_digest, settle
@@ -116,6 +118,11 @@ def run(
     """The stages over `files` (`find_notes`' list, or the one note `preview` shows): every
     command runs this, and only the sink differs (files and the lock, or memory for a dry run)."""
     forget_vaults()  # `watch` builds again in one process: a vault's files may have changed
+    if config.remote_images == "download" and config.downloads is None:
+        if not options.write and not options.cache:  # a dry run writes nothing into `out`
+            with tempfile.TemporaryDirectory(prefix="deckgen-images-") as folder:
+                return run(files, out, replace(config, downloads=Path(folder)), now, options)
+        config = replace(config, downloads=out / cache.IMAGES_NAME)  # beside the note cache
     stats = note_stats([f.path for f in files])  # before any note is read
     inputs = inputs_digest([f.path for f in files], config, stats)
     if not options.write and not options.cache:  # a dry run writes nothing: no writer to wait for

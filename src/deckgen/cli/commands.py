@@ -51,6 +51,7 @@ from .options import (
     DeckOpt,
     DeleteRetiredOpt,
     DryRunOpt,
+    FetchImagesOpt,
     FormatOpt,
     JsonOpt,
     LayoutOpt,
@@ -80,6 +81,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: flags shown as flags, no boxes when piped
 )
+
+
+def _fetch(fetch_images: bool) -> str | None:
+    """`--fetch-images` as a setting: on for this run, else what `deckgen.yaml` says."""
+    return "download" if fetch_images else None
 
 
 def _show_version(value: bool) -> None:
@@ -113,10 +119,13 @@ def build(
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
     debug: DebugOpt = False,
+    fetch_images: FetchImagesOpt = False,
 ) -> None:
     """Build an Anki package (.apkg) per source from every note under PATHS."""
     with handle_errors(debug, as_json):
-        cfg = load_settings(config, paths, deck=deck, root=root, templates=templates)
+        cfg = load_settings(
+            config, paths, deck=deck, root=root, templates=templates, remote_images=_fetch(fetch_images)
+        )
         result = run_with_progress(paths, out, cfg, lock, strict=strict, write=not dry_run, every_card=sheets)
         if sheets and not dry_run:
             run = write_sheets_of(result, out, cfg, quiet=as_json)
@@ -179,11 +188,14 @@ def sheet(
     qr: QrOpt = True,
     formats: FormatOpt = "html,pdf",
     debug: DebugOpt = False,
+    fetch_images: FetchImagesOpt = False,
 ) -> None:
     """Write printable study sheets (HTML, PDF) per topic deck and one for all, from the same cards;
     a deck's sheets are written again only when its cards changed."""
     with handle_errors(debug):
-        cfg = load_settings(config, paths, deck=deck, root=root, templates=templates)
+        cfg = load_settings(
+            config, paths, deck=deck, root=root, templates=templates, remote_images=_fetch(fetch_images)
+        )
         result = run_with_progress(paths, out, cfg, None, write=False, cache=True, every_card=True)
         options = SheetOptions(paper, columns, layout, qr, tuple(f.strip() for f in formats.split(",")))
         run = write_sheets_of(result, out, cfg, options)
@@ -207,13 +219,16 @@ def watch(
     strict: StrictOpt = False,
     verbose: VerboseOpt = False,
     debug: DebugOpt = False,
+    fetch_images: FetchImagesOpt = False,
 ) -> None:
     """Rebuild whenever a note or deckgen.yaml is saved; a broken note is reported, the last decks kept."""
     with handle_errors(debug):
         settings = config if config is not None else Path("deckgen.yaml")
 
         def load() -> Config:
-            return load_settings(config, paths, deck=deck, root=root, templates=templates)
+            return load_settings(
+                config, paths, deck=deck, root=root, templates=templates, remote_images=_fetch(fetch_images)
+            )
 
         with contextlib.suppress(KeyboardInterrupt):
             run_watch(
@@ -243,6 +258,7 @@ def push(
     dry_run: PushDryRunOpt = False,
     as_json: PushJsonOpt = False,
     debug: DebugOpt = False,
+    fetch_images: FetchImagesOpt = False,
 ) -> None:
     """Build, then add, update, move and retire cards in an Anki collection, by GUID."""
     from ..push import PushOptions, profile_collection
@@ -254,7 +270,9 @@ def push(
         url = ankiconnect_url or (ANKICONNECT if ankiconnect else "")
         if collection is None and profile is not None and not url:
             collection = profile_collection(profile)
-        cfg = load_settings(config, paths, deck=deck, root=root, templates=templates)
+        cfg = load_settings(
+            config, paths, deck=deck, root=root, templates=templates, remote_images=_fetch(fetch_images)
+        )
         options = PushOptions(collection, url, key or "", delete_retired, dry_run, backup_dir, create)
         result = run_push(paths or [Path(".")], out, cfg, now(), BuildOptions(lock=lock), options)
         if as_json:
@@ -281,10 +299,19 @@ def preview(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the cards as a JSON list.")] = False,
     debug: DebugOpt = False,
+    fetch_images: FetchImagesOpt = False,
 ) -> None:
     """Show the cards one note gives, in the deck a build would put them in, without writing anything."""
     with handle_errors(debug):
-        cfg = load_settings(config, [note], deck=deck, root=root, cards=cards_mode, cap=cap)
+        cfg = load_settings(
+            config,
+            [note],
+            deck=deck,
+            root=root,
+            cards=cards_mode,
+            cap=cap,
+            remote_images=_fetch(fetch_images),
+        )
         if why:
             parsed = read_note(note, *note_place(note, base), cfg.separators)
             ranking = explain(parsed, cfg)

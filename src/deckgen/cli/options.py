@@ -48,6 +48,14 @@ DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Show the plan (added, changed, …) and write nothing.")
 ]
 SheetsOpt = Annotated[bool, typer.Option("--sheets", help="Also write study sheets (see `deckgen sheet`).")]
+FetchImagesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--fetch-images",
+        help="Download images embedded by web address and bundle them (reaches the network; "
+        "`remote_images: download` in deckgen.yaml does it every time).",
+    ),
+]
 PaperOpt = Annotated[str, typer.Option("--paper", help="Sheet paper size: a4 or letter.")]
 ColumnsOpt = Annotated[int, typer.Option("--columns", help="Columns for the questions (1-4; 'key' layout).")]
 LayoutOpt = Annotated[

@@ -27,6 +27,7 @@ from ..files import stamp
 from ..model import Claim, Image, Note, Problem, SourceRef
 from .imagefile import NotThatImage, carried_bytes
 from .inline import IMAGE_FILE
+from .remote import SETTING, fetch
 
 PLACEHOLDER = re.compile(r"\[image: ([^\]|]+)(?:\|(\d+)(?:x(\d+))?)?\]")
 """An image embed as the reader writes it (see `notes/inline.placeholder`)."""
@@ -69,13 +70,17 @@ def inside(path: Path, vault: Path) -> bool:
     return path == vault or vault in path.parents
 
 
-def resolve(target: str, note_path: Path, vault: Path) -> Path | str:
-    """The file an embed shows, or why it is not bundled (a message)."""
-    target = unquote(target.strip())
+def resolve(target: str, note_path: Path, vault: Path, downloads: Path | None = None) -> Path | str:
+    """The file an embed shows, or why it is not bundled (a message). A remote image is
+    downloaded into `downloads` when it is given (`remote_images: download`)."""
+    target = target.strip()
+    if _REMOTE.match(target):
+        if downloads is not None:
+            return fetch(target, downloads)
+        return f"remote image {target!r} is not bundled (Anki shows files it holds) — {SETTING}"
+    target = unquote(target)
     if not IMAGE_FILE.search(target):  # `[image: …]` typed as text is no embed of an image
         return f"{target!r} is not an image file and is not bundled"
-    if _REMOTE.match(target):
-        return "a remote image is not bundled (Anki shows files it holds) — download it into the vault"
     for candidate in _candidates(Path(target), note_path, vault):
         real = candidate.resolve()
         if not inside(real, vault.resolve()):
@@ -118,9 +123,10 @@ def forget_vaults() -> None:
     _by_name.cache_clear()
 
 
-def find_media(note: Note, note_path: Path, top: Path) -> Note:
+def find_media(note: Note, note_path: Path, top: Path, downloads: Path | None = None) -> Note:
     """The note with its images found (`Note.media`) and why each other cannot be bundled;
-    `top` is the folder the note was found under (see `find_vault`)."""
+    `top` is the folder the note was found under (see `find_vault`); remote images are
+    downloaded into `downloads` when it is given."""
     media: dict[str, tuple[Image, str]] = {}
     problems: list[tuple[str, Problem]] = []
     vault: Path | None = None
@@ -131,7 +137,7 @@ def find_media(note: Note, note_path: Path, top: Path) -> Note:
             continue
         seen.add(ref)
         vault = vault or find_vault(note_path, top)
-        found = resolve(m.group(1), note_path, vault)
+        found = resolve(m.group(1), note_path, vault, downloads)
         try:
             name = found if isinstance(found, str) else bundled_name(found)
         except OSError as exc:

@@ -139,10 +139,15 @@ def _empty(source: str, path: str) -> list[Problem]:
 
 
 def read_note(
-    path: Path, display: str | None = None, folder: str = "", separators: Separators = SEPARATORS
+    path: Path,
+    display: str | None = None,
+    folder: str = "",
+    separators: Separators = SEPARATORS,
+    downloads: Path | None = None,
 ) -> Note:
     """Read and parse one note file, and find the images it embeds (`display` is its path
-    under the folder it was found in). Raises `NoteError` when it cannot be read as text."""
+    under the folder it was found in; remote images are downloaded into `downloads` when it is
+    given). Raises `NoteError` when it cannot be read as text."""
     name = display or str(path)
     top = path.parents[len(Path(display).parts) - 1] if display else path.parent
     if path.is_symlink() and _leaves(path, find_vault(path, top)):
@@ -151,7 +156,7 @@ def read_note(
             "read (as images are not) — copy the file into the vault, or give the file itself",
         )  # fmt: skip
     source, digest = read_text(path, printable(name))
-    return find_media(parse_note(source, name, folder, digest, separators=separators), path, top)
+    return find_media(parse_note(source, name, folder, digest, separators=separators), path, top, downloads)
 
 
 def _leaves(link: Path, vault: Path) -> bool:
