@@ -167,3 +167,11 @@ def test_through_ankiconnect_the_schedule_is_not_kept_and_push_says_so(vault: Pa
     document = json.loads(result.output)
     assert (document["schedules"], document["schedules_not_kept"]) == (0, 7)
     assert types == {0}  # every card new: nothing half-set
+
+
+def test_a_push_after_a_build_keeps_the_schedule(vault: Path) -> None:
+    result = runner.invoke(app, ["build", "notes"])  # the note is settled: push takes it from the cache
+    assert result.exit_code == 0, result.output
+    assert any((vault / "out" / ".deckgen-cache").rglob("*.json"))
+    out = push(vault / "anki" / "collection.anki2", "--create")
+    assert out["schedules"] == 7
