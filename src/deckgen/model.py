@@ -114,6 +114,23 @@ Syntax = Literal["sr", "logseq", "anki"]
 
 
 @dataclass(frozen=True, slots=True)
+class Review:
+    """Where the learner's reviews in another tool left one card (see `notes/schedule.py`)."""
+
+    due: str
+    """The day the card is next due, `YYYY-MM-DD`."""
+    interval: int
+    """Its interval in days (at least 1)."""
+    factor: int
+    """Its ease as Anki stores it, in permille (2500 is an ease of 2.5; at least 1300)."""
+
+
+Schedule = tuple[Review | None, ...]
+"""One entry per card of a note, in Anki's order of the note's cards (a cloze's first deletion
+first); None for a card never reviewed. Empty when nothing was reviewed."""
+
+
+@dataclass(frozen=True, slots=True)
 class ExplicitCard:
     """One card as its author wrote it; text is plain (Markdown links and marks removed)."""
 
@@ -131,6 +148,9 @@ class ExplicitCard:
     """1-based line where it ends."""
     tags: tuple[str, ...] = ()
     """Tags written at the start of the card's own line (they apply to it alone)."""
+    schedule: Schedule = ()
+    """The Spaced Repetition plugin's review comment, one entry per card the plugin makes of
+    it (a reversed card's forward card first, a cloze's deletions in order)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +243,8 @@ class Claim:
     """A list claim's items, in the note's order."""
     deck: str = ""
     """The tag that names the card's deck (`#flashcards/biology`), or '' for the note's topic deck."""
+    schedule: Schedule = ()
+    """A hand-written card's reviews in another tool: push starts a card Anki never had with them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +305,8 @@ class Card:
     """'' for a live card; 'retired' for a card whose claim left the notes."""
     files: tuple[str, ...] = ()
     """The paths of `face.media`'s files, in order: the writers bundle them."""
+    schedule: Schedule = ()
+    """`Claim.schedule`: not part of what the card shows (a review in Obsidian changes no card)."""
 
     @property
     def kind(self) -> CardKind:

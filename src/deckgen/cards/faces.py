@@ -113,4 +113,5 @@ def obsidian_url(vault: str, path: str) -> str:
 def make_card(note: Note, claim: Claim, face: Face, guid: str, mtime: int) -> Card:
     """One card: the claim's face with the identity `identity.reconcile` gave it."""
     files = tuple(path for _, path in images_in(claim, note))
-    return Card(guid, mtime, claim.key, face, note.path, claim.source.line, files=files)
+    line = claim.source.line
+    return Card(guid, mtime, claim.key, face, note.path, line, files=files, schedule=claim.schedule)

@@ -26,6 +26,7 @@ from ..model import (
     Syntax,
 )
 from .inline import image_placeholder, placeholder
+from .schedule import schedule_of
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 # Linear patterns: a note of 2 MB must not take minutes. A search for the end of a span (`-->`,
@@ -354,7 +355,8 @@ class _Reader:
         tags: tuple[str, ...] = (),
     ) -> None:  # fmt: skip
         if question.strip() and (answer.strip() or kind == "cloze"):
-            self.cards.append(ExplicitCard(kind, syntax, question, answer, a + 1, b + 1, tags))
+            schedule = schedule_of(self.raw, a, b)
+            self.cards.append(ExplicitCard(kind, syntax, question, answer, a + 1, b + 1, tags, schedule))
 
 
 def read_explicit(source: str, meta: dict[str, object], seps: Separators = SEPARATORS) -> Explicit:

@@ -21,12 +21,13 @@ from ..cards.render import media_files
 from ..config import Config
 from ..errors import ConfigError
 from ..identity.retire import RETIRED_TAG, prune
-from ..model import Card, Problem
+from ..model import Card, Problem, Review
 from ..write.apkg import card_fields, write_package
 from ..write.package import group
 from .collection import Direct, PushError, profile_collection
 from .plan import Held, PushPlan, Record, fields_hash, plan
 from .records import collection_id, load_records, save_records, stored_under
+from .schedule import carried, planned
 
 __all__ = ["PushError", "PushOptions", "PushResult", "profile_collection", "push"]
 
@@ -47,6 +48,7 @@ class Backend(Protocol):
         self, guids: Mapping[str, str], known: Mapping[str, int], decks: Iterable[str]
     ) -> dict[str, Held]: ...
     def import_package(self, path: Path) -> None: ...
+    def schedule(self, reviews: Mapping[int, Review]) -> int: ...
     def move(self, cids: Sequence[int], deck: str) -> None: ...
     def suspend(self, cids: Sequence[int], on: bool) -> None: ...
     def tag(self, nids: Sequence[int], tag: str, on: bool) -> None: ...
@@ -91,6 +93,11 @@ class PushResult:
     media: int = 0
     nids: Mapping[str, int] = field(default_factory=dict)
     """GUID → Anki note ID, for `nid:` searches."""
+    schedules: int = 0
+    """New cards started with the learner's schedule from the Spaced Repetition plugin (for a
+    dry run: the cards that would be)."""
+    unscheduled: int = 0
+    """New cards that had such a schedule and were started as new all the same (AnkiConnect)."""
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -149,7 +156,9 @@ def push(
             live, retired, held, records, lambda c: built[c.guid], delete_retired=options.delete_retired
         )
         if options.dry_run:
-            return PushResult(result, todo, backend.name, nids={g: h.nid for g, h in held.items()})
+            nids, n = {g: h.nid for g, h in held.items()}, planned(todo.adds)
+            kept = n if isinstance(backend, Direct) else 0  # AnkiConnect sets no schedule
+            return PushResult(result, todo, backend.name, nids=nids, schedules=kept, unscheduled=n - kept)
 
         def save(new: Mapping[str, Record]) -> None:
             assert ident is not None  # written above: this is no dry run
@@ -162,12 +171,14 @@ def push(
             if todo.changes()
             else held
         )
+        schedules = backend.schedule(carried(todo.adds, after)) if todo.adds else 0
+        unscheduled = planned(todo.adds) - schedules
         new = _records(cards, todo, after, records, built)
         if new != records or key != ident or todo.changes():
             save(new)
         pruned = prune(lock) if options.delete_retired else 0
         nids = {g: h.nid for g, h in after.items()}
-        return PushResult(result, todo, backend.name, backup, pruned, media, nids)
+        return PushResult(result, todo, backend.name, backup, pruned, media, nids, schedules, unscheduled)
     finally:
         backend.close()
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..model import Review
 from ..write.apkg import CLOZE_MODEL_ID, MODEL_ID
 from .collection import PushError
 from .plan import Held, HeldCard
@@ -116,6 +117,12 @@ class AnkiConnect:
         """Add and update notes with Anki's importer (the add-on's `importPackage`)."""
         if self.call("importPackage", path=str(path.resolve())) is not True:
             raise PushError(f"{self.url}: AnkiConnect did not import {path} — is a collection open in Anki?")
+
+    def schedule(self, reviews: Mapping[int, Review]) -> int:
+        """Sets no schedule: the add-on has no documented action that gives a card a due day,
+        nor tells which day is today in the collection. Returns 0 (push says what was not kept)."""
+        del reviews
+        return 0
 
     def move(self, cids: Sequence[int], deck: str) -> None:
         """Move cards to `deck`, creating it first."""

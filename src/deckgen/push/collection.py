@@ -10,12 +10,15 @@ import sys
 import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from ..errors import BuildError
+from ..model import Review
 from ..write.apkg import CLOZE_MODEL_ID, MODEL_ID
 from .plan import Held, HeldCard
+from .schedule import due_day
 
 HELD_OPEN = (
     "{path}: the collection is open in Anki (or another program) — close Anki and push again, "
@@ -154,6 +157,26 @@ class Direct:
             with_deck_configs=False,
         )
         self.col.import_anki_package(ImportAnkiPackageRequest(package_path=str(path), options=options))
+
+    def schedule(self, reviews: Mapping[int, Review]) -> int:
+        """Start new cards (by card ID) as review cards with these schedules; a card that is no
+        longer new is left alone. Returns how many were given one."""
+        from anki.consts import CARD_TYPE_NEW, CARD_TYPE_REV, QUEUE_TYPE_REV
+
+        sched = self.col.sched
+        today = (datetime.fromtimestamp(sched.day_cutoff) - timedelta(days=1)).date()  # Anki's day
+        cards = []
+        for cid, review in sorted(reviews.items()):
+            card = self.col.get_card(cid)
+            if card.type != CARD_TYPE_NEW:
+                continue
+            card.type, card.queue = CARD_TYPE_REV, QUEUE_TYPE_REV
+            card.due = due_day(review, sched.today, today)
+            card.ivl, card.factor = review.interval, review.factor
+            cards.append(card)
+        if cards:
+            self.col.update_cards(cards)
+        return len(cards)
 
     def move(self, cids: Sequence[int], deck: str) -> None:
         """Move cards to `deck`, creating it if needed."""

@@ -51,6 +51,15 @@ def lines(result: PushResult, *, dry_run: bool = False) -> list[str]:
         out.append(f"backup before deleting: {result.backup}")
     if result.pruned:
         out.append(f"the lock forgot {result.pruned} retired claims")
+    if result.schedules:
+        verb = "would keep" if dry_run else "kept"
+        out.append(f"{verb} your Spaced Repetition schedule for {result.schedules} new card"
+                   f"{'s' * (result.schedules != 1)} (due date, interval, ease)")  # fmt: skip
+    if result.unscheduled:
+        verb = "would not be" if dry_run else "was not"
+        out.append(f"your Spaced Repetition schedule {verb} kept for {result.unscheduled} new card"
+                   f"{'s' * (result.unscheduled != 1)}: only a push into the collection file keeps "
+                   "it (--collection or --profile, with Anki closed)")  # fmt: skip
     if result.media:
         out.append(f"media: {result.media} files in the collection's media folder")
     return out
@@ -68,5 +77,6 @@ def document(result: PushResult, *, dry_run: bool = False) -> dict[str, Any]:
         "conflicts": cards(p.conflicts), "deleted_in_anki": cards(p.deleted),
         "suspended_in_anki": cards(p.kept_suspended), "filed_elsewhere": cards(p.filed),
         "backup": str(result.backup) if result.backup else None, "pruned": result.pruned,
-        "media": result.media, "build": result.build.summary(), "warnings": [str(x) for x in result.problems],
+        "media": result.media, "schedules": result.schedules, "schedules_not_kept": result.unscheduled,
+        "build": result.build.summary(), "warnings": [str(x) for x in result.problems],
     }  # fmt: skip

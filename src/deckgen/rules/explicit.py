@@ -55,9 +55,12 @@ def _candidate(
     note: Note, card: ExplicitCard, kind: ClaimKind, question: str, answer: str, key: str, deck: str, n: int
 ) -> Candidate:
     section, stamps = _place(note, card)
+    # the plugin's entries: a cloze's, one per deletion; a reversed card's, forward then back
+    schedule = card.schedule if kind == "cloze" else card.schedule[n : n + 1]
+    schedule = schedule if any(schedule) else ()
     claim = Claim(
         kind=kind, key=key, question=question, answer=answer, context="", lead="", section=section,
-        timestamps=stamps, links=(), source=SourceRef(note.path, card.line), deck=deck,
+        timestamps=stamps, links=(), source=SourceRef(note.path, card.line), deck=deck, schedule=schedule,
     )  # fmt: skip
     return Candidate(claim, EXPLICIT, card.kind, ((EXPLICIT, WRITTEN),), "", f"card:{card.line}:{n}")
 
