@@ -21,6 +21,7 @@ from ..build import BuildOptions, BuildResult
 from ..build.run import build as run_build
 from ..config import Config, load_config, template_path
 from ..errors import ConfigError, DeckgenError
+from ..files import mark_output
 from ..model import Card, Progress
 from .output import document, say
 
@@ -119,7 +120,7 @@ class SheetOptions:
 def write_sheets_of(
     result: BuildResult, out: Path, cfg: Config, o: SheetOptions = SheetOptions(), *, quiet: bool = False
 ) -> SheetRun:
-    from ..write.sheet import SheetSettings, check_options
+    from ..write.sheet import SHEET_DIR, SheetSettings, check_options
     from ..write.sheets import write_all
 
     # The user's folder first: any template it lacks comes from the built-in ones.
@@ -130,9 +131,12 @@ def write_sheets_of(
     settings = SheetSettings(folders, built.isoformat(), o.paper, o.columns, o.layout, o.qr, o.formats)  # type: ignore[arg-type]
     update, close = progress_bar("Writing sheets", least=1) if not quiet else (None, lambda: None)
     try:
-        return write_all(result.decks, out, settings, progress=update)
+        run = write_all(result.decks, out, settings, progress=update)
     finally:
         close()
+    if run.paths:  # a Markdown sheet is never read back as a note, whatever --out the next run has
+        mark_output(out / SHEET_DIR)
+    return run
 
 
 PREVIEW = BuildOptions(write=False, jobs=1, every_card=True)
