@@ -3,6 +3,7 @@ settings are found where the notes are, and decks of flashcard notes follow the 
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -64,3 +65,37 @@ def test_the_output_folder_is_skipped_before_any_build_marked_it(vault: Path, tm
     assert result.notes == 4
     # a folder given by name is read, even an output folder: the user asked for it
     assert [f.display for f in find_notes([vault / "out"])] == ["stray.md"]
+
+
+def _decks(args: list[str]) -> tuple[set[str], str]:
+    """The decks a dry run plans cards for, and what it said on stderr."""
+    got = runner.invoke(app, ["diff", *args, "--json", "-v"])
+    assert got.exit_code == 0, got.output
+    document = json.loads(got.stdout)
+    return {c["deck"].split("::")[0] for c in document["changes"]}, got.stderr
+
+
+def test_settings_are_found_at_the_vaults_top_when_run_from_elsewhere(vault: Path) -> None:
+    tops, said = _decks([str(vault / "Software"), str(vault / "Reading")])
+    assert tops == {"Vault"}  # root: Vault, from the vault's own deckgen.yaml
+    assert f"settings: {vault / 'deckgen.yaml'} (the vault's top folder)" in said
+
+
+def test_the_current_folders_settings_win_over_the_vaults_and_config_over_both(
+    vault: Path, tmp_path: Path
+) -> None:
+    Path("deckgen.yaml").write_text("root: Here\n", encoding="utf-8")
+    tops, said = _decks([str(vault)])
+    assert tops == {"Here"} and "settings: deckgen.yaml (the current folder)" in said
+    (tmp_path / "given.yaml").write_text("root: Given\n", encoding="utf-8")
+    tops, said = _decks([str(vault), "--config", str(tmp_path / "given.yaml")])
+    assert tops == {"Given"} and "(--config)" in said
+    missing = runner.invoke(app, ["build", str(vault), "--config", str(tmp_path / "nope.yaml")])
+    assert missing.exit_code == 2
+    assert "nope.yaml: no such settings file" in missing.output
+
+
+def test_without_settings_anywhere_verbose_says_the_defaults_apply(vault: Path) -> None:
+    (vault / "deckgen.yaml").unlink()
+    tops, said = _decks([str(vault)])
+    assert "Vault" not in tops and "settings: no deckgen.yaml" in said

@@ -14,7 +14,7 @@ import yaml
 
 from .errors import ConfigError
 from .model import SEPARATORS, Separators
-from .srplugin import find_data_json, plugin_settings
+from .srplugin import find_data_json, plugin_settings, vault_top
 
 DECK_FIELDS = ("source", "title", "folder")
 DEFAULT_TAGS = ("#flashcards",)
@@ -122,6 +122,35 @@ class Config:
 
 
 _SWITCHES = ("generate", "cloze_highlight", "cloze_bold", "cloze_curly")
+
+
+SETTINGS_NAME = "deckgen.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsFile:
+    """Which `deckgen.yaml` a run uses, and why (for `-v`)."""
+
+    path: Path | None
+    """None: none was found, the defaults (and the plugin's settings) apply."""
+    why: str
+
+
+def find_settings(given: Path | None, notes: Sequence[Path], cwd: Path | None = None) -> SettingsFile:
+    """The settings file: `given` (`--config`), else `deckgen.yaml` in the current folder, else
+    in the top folder of the vault holding the first of `notes` that is in one."""
+    if given is not None:
+        if not given.is_file():
+            raise ConfigError(f"{given}: no such settings file — check the path given to --config")
+        return SettingsFile(given, "--config")
+    here = (cwd or Path(".")) / SETTINGS_NAME
+    if here.is_file():
+        return SettingsFile(here, "the current folder")
+    for note in notes:
+        top = vault_top(note)
+        if top is not None and (top / SETTINGS_NAME).is_file():
+            return SettingsFile(top / SETTINGS_NAME, "the vault's top folder")
+    return SettingsFile(None, f"no {SETTINGS_NAME} in the current folder or the vault's top: the defaults")
 
 
 def load_config(path: Path | None, *, notes: Sequence[Path] = (), **overrides: Any) -> Config:

@@ -19,7 +19,7 @@ from ..build.run import run as run_stages
 from ..build.watch import watch as run_watch
 from ..cards.claims import explain
 from ..cards.empty import empty_reason
-from ..config import Config
+from ..config import SETTINGS_NAME, Config, find_settings
 from ..errors import BuildError
 from ..identity.retire import prune as run_prune
 from ..notes import read_note
@@ -116,7 +116,7 @@ def build(
 ) -> None:
     """Build an Anki package (.apkg) per source from every note under PATHS."""
     with handle_errors(debug, as_json):
-        cfg = load_settings(config, paths, deck=deck, root=root, templates=templates)
+        cfg = load_settings(config, paths, verbose=verbose, deck=deck, root=root, templates=templates)
         result = run_with_progress(paths, out, cfg, lock, strict=strict, write=not dry_run, every_card=sheets)
         if sheets and not dry_run:
             run = write_sheets_of(result, out, cfg, quiet=as_json)
@@ -139,7 +139,7 @@ def diff(
     """Show what a build would add, change, move and retire, per deck (same as build --dry-run)."""
     with handle_errors(debug, as_json):
         result = run_with_progress(
-            paths, out, load_settings(config, paths, deck=deck, root=root), lock, write=False
+            paths, out, load_settings(config, paths, verbose=verbose, deck=deck, root=root), lock, write=False
         )
         report(result, as_json, dry_run=True, verbose=verbose)
 
@@ -178,12 +178,13 @@ def sheet(
     layout: LayoutOpt = "fold",
     qr: QrOpt = True,
     formats: FormatOpt = "html,pdf",
+    verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Write printable study sheets (HTML, PDF) per topic deck and one for all, from the same cards;
     a deck's sheets are written again only when its cards changed."""
     with handle_errors(debug):
-        cfg = load_settings(config, paths, deck=deck, root=root, templates=templates)
+        cfg = load_settings(config, paths, verbose=verbose, deck=deck, root=root, templates=templates)
         result = run_with_progress(paths, out, cfg, None, write=False, cache=True, every_card=True)
         options = SheetOptions(paper, columns, layout, qr, tuple(f.strip() for f in formats.split(",")))
         run = write_sheets_of(result, out, cfg, options)
@@ -210,14 +211,14 @@ def watch(
 ) -> None:
     """Rebuild whenever a note or deckgen.yaml is saved; a broken note is reported, the last decks kept."""
     with handle_errors(debug):
-        settings = config if config is not None else Path("deckgen.yaml")
+        settings = find_settings(config, paths or [Path(".")]).path or Path(SETTINGS_NAME)
 
-        def load() -> Config:
-            return load_settings(config, paths, deck=deck, root=root, templates=templates)
+        def load(loud: bool = False) -> Config:
+            return load_settings(config, paths, verbose=loud, deck=deck, root=root, templates=templates)
 
         with contextlib.suppress(KeyboardInterrupt):
             run_watch(
-                paths or [Path(".")], out, load(), now, lock=lock, strict=strict,
+                paths or [Path(".")], out, load(verbose), now, lock=lock, strict=strict,
                 on_build=functools.partial(show_rebuild, verbose=verbose),
                 config_file=settings, reload=load,
             )  # fmt: skip
@@ -242,6 +243,7 @@ def push(
     templates: TemplatesOpt = None,
     dry_run: PushDryRunOpt = False,
     as_json: PushJsonOpt = False,
+    verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Build, then add, update, move and retire cards in an Anki collection, by GUID."""
@@ -254,7 +256,7 @@ def push(
         url = ankiconnect_url or (ANKICONNECT if ankiconnect else "")
         if collection is None and profile is not None and not url:
             collection = profile_collection(profile)
-        cfg = load_settings(config, paths, deck=deck, root=root, templates=templates)
+        cfg = load_settings(config, paths, verbose=verbose, deck=deck, root=root, templates=templates)
         options = PushOptions(collection, url, key or "", delete_retired, dry_run, backup_dir, create)
         result = run_push(paths or [Path(".")], out, cfg, now(), BuildOptions(lock=lock), options)
         if as_json:

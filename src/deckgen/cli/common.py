@@ -19,7 +19,7 @@ import typer
 
 from ..build import BuildOptions, BuildResult
 from ..build.run import build as run_build
-from ..config import Config, load_config, template_path
+from ..config import Config, find_settings, load_config, template_path
 from ..errors import ConfigError, DeckgenError
 from ..files import mark_output
 from ..model import Card, Progress
@@ -64,11 +64,17 @@ def quiet_stdout() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def load_settings(config: Path | None, paths: Sequence[Path] | None, **overrides: Any) -> Config:
-    """The settings: `deckgen.yaml` (or --config) and the options, over the Spaced Repetition
-    plugin's own settings in the vault holding `paths`."""
-    settings = config if config is not None else Path("deckgen.yaml")
-    return load_config(settings, notes=paths or [Path(".")], **overrides)
+def load_settings(
+    config: Path | None, paths: Sequence[Path] | None, *, verbose: bool = False, **overrides: Any
+) -> Config:
+    """The settings: the first `deckgen.yaml` of --config, the current folder and the vault's
+    top (`find_settings`), and the options, over the Spaced Repetition plugin's own settings in
+    the vault holding `paths`; `verbose` says which file was used."""
+    notes = paths or [Path(".")]
+    found = find_settings(config, notes)
+    if verbose:
+        say(f"settings: {found.path} ({found.why})" if found.path else f"settings: {found.why}", err=True)
+    return load_config(found.path, notes=notes, **overrides)
 
 
 def progress_bar(label: str = "Reading notes", least: int = 50) -> tuple[Progress, Callable[[], None]]:
