@@ -99,3 +99,33 @@ def test_without_settings_anywhere_verbose_says_the_defaults_apply(vault: Path) 
     (vault / "deckgen.yaml").unlink()
     tops, said = _decks([str(vault)])
     assert "Vault" not in tops and "settings: no deckgen.yaml" in said
+
+
+def _flashcard_decks(vault: Path, *args: str) -> set[str]:
+    got = runner.invoke(app, ["diff", str(vault), "--json", *args])
+    assert got.exit_code == 0, got.output
+    return {c["deck"] for c in json.loads(got.stdout)["changes"] if "Glossary" not in c["deck"]}
+
+
+def _convert_folders(vault: Path) -> None:
+    data_json = vault / ".obsidian" / "plugins" / "obsidian-spaced-repetition" / "data.json"
+    data = json.loads(data_json.read_text(encoding="utf-8"))
+    data["settings"]["convertFoldersToDecks"] = True
+    data_json.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_flashcard_notes_take_their_tags_deck_by_default(vault: Path) -> None:
+    assert _flashcard_decks(vault) == {"Vault::flashcards"}
+
+
+def test_the_deck_option_and_setting_are_honoured_for_flashcard_notes(vault: Path) -> None:
+    decks = _flashcard_decks(vault, "--deck", "Software::{title}")
+    assert decks == {"Vault::Software::Sorting", "Vault::Software::Networking"}
+    (vault / "deckgen.yaml").write_text("deck: 'Cards::{title}'\n", encoding="utf-8")
+    assert _flashcard_decks(vault) == {"Cards::Sorting", "Cards::Networking"}
+
+
+def test_the_plugins_folders_to_decks_names_decks_unless_a_deck_template_is_set(vault: Path) -> None:
+    _convert_folders(vault)
+    assert _flashcard_decks(vault) == {"Vault::Software"}
+    assert _flashcard_decks(vault, "--deck", "{title}") == {"Vault::Sorting", "Vault::Networking"}

@@ -69,6 +69,10 @@ class Config:
     separators: Separators = SEPARATORS
     """What splits a Spaced Repetition card: only the plugin's own settings change it (see
     `srplugin.py`)."""
+    flashcard_decks: Literal["tag", "folders", "deck"] = "tag"
+    """What names the deck of a Spaced Repetition card: `deck` when `--deck` or `deck:` is set
+    (the deck template, as for every other card), else `folders` when the plugin's own
+    `convertFoldersToDecks` is on (the note's folders), else `tag` (its flashcard tag)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "deck", _trim_levels(self.deck))
@@ -102,6 +106,8 @@ class Config:
             )
         tags = tuple(f"#{t.strip().lstrip('#')}" for t in self.flashcard_tags)
         object.__setattr__(self, "flashcard_tags", tags)
+        if self.flashcard_decks not in ("tag", "folders", "deck"):
+            raise ConfigError(f"flashcard_decks must be tag, folders or deck, not {self.flashcard_decks!r}")
         if self.cards not in ("focused", "all"):
             raise ConfigError(f"cards must be 'focused' or 'all', not {self.cards!r}")
         if not isinstance(self.cap, int) or isinstance(self.cap, bool) or self.cap < 1:
@@ -168,7 +174,7 @@ def load_config(path: Path | None, *, notes: Sequence[Path] = (), **overrides: A
             return str(plugin_file)
         return f"{path}:{lines.get(key, 1)}"
 
-    known = {f.name for f in fields(Config)} - {"separators"}
+    known = {f.name for f in fields(Config)} - {"separators", "flashcard_decks"}
     if unknown := sorted(set(data) - known):
         first = min(unknown, key=lambda k: lines.get(k, 1))
         raise ConfigError(
@@ -200,6 +206,8 @@ def load_config(path: Path | None, *, notes: Sequence[Path] = (), **overrides: A
             flashcard_tags=_tags(merged.get("flashcard_tags", DEFAULT_TAGS)),
             **{k: merged[k] for k in _SWITCHES if merged.get(k) is not None},
             separators=merged.get("separators", SEPARATORS),
+            flashcard_decks="deck" if merged.get("deck") is not None
+            else merged.get("flashcard_decks", "tag"),
         )  # fmt: skip
     except ConfigError as exc:
         names = ("root", "cards", "cap", "flashcard_tags", *_SWITCHES)

@@ -75,6 +75,8 @@ def plugin_settings(path: Path) -> dict[str, Any]:
     for theirs, ours in _TOGGLES.items():
         if isinstance(value := settings.get(theirs), bool):
             out[ours] = value
+    if settings.get("convertFoldersToDecks") is True:
+        out["flashcard_decks"] = "folders"
     seps = {ours: settings[theirs].strip() for theirs, ours in _SEPARATORS.items()
             if isinstance(settings.get(theirs), str) and settings[theirs].strip()}  # fmt: skip
     if seps:
