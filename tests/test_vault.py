@@ -19,7 +19,10 @@ from deckgen.config import Config
 SRVAULT = TESTS / "fixtures" / "srvault"
 """A Spaced Repetition vault: `.obsidian/` with the plugin's `data.json`, a `.trash/`, flashcard
 notes in `Software/`, a glossary in `Reading/`, and a `deckgen.yaml` at its top."""
-NOTES = ["Reading/Glossary.md", "Software/Empty deck.md", "Software/Networking.md", "Software/Sorting.md"]
+NOTES = [
+    "Reading/Glossary.md", "Reading/Untagged cards.md",
+    "Software/Empty deck.md", "Software/Networking.md", "Software/Sorting.md",
+]  # fmt: skip
 
 runner = CliRunner()
 
@@ -54,7 +57,7 @@ def test_sheets_written_into_the_vault_are_not_read_back_by_a_later_run_with_ano
     again = runner.invoke(app, ["build", str(vault), "--out", str(vault / "elsewhere"), "--lock",
                                 str(vault / "deckgen.lock"), "--dry-run", "--json"])  # fmt: skip
     assert again.exit_code == 0, again.output
-    assert '"notes": 4' in first.output and '"notes": 4' in again.output
+    assert '"notes": 5' in first.output and '"notes": 5' in again.output
     assert _notes(vault) == NOTES
 
 
@@ -62,7 +65,7 @@ def test_the_output_folder_is_skipped_before_any_build_marked_it(vault: Path, tm
     (vault / "out").mkdir()
     (vault / "out" / "stray.md").write_text("#flashcards\n\nA question::an answer\n", encoding="utf-8")
     result = build([vault], vault / "out", Config(), 1_000)
-    assert result.notes == 4
+    assert result.notes == 5
     # a folder given by name is read, even an output folder: the user asked for it
     assert [f.display for f in find_notes([vault / "out"])] == ["stray.md"]
 
@@ -104,7 +107,7 @@ def test_without_settings_anywhere_verbose_says_the_defaults_apply(vault: Path) 
 def _flashcard_decks(vault: Path, *args: str) -> set[str]:
     got = runner.invoke(app, ["diff", str(vault), "--json", *args])
     assert got.exit_code == 0, got.output
-    return {c["deck"] for c in json.loads(got.stdout)["changes"] if "Glossary" not in c["deck"]}
+    return {c["deck"] for c in json.loads(got.stdout)["changes"] if "Reading" not in c["path"]}
 
 
 def _convert_folders(vault: Path) -> None:
@@ -129,3 +132,22 @@ def test_the_plugins_folders_to_decks_names_decks_unless_a_deck_template_is_set(
     _convert_folders(vault)
     assert _flashcard_decks(vault) == {"Vault::Software"}
     assert _flashcard_decks(vault, "--deck", "{title}") == {"Vault::Sorting", "Vault::Networking"}
+
+
+def test_flashcard_notes_that_gave_no_cards_are_told_about_flashcards(vault: Path) -> None:
+    got = runner.invoke(app, ["build", str(vault), "--out", "out", "--json"])
+    empty = {e["path"]: e["reason"] for e in json.loads(got.stdout)["empty"]}
+    assert empty["Software/Empty deck.md"].startswith("a flashcard note (#flashcards) with no card")
+    assert empty["Reading/Untagged cards.md"] == (
+        "2 Spaced Repetition cards but no flashcard tag (#flashcards) — tag the note to make them cards"
+    )
+    assert not any("timestamps" in reason for reason in empty.values())
+    why = runner.invoke(app, ["preview", str(vault / "Software" / "Empty deck.md"), "--why"])
+    assert "no cards: a flashcard note (#flashcards)" in why.output
+
+
+def test_preview_of_a_missing_note_says_there_is_no_such_file(vault: Path) -> None:
+    for args in (["preview", "nope.md"], ["preview", "nope.md", "--why"]):
+        got = runner.invoke(app, args)
+        assert got.exit_code == 1
+        assert got.stderr == "deckgen: nope.md: no such file — check the path\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -286,11 +287,13 @@ def preview(
 ) -> None:
     """Show the cards one note gives, in the deck a build would put them in, without writing anything."""
     with handle_errors(debug):
+        if not os.path.lexists(note):
+            raise BuildError(f"{note}: no such file — check the path")
         cfg = load_settings(config, [note], deck=deck, root=root, cards=cards_mode, cap=cap)
         if why:
             parsed = read_note(note, *note_place(note, base), cfg.separators)
             ranking = explain(parsed, cfg)
-            for line in why_lines(ranking, empty_reason(parsed, ranking)):
+            for line in why_lines(ranking, empty_reason(parsed, ranking, cfg.flashcard_tags)):
                 say(line)
             return
         with tempfile.TemporaryDirectory(prefix="deckgen-preview-") as nowhere:  # no cache, no lock
