@@ -69,7 +69,7 @@ from .options import (
     TemplatesOpt,
     VerboseOpt,
 )
-from .output import card_json, report, say, show_rebuild, warn, why_lines
+from .output import card_json, report, say, show_rebuild, warn, warn_all, why_lines
 
 if TYPE_CHECKING:
     pass
@@ -193,8 +193,7 @@ def sheet(
         gone = f", {len(run.removed)} removed" if run.removed else ""
         say(f"{len(result.decks)} decks, {result.cards} cards → {len(run.paths)} sheet files in "
             f"{out / 'sheets'} ({len(run.written)} written, {kept} unchanged{gone})")  # fmt: skip
-        for problem in result.problems:
-            warn(problem)
+        warn_all(result.problems, verbose)
 
 
 @app.command()
@@ -220,7 +219,7 @@ def watch(
         with contextlib.suppress(KeyboardInterrupt):
             run_watch(
                 paths or [Path(".")], out, load(verbose), now, lock=lock, strict=strict,
-                on_build=functools.partial(show_rebuild, verbose=verbose),
+                on_build=functools.partial(show_rebuild, verbose=verbose, seen=set()),
                 config_file=settings, reload=load,
             )  # fmt: skip
 
@@ -265,8 +264,7 @@ def push(
             return
         for line in lines(result, dry_run=dry_run):
             say(line)
-        for problem in result.problems:
-            warn(problem)
+        warn_all(result.problems, verbose)
 
 
 @app.command()
