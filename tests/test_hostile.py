@@ -137,7 +137,7 @@ def warnings(result: Result) -> list[str]:
 
 
 def cards(result: Result) -> int:
-    m = re.match(r"(\d+) notes → (\d+) cards", result.stdout)
+    m = re.match(r"(\d+) notes? → (\d+) cards?", result.stdout)
     assert m, result.output
     return int(m.group(2))
 

@@ -70,3 +70,10 @@ def test_watch_says_only_what_changed(
     assert _warnings(said) == []  # the stamp was fixed; the images are as before
     assert "1 note gave no cards:\n  bones.md:" in said
     assert "gave no cards" not in rebuild((notes / "bones.md",))
+
+
+def test_one_of_a_thing_is_said_in_the_singular(notes: Path) -> None:
+    got = runner.invoke(app, ["build", str(notes / "tissues.md"), "--out", "out"])
+    assert got.stdout.startswith("1 note → 2 cards in 1 deck (added 2) → "), got.output
+    assert got.stderr.count("warning: ") == 1  # two missing images: one kind, said once
+    assert "(and 1 more like it; --verbose lists all)" in got.stderr

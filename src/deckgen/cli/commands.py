@@ -24,6 +24,7 @@ from ..config import SETTINGS_NAME, Config, find_settings
 from ..errors import BuildError
 from ..identity.retire import prune as run_prune
 from ..notes import read_note
+from ..text import plural
 from .common import (
     PREVIEW,
     SheetOptions,
@@ -161,9 +162,9 @@ def prune(
             )
         if ranked_out:
             n = run_prune(lock, ranked_out=True, now=now())
-            say(f"retired {n} ranked-out cards in {lock}; the next build marks them for deletion")
+            say(f"retired {plural(n, 'ranked-out card')} in {lock}; the next build marks them for deletion")
         else:
-            say(f"forgot {run_prune(lock)} retired cards in {lock}")
+            say(f"forgot {plural(run_prune(lock), 'retired card')} in {lock}")
 
 
 @app.command()
@@ -191,7 +192,8 @@ def sheet(
         run = write_sheets_of(result, out, cfg, options)
         kept = len(run.paths) - len(run.written)
         gone = f", {len(run.removed)} removed" if run.removed else ""
-        say(f"{len(result.decks)} decks, {result.cards} cards → {len(run.paths)} sheet files in "
+        say(f"{plural(len(result.decks), 'deck')}, {plural(result.cards, 'card')} → "
+            f"{plural(len(run.paths), 'sheet file')} in "
             f"{out / 'sheets'} ({len(run.written)} written, {kept} unchanged{gone})")  # fmt: skip
         warn_all(result.problems, verbose)
 
@@ -310,4 +312,4 @@ def preview(
             links = "  ".join(f"▶ {t['label']} {t['url']}" for t in c["timestamps"])
             say(f"{i}. [{c['kind']}] {c['topic']}\n{lead}  Q: {c['question']}\n  A: {c['answer']}")
             say(f"  {links}\n" if links else "")
-        say(f"{len(cards)} cards in {cards[0].deck if cards else 'no deck'}")
+        say(f"{plural(len(cards), 'card')} in {cards[0].deck if cards else 'no deck'}")

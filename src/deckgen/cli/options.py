@@ -104,4 +104,6 @@ CreateOpt = Annotated[
 PushDryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Print the plan against the collection and change nothing.")
 ]
-PushJsonOpt = Annotated[bool, typer.Option("--json", help="Print one deckgen.push/1 JSON document.")]
+PushJsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document (schema 'deckgen.push/1').")
+]

@@ -23,7 +23,7 @@ from ..errors import DeckgenError
 from ..identity.match import Plan
 from ..model import BLANK, Card, Problem
 from ..rank import Ranking
-from ..text import CONTROLS
+from ..text import CONTROLS, plural
 
 SCHEMA = "deckgen.build/1"
 PLAN_ACTIONS = ("added", "changed", "moved", "retired", "unchanged", "ranked_out", "conflicts", "deleted")
@@ -80,11 +80,6 @@ def warn_all(problems: Sequence[Problem], verbose: bool = False) -> None:
         warn(f"{same[0]}{more}")
 
 
-def plural(count: int, word: str) -> str:
-    """`1 card`, `2 cards`."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def document(
     result: BuildResult | None, *, dry_run: bool = False, error: str | None = None
 ) -> dict[str, Any]:
@@ -109,8 +104,13 @@ def summary_line(result: BuildResult) -> str:
     """`5 notes → 54 cards in 5 decks (added 54) → out/a.apkg, out/b.apkg[; 2 warnings]`."""
     counts = plan_counts(result.plan) + ("; nothing changed since the last build" if result.skipped else "")
     outs = ", ".join(str(p) for p in result.outputs) or "nothing written"
-    # `N notes → N cards` stays as it always was: scripts and tests read it.
-    line = f"{result.notes} notes → {result.cards} cards in {result.deck_count} decks ({counts}) → {outs}"
+    # `N notes → N cards` stays as it always was but for the plurals (scripts read --json)
+    notes, cards, decks = (
+        plural(result.notes, "note"),
+        plural(result.cards, "card"),
+        plural(result.deck_count, "deck"),
+    )
+    line = f"{notes} → {cards} in {decks} ({counts}) → {outs}"
     return line + (f"; {plural(len(result.problems), 'warning')}" if result.problems else "")
 
 
