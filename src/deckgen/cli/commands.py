@@ -108,6 +108,8 @@ def build(
     config: ConfigOpt = None,
     deck: DeckOpt = None,
     root: RootOpt = None,
+    cards_mode: CardsOpt = None,
+    cap: CapOpt = None,
     templates: TemplatesOpt = None,
     dry_run: DryRunOpt = False,
     sheets: SheetsOpt = False,
@@ -118,7 +120,8 @@ def build(
 ) -> None:
     """Build an Anki package (.apkg) per source from every note under PATHS."""
     with handle_errors(debug, as_json):
-        cfg = load_settings(config, paths, verbose=verbose, deck=deck, root=root, templates=templates)
+        cfg = load_settings(config, paths, verbose=verbose, deck=deck, root=root, templates=templates,
+                            cards=cards_mode, cap=cap)  # fmt: skip
         result = run_with_progress(paths, out, cfg, lock, strict=strict, write=not dry_run, every_card=sheets)
         if sheets and not dry_run:
             run = write_sheets_of(result, out, cfg, quiet=as_json)
@@ -134,15 +137,16 @@ def diff(
     config: ConfigOpt = None,
     deck: DeckOpt = None,
     root: RootOpt = None,
+    cards_mode: CardsOpt = None,
+    cap: CapOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Show what a build would add, change, move and retire, per deck (same as build --dry-run)."""
     with handle_errors(debug, as_json):
-        result = run_with_progress(
-            paths, out, load_settings(config, paths, verbose=verbose, deck=deck, root=root), lock, write=False
-        )
+        cfg = load_settings(config, paths, verbose=verbose, deck=deck, root=root, cards=cards_mode, cap=cap)
+        result = run_with_progress(paths, out, cfg, lock, write=False)
         report(result, as_json, dry_run=True, verbose=verbose)
 
 
@@ -174,6 +178,8 @@ def sheet(
     config: ConfigOpt = None,
     deck: DeckOpt = None,
     root: RootOpt = None,
+    cards_mode: CardsOpt = None,
+    cap: CapOpt = None,
     templates: TemplatesOpt = None,
     paper: PaperOpt = "a4",
     columns: ColumnsOpt = 1,
@@ -186,7 +192,8 @@ def sheet(
     """Write printable study sheets (HTML, PDF) per topic deck and one for all, from the same cards;
     a deck's sheets are written again only when its cards changed."""
     with handle_errors(debug):
-        cfg = load_settings(config, paths, verbose=verbose, deck=deck, root=root, templates=templates)
+        cfg = load_settings(config, paths, verbose=verbose, deck=deck, root=root, templates=templates,
+                            cards=cards_mode, cap=cap)  # fmt: skip
         result = run_with_progress(paths, out, cfg, None, write=False, cache=True, every_card=True)
         options = SheetOptions(paper, columns, layout, qr, tuple(f.strip() for f in formats.split(",")))
         run = write_sheets_of(result, out, cfg, options)
@@ -206,6 +213,8 @@ def watch(
     config: ConfigOpt = None,
     deck: DeckOpt = None,
     root: RootOpt = None,
+    cards_mode: CardsOpt = None,
+    cap: CapOpt = None,
     templates: TemplatesOpt = None,
     strict: StrictOpt = False,
     verbose: VerboseOpt = False,
@@ -216,7 +225,8 @@ def watch(
         settings = find_settings(config, paths or [Path(".")]).path or Path(SETTINGS_NAME)
 
         def load(loud: bool = False) -> Config:
-            return load_settings(config, paths, verbose=loud, deck=deck, root=root, templates=templates)
+            return load_settings(config, paths, verbose=loud, deck=deck, root=root, templates=templates,
+                                 cards=cards_mode, cap=cap)  # fmt: skip
 
         with contextlib.suppress(KeyboardInterrupt):
             run_watch(
@@ -242,6 +252,8 @@ def push(
     config: ConfigOpt = None,
     deck: DeckOpt = None,
     root: RootOpt = None,
+    cards_mode: CardsOpt = None,
+    cap: CapOpt = None,
     templates: TemplatesOpt = None,
     dry_run: PushDryRunOpt = False,
     as_json: PushJsonOpt = False,
@@ -258,7 +270,8 @@ def push(
         url = ankiconnect_url or (ANKICONNECT if ankiconnect else "")
         if collection is None and profile is not None and not url:
             collection = profile_collection(profile)
-        cfg = load_settings(config, paths, verbose=verbose, deck=deck, root=root, templates=templates)
+        cfg = load_settings(config, paths, verbose=verbose, deck=deck, root=root, templates=templates,
+                            cards=cards_mode, cap=cap)  # fmt: skip
         options = PushOptions(collection, url, key or "", delete_retired, dry_run, backup_dir, create)
         result = run_push(paths or [Path(".")], out, cfg, now(), BuildOptions(lock=lock), options)
         if as_json:
