@@ -103,7 +103,7 @@ def test_a_checker_that_cannot_fail_is_no_checker() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="README.md still says 11 and 33 cards; the README text handed over with this test gives "
-    "with 10 and 32 — the lead applies it and removes this mark",
+    "10 and 32 — the lead applies it and removes this mark",
 )
 def test_the_card_counts_the_readme_gives_are_a_builds(tmp_path: Path) -> None:
     m = re.search(r"the reference note \([\d,]+ words\) gives (\d+)", README)
