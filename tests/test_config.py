@@ -94,7 +94,9 @@ def test_yaml_settings_apply_and_options_win(tmp_path: Path) -> None:
     (tmp_path / "mine").mkdir()
     cfg = tmp_path / "deckgen.yaml"
     cfg.write_text("deck: '{title}'\nroot: 'Talks::'\ntemplates: mine\n", encoding="utf-8")
-    assert load_config(cfg) == Config(deck="{title}", root="Talks", templates=(tmp_path / "mine").resolve())
+    mine = (tmp_path / "mine").resolve()
+    # a deck template set names the decks of flashcard notes too
+    assert load_config(cfg) == Config(deck="{title}", root="Talks", templates=mine, flashcard_decks="deck")
     assert load_config(cfg, root="Other").root == "Other"
     assert load_config(tmp_path / "absent.yaml") == Config()
 

@@ -141,7 +141,12 @@ def test_story_push_study_edit_in_both_places_push_again(story: Path) -> None:
     times, lock = collection_times(collection), (story / "deckgen.lock").read_bytes()
     dry = push(collection, "--dry-run")
     print("dry run:", dry)
-    assert "add 1, update 8, move 8, suspend 1" in dry and "Temporal Generalization" in dry
+    # each of the 10 cards counted once (the card edited in Anki moves), the retired one apart
+    assert (
+        "10 cards" in dry
+        and "add 1, update 7, move 1, leave deleted 1, unchanged 0; retired cards: suspend 1" in dry
+    )
+    assert "Temporal Generalization" in dry
     assert collection_times(collection) == times and (story / "deckgen.lock").read_bytes() == lock
     assert held(collection) == {g: n for g, n in before.items() if g != deleted} | {
         edited: {**before[edited], "fields": {**before[edited]["fields"], "Context": "my own words"},
@@ -166,12 +171,13 @@ def test_story_push_study_edit_in_both_places_push_again(story: Path) -> None:
     assert "Temporal Generalization" in after[new]["fields"]["Question"]
     assert collection_times(collection)[0] == scm
     assert not any(n.retired for n in read_lock(story / "deckgen.lock"))
-    assert "the lock forgot 1 retired claims" in second
+    assert "the lock forgot 1 retired claim\n" in second
 
     _, mod = collection_times(collection)
     third = push(collection)
     print("third push:", third)
-    assert "added 0, updated 0, moved 0, suspended 0, unsuspended 0, deleted 0" in third
+    assert "added 0, updated 0, kept your edit 1, left deleted 1, unchanged 8" in third, third
+    assert "retired cards" not in third
     assert collection_times(collection) == (scm, mod) and held(collection) == after
 
 
@@ -216,7 +222,8 @@ def test_a_card_the_learner_filed_elsewhere_stays_there(story: Path) -> None:
                                                              "title: Reasoning in AI systems"))  # fmt: skip
     out = json.loads(push(collection, "--json"))
     after = held(collection)
-    assert out["plan"]["moves"] == 9 and out["format"] == "deckgen.push/1"
+    assert out["plan"]["moves"] == 9 and out["schema"] == "deckgen.push/1"
+    assert out["format"] == out["schema"]  # the old key, kept for one release
     assert [c["nid"] for c in out["filed_elsewhere"]] == [before[filed]["nid"]]
     assert {c[1] for c in after[filed]["cards"]} == {"Mine"}
     assert {c[1] for g, n in after.items() if g != filed for c in n["cards"]} == {NEW_DECK}
@@ -317,8 +324,8 @@ def test_push_through_ankiconnect(story: Path) -> None:
             calls = set(stub.calls)
     finally:
         col.close()
-    assert "added 1, updated 10, moved 9, suspended 1" in second, second
-    assert "added 0, updated 0, moved 0, suspended 0" in third, third
+    assert "10 cards" in second and "added 1, updated 9, unchanged 0; retired cards: suspended 1" in second
+    assert "added 0, updated 0, unchanged 10\n" in third, third
     assert len(notes) == 11 and decks == {NEW_DECK}
     assert len(retired) == 1 and queues == [-1]
     assert any(REWORD[1] in n["Answer"] for n in notes.values() if "Answer" in n)

@@ -48,7 +48,7 @@ def assert_kept(collection: Path, changes: dict[str, Any], out: str) -> None:
     assert after[changes["edited"]]["fields"]["Context"] == "my own words", out
     assert changes["deleted"] not in after and len(after) == changes["count"] - 1, out
     assert {c[1] for c in after[changes["filed"]]["cards"]} == {"Mine"}, out
-    assert "added 0, updated 0, moved 0" in out, out
+    assert "added 0, updated 0, kept your edit 1, left deleted 1, unchanged 8" in out, out
 
 
 def test_the_learners_changes_survive_moving_the_project_folder(

@@ -14,7 +14,7 @@ import yaml
 
 from .errors import ConfigError
 from .model import SEPARATORS, Separators
-from .srplugin import find_data_json, plugin_settings
+from .srplugin import find_data_json, plugin_settings, vault_top
 
 DECK_FIELDS = ("source", "title", "folder")
 DEFAULT_TAGS = ("#flashcards",)
@@ -75,6 +75,10 @@ class Config:
     downloads: Path | None = None
     """Where downloaded images are kept: set by the build (`out/.deckgen-images/`) when
     `remote_images` is `download`, never in `deckgen.yaml`."""
+    flashcard_decks: Literal["tag", "folders", "deck"] = "tag"
+    """What names the deck of a Spaced Repetition card: `deck` when `--deck` or `deck:` is set
+    (the deck template, as for every other card), else `folders` when the plugin's own
+    `convertFoldersToDecks` is on (the note's folders), else `tag` (its flashcard tag)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "deck", _trim_levels(self.deck))
@@ -110,6 +114,8 @@ class Config:
         object.__setattr__(self, "flashcard_tags", tags)
         if self.remote_images not in ("off", "download"):
             raise ConfigError(f"remote_images must be 'off' or 'download', not {self.remote_images!r}")
+        if self.flashcard_decks not in ("tag", "folders", "deck"):
+            raise ConfigError(f"flashcard_decks must be tag, folders or deck, not {self.flashcard_decks!r}")
         if self.cards not in ("focused", "all"):
             raise ConfigError(f"cards must be 'focused' or 'all', not {self.cards!r}")
         if not isinstance(self.cap, int) or isinstance(self.cap, bool) or self.cap < 1:
@@ -132,6 +138,35 @@ class Config:
 _SWITCHES = ("generate", "cloze_highlight", "cloze_bold", "cloze_curly")
 
 
+SETTINGS_NAME = "deckgen.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsFile:
+    """Which `deckgen.yaml` a run uses, and why (for `-v`)."""
+
+    path: Path | None
+    """None: none was found, the defaults (and the plugin's settings) apply."""
+    why: str
+
+
+def find_settings(given: Path | None, notes: Sequence[Path], cwd: Path | None = None) -> SettingsFile:
+    """The settings file: `given` (`--config`), else `deckgen.yaml` in the current folder, else
+    in the top folder of the vault holding the first of `notes` that is in one."""
+    if given is not None:
+        if not given.is_file():
+            raise ConfigError(f"{given}: no such settings file — check the path given to --config")
+        return SettingsFile(given, "--config")
+    here = (cwd or Path(".")) / SETTINGS_NAME
+    if here.is_file():
+        return SettingsFile(here, "the current folder")
+    for note in notes:
+        top = vault_top(note)
+        if top is not None and (top / SETTINGS_NAME).is_file():
+            return SettingsFile(top / SETTINGS_NAME, "the vault's top folder")
+    return SettingsFile(None, f"no {SETTINGS_NAME} in the current folder or the vault's top: the defaults")
+
+
 def load_config(path: Path | None, *, notes: Sequence[Path] = (), **overrides: Any) -> Config:
     """Read `path` (if given and present), then apply the non-None `overrides`. The Spaced
     Repetition plugin's settings in the vault holding `notes` fill in what neither sets."""
@@ -147,7 +182,7 @@ def load_config(path: Path | None, *, notes: Sequence[Path] = (), **overrides: A
             return str(plugin_file)
         return f"{path}:{lines.get(key, 1)}"
 
-    known = {f.name for f in fields(Config)} - {"separators", "downloads"}
+    known = {f.name for f in fields(Config)} - {"separators", "downloads", "flashcard_decks"}
     if unknown := sorted(set(data) - known):
         first = min(unknown, key=lambda k: lines.get(k, 1))
         raise ConfigError(
@@ -180,6 +215,8 @@ def load_config(path: Path | None, *, notes: Sequence[Path] = (), **overrides: A
             flashcard_tags=_tags(merged.get("flashcard_tags", DEFAULT_TAGS)),
             **{k: merged[k] for k in _SWITCHES if merged.get(k) is not None},
             separators=merged.get("separators", SEPARATORS),
+            flashcard_decks="deck" if merged.get("deck") is not None
+            else merged.get("flashcard_decks", "tag"),
         )  # fmt: skip
     except ConfigError as exc:
         names = ("root", "cards", "cap", "flashcard_tags", "remote_images", *_SWITCHES)

@@ -14,6 +14,23 @@ import filelock
 
 from .errors import BuildError
 
+OUTPUT_MARK = ".deckgen-output"
+"""The file deckgen leaves in each folder it writes decks or sheets into: a later run, with any
+`--out`, never reads that folder's files as notes."""
+TURN_FILE = ".deckgen-build.lock"
+"""The file `exclusive` takes turns on: it marks an output folder or a lock's folder too."""
+_MARK_TEXT = (
+    b"deckgen writes into this folder; it never reads notes from it. "
+    b"Delete this file if its notes are yours to build.\n"
+)
+
+
+def mark_output(folder: Path) -> None:
+    """Leave `OUTPUT_MARK` in `folder` (once: an existing mark is not written again)."""
+    mark = folder / OUTPUT_MARK
+    if not mark.is_file():
+        atomic_write(mark, _MARK_TEXT, durable=False)
+
 
 def stamp(path: Path | str) -> tuple[int, int]:
     """A file's size and modification time (ns), or (-1, -1) when it cannot be looked at: what
@@ -78,7 +95,7 @@ def staged() -> Iterator[Callable[[Path], Path]]:
 def exclusive(folder: Path, wait: float) -> Iterator[None]:
     """Only one deckgen writes into `folder` at a time; a second waits `wait` seconds, then fails."""
     folder.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(folder / ".deckgen-build.lock")
+    lock = filelock.FileLock(folder / TURN_FILE)
     try:
         lock.acquire(timeout=wait)
     except filelock.Timeout:

@@ -32,15 +32,25 @@ _SEPARATORS = {
 }
 
 
+VAULT_MARKERS = (Path(".obsidian"), Path("logseq") / "config.edn")
+"""What marks a vault's top: Obsidian's settings folder, a Logseq graph's settings file."""
+
+
+def vault_top(path: Path) -> Path | None:
+    """The vault holding `path`: the nearest folder at or above it with one of `VAULT_MARKERS`."""
+    start = Path(os.path.abspath(path))  # not resolve(): a symbolic link loop is read_note's to report
+    for folder in (start, *start.parents) if start.is_dir() else start.parents:
+        if any((folder / m).exists() for m in VAULT_MARKERS):
+            return folder
+    return None
+
+
 def find_data_json(paths: Sequence[Path]) -> Path | None:
     """The plugin's settings file of the vault holding the first of `paths` that has one."""
     for path in paths:
-        start = Path(os.path.abspath(path))  # not resolve(): a symbolic link loop is read_note's to report
-        for folder in (start, *start.parents) if start.is_dir() else start.parents:
-            if (folder / DATA_JSON).is_file():
-                return folder / DATA_JSON
-            if (folder / ".obsidian").is_dir():
-                break  # the vault's top, and the plugin is not installed in it
+        top = vault_top(path)
+        if top is not None and (top / DATA_JSON).is_file():
+            return top / DATA_JSON
     return None
 
 
@@ -65,6 +75,8 @@ def plugin_settings(path: Path) -> dict[str, Any]:
     for theirs, ours in _TOGGLES.items():
         if isinstance(value := settings.get(theirs), bool):
             out[ours] = value
+    if settings.get("convertFoldersToDecks") is True:
+        out["flashcard_decks"] = "folders"
     seps = {ours: settings[theirs].strip() for theirs, ours in _SEPARATORS.items()
             if isinstance(settings.get(theirs), str) and settings[theirs].strip()}  # fmt: skip
     if seps:

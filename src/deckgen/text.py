@@ -272,3 +272,8 @@ clipboard)."""
 def without_controls(text: str) -> str:
     """`text` without the characters of `CONTROLS`."""
     return CONTROLS.sub("", text) if CONTROLS.search(text) else text
+
+
+def plural(count: int, word: str) -> str:
+    """`1 card`, `2 cards`."""
+    return f"{count} {word}{'' if count == 1 else 's'}"

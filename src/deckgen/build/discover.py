@@ -11,11 +11,16 @@ import pathspec
 
 from ..config import bad_pattern, pattern_problem
 from ..errors import BuildError, ConfigError
+from ..files import OUTPUT_MARK, TURN_FILE
 
 IGNORE_NAME = ".deckgenignore"
 """A file in an input folder listing, in gitignore syntax, what under it is not a note."""
 ALWAYS_SKIPPED = ("node_modules/",)
-"""Folders that hold a tool's files, never the learner's notes."""
+"""Folders that hold a tool's files, never the learner's notes (hidden ones, such as Obsidian's
+`.obsidian/` and `.trash/`, are skipped too)."""
+WRITTEN_MARKS = (OUTPUT_MARK, TURN_FILE)
+"""A folder holding one of these is deckgen's own (an output folder, its sheets, a lock's
+folder): what deckgen wrote is never read back as notes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +53,13 @@ def ignore_spec(root: Path, exclude: Iterable[str] = ()) -> pathspec.GitIgnoreSp
         raise ConfigError(f"exclude: {pattern_problem(bad)}") from None
 
 
-def find_notes(paths: Sequence[Path], exclude: Iterable[str] = ()) -> list[NoteFile]:
-    """Every `.md` file under `paths`, sorted; hidden folders, symlinked folders and what
-    `ignore_spec` names are skipped. A file given by name is always read."""
+def find_notes(
+    paths: Sequence[Path], exclude: Iterable[str] = (), skip: Iterable[Path] = ()
+) -> list[NoteFile]:
+    """Every `.md` file under `paths`, sorted; hidden folders, symlinked folders, what
+    `ignore_spec` names, the folders in `skip` (this build's output and lock folders) and
+    folders deckgen marked as its own are skipped. A file or folder given by name is always read."""
+    own = {os.path.abspath(p) for p in skip}
     found: list[NoteFile] = []
     for root in paths:
         if not root.is_dir() and os.path.lexists(root):  # a file, or a link or pipe read_note explains
@@ -58,15 +67,18 @@ def find_notes(paths: Sequence[Path], exclude: Iterable[str] = ()) -> list[NoteF
             continue
         if not root.is_dir():
             raise BuildError(f"{root}: no such file or folder — check the path")
-        found += _walk(root, ignore_spec(root, exclude))
+        found += _walk(root, ignore_spec(root, exclude), own)
     return found
 
 
-def _walk(root: Path, ignored: pathspec.GitIgnoreSpec) -> list[NoteFile]:
+def _walk(root: Path, ignored: pathspec.GitIgnoreSpec, own: set[str]) -> list[NoteFile]:
     found: list[NoteFile] = []
     for dirpath, dirnames, filenames in os.walk(root):  # followlinks=False: no loops
         rel = Path(dirpath).relative_to(root).as_posix()
         folder = "" if rel == "." else rel
+        if folder and (os.path.abspath(dirpath) in own or any(m in filenames for m in WRITTEN_MARKS)):
+            dirnames.clear()  # deckgen's own output: never read back as notes
+            continue
         prefix = f"{folder}/" if folder else ""
         # pruned here, a folder's files are never listed (gitignore's rule too)
         dirnames[:] = sorted(

@@ -19,7 +19,7 @@ from typing import Any
 from ..cards.claims import NoteClaims
 from ..config import Config
 from ..errors import BuildError
-from ..files import exclusive, staged
+from ..files import exclusive, mark_output, staged
 from ..identity.lockfile import guard, open_lock
 from ..identity.lockformat import VERSION, folder_of
 from ..identity.lockwrite import finish
@@ -106,7 +106,8 @@ def build(
 ) -> BuildResult:
     """Read every note under `paths`, settle its cards with the lock, then write one `.apkg`
     per source and the new lock (see `BuildOptions` for dry runs, strictness and speed)."""
-    files = find_notes(paths, config.exclude)
+    own = [out, *([folder_of(options.lock)] if options.lock is not None else [])]
+    files = find_notes(paths, config.exclude, own)
     if not files:
         raise BuildError(f"no .md notes under {', '.join(map(str, paths))} — point deckgen at your notes")
     return run(files, out, config, now, options)
@@ -130,6 +131,7 @@ def run(
     try:
         # Before the lock is read, a second build sees the first's; the note cache is shared too.
         with exclusive(out, LOCK_WAIT), guard(options.lock if options.write else None, LOCK_WAIT):
+            mark_output(out)  # a later run with another --out still skips this folder
             return _run(files, out, config, now, options, (inputs, stats))
     except OSError as exc:
         raise BuildError(_cannot_write(exc, out)) from None

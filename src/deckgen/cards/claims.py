@@ -66,7 +66,9 @@ def note_claims(note: Note, config: Config) -> NoteClaims:
     keys |= {f"def:{k[5:]}" for k in keys if k.startswith("term:")}  # other: both are still there
     texts = tuple(claim_text(c.claim.question, c.claim.answer or c.claim.context) for c in found)
     present = (*sorted(keys), *texts)
-    reason = empty_reason(note, ranking)  # before the blocks go: the reason looks at them
+    reason = empty_reason(
+        note, ranking, config.flashcard_tags
+    )  # before the blocks go: the reason looks at them
     # The blocks and hand-written cards are large and nothing after this needs them: the cache
     # and the worker processes' pipes carry the claims.
     slim = replace(note, blocks=(), explicit=None)

@@ -43,6 +43,18 @@ def tag_deck(tag: str, config: Config) -> str:
     return "::".join([deck_part(config.root)] * bool(config.root) + levels)
 
 
+def flashcard_deck(note: Note, claim: Claim, config: Config) -> str:
+    """The deck of a Spaced Repetition card (`Config.flashcard_decks`): the deck template when
+    one is set, else the note's folders when the plugin converts folders to decks (a note at the
+    top keeps its tag's deck, as it has no folder), else the flashcard tag's deck."""
+    if config.flashcard_decks == "deck":
+        return deck_name(note, config)
+    if config.flashcard_decks == "folders" and note.folder:
+        levels = [deck_part(p) for p in note.folder.split("/")]
+        return "::".join([deck_part(config.root)] * bool(config.root) + levels)
+    return tag_deck(claim.deck, config)
+
+
 def anki_tag(text: str) -> str:
     """A valid Anki tag: no spaces, `::` (or Obsidian's `a/b`) as Anki's tag hierarchy."""
     return "::".join(p for p in (slug(part, "_") for part in re.split(r"::|/", text)) if p)
@@ -82,7 +94,7 @@ def _clean(value: Any) -> Any:
 def _raw_face(note: Note, claim: Claim, config: Config) -> Face:
     return Face(
         kind=claim.kind,
-        deck=tag_deck(claim.deck, config) if claim.deck else deck_name(note, config),
+        deck=flashcard_deck(note, claim, config) if claim.deck else deck_name(note, config),
         tags=card_tags(note, claim),
         title=note.title,
         section=claim.section,

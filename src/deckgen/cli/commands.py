@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -19,10 +20,11 @@ from ..build.run import run as run_stages
 from ..build.watch import watch as run_watch
 from ..cards.claims import explain
 from ..cards.empty import empty_reason
-from ..config import Config
+from ..config import SETTINGS_NAME, Config, find_settings
 from ..errors import BuildError
 from ..identity.retire import prune as run_prune
 from ..notes import read_note
+from ..text import plural
 from .common import (
     PREVIEW,
     SheetOptions,
@@ -69,7 +71,7 @@ from .options import (
     TemplatesOpt,
     VerboseOpt,
 )
-from .output import card_json, report, say, show_rebuild, warn, why_lines
+from .output import card_json, report, say, show_rebuild, warn, warn_all, why_lines
 
 if TYPE_CHECKING:
     pass
@@ -112,6 +114,8 @@ def build(
     config: ConfigOpt = None,
     deck: DeckOpt = None,
     root: RootOpt = None,
+    cards_mode: CardsOpt = None,
+    cap: CapOpt = None,
     templates: TemplatesOpt = None,
     dry_run: DryRunOpt = False,
     sheets: SheetsOpt = False,
@@ -123,9 +127,8 @@ def build(
 ) -> None:
     """Build an Anki package (.apkg) per source from every note under PATHS."""
     with handle_errors(debug, as_json):
-        cfg = load_settings(
-            config, paths, deck=deck, root=root, templates=templates, remote_images=_fetch(fetch_images)
-        )
+        cfg = load_settings(config, paths, verbose=verbose, deck=deck, root=root, templates=templates,
+                            cards=cards_mode, cap=cap, remote_images=_fetch(fetch_images))  # fmt: skip
         result = run_with_progress(paths, out, cfg, lock, strict=strict, write=not dry_run, every_card=sheets)
         if sheets and not dry_run:
             run = write_sheets_of(result, out, cfg, quiet=as_json)
@@ -141,15 +144,16 @@ def diff(
     config: ConfigOpt = None,
     deck: DeckOpt = None,
     root: RootOpt = None,
+    cards_mode: CardsOpt = None,
+    cap: CapOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Show what a build would add, change, move and retire, per deck (same as build --dry-run)."""
     with handle_errors(debug, as_json):
-        result = run_with_progress(
-            paths, out, load_settings(config, paths, deck=deck, root=root), lock, write=False
-        )
+        cfg = load_settings(config, paths, verbose=verbose, deck=deck, root=root, cards=cards_mode, cap=cap)
+        result = run_with_progress(paths, out, cfg, lock, write=False)
         report(result, as_json, dry_run=True, verbose=verbose)
 
 
@@ -169,9 +173,9 @@ def prune(
             )
         if ranked_out:
             n = run_prune(lock, ranked_out=True, now=now())
-            say(f"retired {n} ranked-out cards in {lock}; the next build marks them for deletion")
+            say(f"retired {plural(n, 'ranked-out card')} in {lock}; the next build marks them for deletion")
         else:
-            say(f"forgot {run_prune(lock)} retired cards in {lock}")
+            say(f"forgot {plural(run_prune(lock), 'retired card')} in {lock}")
 
 
 @app.command()
@@ -181,30 +185,32 @@ def sheet(
     config: ConfigOpt = None,
     deck: DeckOpt = None,
     root: RootOpt = None,
+    cards_mode: CardsOpt = None,
+    cap: CapOpt = None,
     templates: TemplatesOpt = None,
     paper: PaperOpt = "a4",
     columns: ColumnsOpt = 1,
     layout: LayoutOpt = "fold",
     qr: QrOpt = True,
     formats: FormatOpt = "html,pdf",
+    verbose: VerboseOpt = False,
     debug: DebugOpt = False,
     fetch_images: FetchImagesOpt = False,
 ) -> None:
     """Write printable study sheets (HTML, PDF) per topic deck and one for all, from the same cards;
     a deck's sheets are written again only when its cards changed."""
     with handle_errors(debug):
-        cfg = load_settings(
-            config, paths, deck=deck, root=root, templates=templates, remote_images=_fetch(fetch_images)
-        )
+        cfg = load_settings(config, paths, verbose=verbose, deck=deck, root=root, templates=templates,
+                            cards=cards_mode, cap=cap, remote_images=_fetch(fetch_images))  # fmt: skip
         result = run_with_progress(paths, out, cfg, None, write=False, cache=True, every_card=True)
         options = SheetOptions(paper, columns, layout, qr, tuple(f.strip() for f in formats.split(",")))
         run = write_sheets_of(result, out, cfg, options)
         kept = len(run.paths) - len(run.written)
         gone = f", {len(run.removed)} removed" if run.removed else ""
-        say(f"{len(result.decks)} decks, {result.cards} cards → {len(run.paths)} sheet files in "
+        say(f"{plural(len(result.decks), 'deck')}, {plural(result.cards, 'card')} → "
+            f"{plural(len(run.paths), 'sheet file')} in "
             f"{out / 'sheets'} ({len(run.written)} written, {kept} unchanged{gone})")  # fmt: skip
-        for problem in result.problems:
-            warn(problem)
+        warn_all(result.problems, verbose)
 
 
 @app.command()
@@ -215,6 +221,8 @@ def watch(
     config: ConfigOpt = None,
     deck: DeckOpt = None,
     root: RootOpt = None,
+    cards_mode: CardsOpt = None,
+    cap: CapOpt = None,
     templates: TemplatesOpt = None,
     strict: StrictOpt = False,
     verbose: VerboseOpt = False,
@@ -223,17 +231,16 @@ def watch(
 ) -> None:
     """Rebuild whenever a note or deckgen.yaml is saved; a broken note is reported, the last decks kept."""
     with handle_errors(debug):
-        settings = config if config is not None else Path("deckgen.yaml")
+        settings = find_settings(config, paths or [Path(".")]).path or Path(SETTINGS_NAME)
 
-        def load() -> Config:
-            return load_settings(
-                config, paths, deck=deck, root=root, templates=templates, remote_images=_fetch(fetch_images)
-            )
+        def load(loud: bool = False) -> Config:
+            return load_settings(config, paths, verbose=loud, deck=deck, root=root, templates=templates,
+                                 cards=cards_mode, cap=cap, remote_images=_fetch(fetch_images))  # fmt: skip
 
         with contextlib.suppress(KeyboardInterrupt):
             run_watch(
-                paths or [Path(".")], out, load(), now, lock=lock, strict=strict,
-                on_build=functools.partial(show_rebuild, verbose=verbose),
+                paths or [Path(".")], out, load(verbose), now, lock=lock, strict=strict,
+                on_build=functools.partial(show_rebuild, verbose=verbose, seen=set()),
                 config_file=settings, reload=load,
             )  # fmt: skip
 
@@ -254,9 +261,12 @@ def push(
     config: ConfigOpt = None,
     deck: DeckOpt = None,
     root: RootOpt = None,
+    cards_mode: CardsOpt = None,
+    cap: CapOpt = None,
     templates: TemplatesOpt = None,
     dry_run: PushDryRunOpt = False,
     as_json: PushJsonOpt = False,
+    verbose: VerboseOpt = False,
     debug: DebugOpt = False,
     fetch_images: FetchImagesOpt = False,
 ) -> None:
@@ -270,9 +280,8 @@ def push(
         url = ankiconnect_url or (ANKICONNECT if ankiconnect else "")
         if collection is None and profile is not None and not url:
             collection = profile_collection(profile)
-        cfg = load_settings(
-            config, paths, deck=deck, root=root, templates=templates, remote_images=_fetch(fetch_images)
-        )
+        cfg = load_settings(config, paths, verbose=verbose, deck=deck, root=root, templates=templates,
+                            cards=cards_mode, cap=cap, remote_images=_fetch(fetch_images))  # fmt: skip
         options = PushOptions(collection, url, key or "", delete_retired, dry_run, backup_dir, create)
         result = run_push(paths or [Path(".")], out, cfg, now(), BuildOptions(lock=lock), options)
         if as_json:
@@ -280,8 +289,7 @@ def push(
             return
         for line in lines(result, dry_run=dry_run):
             say(line)
-        for problem in result.problems:
-            warn(problem)
+        warn_all(result.problems, verbose)
 
 
 @app.command()
@@ -303,6 +311,8 @@ def preview(
 ) -> None:
     """Show the cards one note gives, in the deck a build would put them in, without writing anything."""
     with handle_errors(debug):
+        if not os.path.lexists(note):
+            raise BuildError(f"{note}: no such file — check the path")
         cfg = load_settings(
             config,
             [note],
@@ -315,7 +325,7 @@ def preview(
         if why:
             parsed = read_note(note, *note_place(note, base), cfg.separators)
             ranking = explain(parsed, cfg)
-            for line in why_lines(ranking, empty_reason(parsed, ranking)):
+            for line in why_lines(ranking, empty_reason(parsed, ranking, cfg.flashcard_tags)):
                 say(line)
             return
         with tempfile.TemporaryDirectory(prefix="deckgen-preview-") as nowhere:  # no cache, no lock
@@ -334,4 +344,4 @@ def preview(
             links = "  ".join(f"▶ {t['label']} {t['url']}" for t in c["timestamps"])
             say(f"{i}. [{c['kind']}] {c['topic']}\n{lead}  Q: {c['question']}\n  A: {c['answer']}")
             say(f"  {links}\n" if links else "")
-        say(f"{len(cards)} cards in {cards[0].deck if cards else 'no deck'}")
+        say(f"{plural(len(cards), 'card')} in {cards[0].deck if cards else 'no deck'}")

@@ -19,8 +19,9 @@ import typer
 
 from ..build import BuildOptions, BuildResult
 from ..build.run import build as run_build
-from ..config import Config, load_config, template_path
+from ..config import Config, find_settings, load_config, template_path
 from ..errors import ConfigError, DeckgenError
+from ..files import mark_output
 from ..model import Card, Progress
 from .output import document, say
 
@@ -63,11 +64,17 @@ def quiet_stdout() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def load_settings(config: Path | None, paths: Sequence[Path] | None, **overrides: Any) -> Config:
-    """The settings: `deckgen.yaml` (or --config) and the options, over the Spaced Repetition
-    plugin's own settings in the vault holding `paths`."""
-    settings = config if config is not None else Path("deckgen.yaml")
-    return load_config(settings, notes=paths or [Path(".")], **overrides)
+def load_settings(
+    config: Path | None, paths: Sequence[Path] | None, *, verbose: bool = False, **overrides: Any
+) -> Config:
+    """The settings: the first `deckgen.yaml` of --config, the current folder and the vault's
+    top (`find_settings`), and the options, over the Spaced Repetition plugin's own settings in
+    the vault holding `paths`; `verbose` says which file was used."""
+    notes = paths or [Path(".")]
+    found = find_settings(config, notes)
+    if verbose:
+        say(f"settings: {found.path} ({found.why})" if found.path else f"settings: {found.why}", err=True)
+    return load_config(found.path, notes=notes, **overrides)
 
 
 def progress_bar(label: str = "Reading notes", least: int = 50) -> tuple[Progress, Callable[[], None]]:
@@ -119,7 +126,7 @@ class SheetOptions:
 def write_sheets_of(
     result: BuildResult, out: Path, cfg: Config, o: SheetOptions = SheetOptions(), *, quiet: bool = False
 ) -> SheetRun:
-    from ..write.sheet import SheetSettings, check_options
+    from ..write.sheet import SHEET_DIR, SheetSettings, check_options
     from ..write.sheets import write_all
 
     # The user's folder first: any template it lacks comes from the built-in ones.
@@ -130,9 +137,12 @@ def write_sheets_of(
     settings = SheetSettings(folders, built.isoformat(), o.paper, o.columns, o.layout, o.qr, o.formats)  # type: ignore[arg-type]
     update, close = progress_bar("Writing sheets", least=1) if not quiet else (None, lambda: None)
     try:
-        return write_all(result.decks, out, settings, progress=update)
+        run = write_all(result.decks, out, settings, progress=update)
     finally:
         close()
+    if run.paths:  # a Markdown sheet is never read back as a note, whatever --out the next run has
+        mark_output(out / SHEET_DIR)
+    return run
 
 
 PREVIEW = BuildOptions(write=False, jobs=1, every_card=True)

@@ -15,7 +15,12 @@ PathsArg = Annotated[
 ]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Folder for the generated files.")]
 ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="Settings file. Default: ./deckgen.yaml if present.")
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Settings file. Default: ./deckgen.yaml, else deckgen.yaml in the vault's top folder "
+        "(the one holding .obsidian/ or logseq/config.edn); -v says which was used.",
+    ),
 ]
 DeckOpt = Annotated[
     str | None,
@@ -35,7 +40,12 @@ TemplatesOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on any warning.")]
 VerboseOpt = Annotated[
-    bool, typer.Option("--verbose", "-v", help="Name every note that gave no cards, not only the first 5.")
+    bool,
+    typer.Option(
+        "--verbose",
+        "-v",
+        help="Say which settings file is used; list every warning and every note that gave no cards.",
+    ),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the Python traceback of an unexpected error.")]
 LockOpt = Annotated[
@@ -102,4 +112,6 @@ CreateOpt = Annotated[
 PushDryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Print the plan against the collection and change nothing.")
 ]
-PushJsonOpt = Annotated[bool, typer.Option("--json", help="Print one deckgen.push/1 JSON document.")]
+PushJsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document (schema 'deckgen.push/1').")
+]

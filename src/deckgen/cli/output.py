@@ -9,6 +9,7 @@ import json
 import os
 import re
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,9 @@ from ..cards.empty import HINT
 from ..cards.render import topic
 from ..errors import DeckgenError
 from ..identity.match import Plan
-from ..model import BLANK, Card
+from ..model import BLANK, Card, Problem
 from ..rank import Ranking
-from ..text import CONTROLS
+from ..text import CONTROLS, plural
 
 SCHEMA = "deckgen.build/1"
 PLAN_ACTIONS = ("added", "changed", "moved", "retired", "unchanged", "ranked_out", "conflicts", "deleted")
@@ -58,9 +59,25 @@ def warn(problem: object) -> None:
     say(f"warning: {problem}", err=True, fg="yellow")
 
 
-def plural(count: int, word: str) -> str:
-    """`1 card`, `2 cards`."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
+_PARTICULARS = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`|\[[^\]\n]*\]|\d+")
+"""What differs between two warnings of one kind: quoted names, bracketed stamps, numbers."""
+
+
+def warning_kind(message: str) -> str:
+    """A warning's message without its particulars: warnings of one kind give the same text."""
+    return _PARTICULARS.sub("…", message)
+
+
+def warn_all(problems: Sequence[Problem], verbose: bool = False) -> None:
+    """Each kind of warning once, the first as its example, with how many more there are of
+    it; `verbose`: every warning. A note that could not be read at all is always named."""
+    kinds: dict[str, list[Problem]] = {}
+    for i, problem in enumerate(problems):
+        kind = str(i) if verbose or problem.unread else warning_kind(problem.message)
+        kinds.setdefault(kind, []).append(problem)
+    for same in kinds.values():
+        more = f" (and {len(same) - 1} more like it; --verbose lists all)" if len(same) > 1 else ""
+        warn(f"{same[0]}{more}")
 
 
 def document(
@@ -87,8 +104,13 @@ def summary_line(result: BuildResult) -> str:
     """`5 notes → 54 cards in 5 decks (added 54) → out/a.apkg, out/b.apkg[; 2 warnings]`."""
     counts = plan_counts(result.plan) + ("; nothing changed since the last build" if result.skipped else "")
     outs = ", ".join(str(p) for p in result.outputs) or "nothing written"
-    # `N notes → N cards` stays as it always was: scripts and tests read it.
-    line = f"{result.notes} notes → {result.cards} cards in {result.deck_count} decks ({counts}) → {outs}"
+    # `N notes → N cards` stays as it always was but for the plurals (scripts read --json)
+    notes, cards, decks = (
+        plural(result.notes, "note"),
+        plural(result.cards, "card"),
+        plural(result.deck_count, "deck"),
+    )
+    line = f"{notes} → {cards} in {decks} ({counts}) → {outs}"
     return line + (f"; {plural(len(result.problems), 'warning')}" if result.problems else "")
 
 
@@ -102,8 +124,7 @@ def report(result: BuildResult, as_json: bool, *, dry_run: bool = False, verbose
         print_plan(result.plan)
     else:
         say(summary_line(result))
-    for problem in result.problems:
-        warn(problem)
+    warn_all(result.problems, verbose)
     for line in empty_lines(result, verbose):
         say(line, err=True)
 
@@ -125,9 +146,12 @@ def empty_lines(result: BuildResult, verbose: bool = False) -> list[str]:
 
 
 def show_rebuild(
-    outcome: BuildResult | DeckgenError, changed: tuple[Path, ...], *, verbose: bool = False
-) -> None:
-    """One line per rebuild: when, which file started it, and what came of it."""
+    outcome: BuildResult | DeckgenError, changed: tuple[Path, ...], *, verbose: bool = False,
+    seen: set[str] | None = None,
+) -> None:  # fmt: skip
+    """One line per rebuild: when, which file started it, and what came of it; then the
+    warnings and the notes that gave no cards, only those not in `seen` (what the rebuilds
+    before said: `watch` says only what changed), which then holds this build's."""
     cause = ""
     if changed:
         more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
@@ -137,10 +161,14 @@ def show_rebuild(
         say(f"{stamp} {cause}not rebuilt: {outcome}", err=True, fg="red")
     else:
         say(f"{stamp} {cause}{summary_line(outcome)}")
-        for problem in outcome.problems:
-            warn(problem)
-        for line in empty_lines(outcome, verbose):
+        said = seen if seen is not None else set()
+        now = {str(p) for p in outcome.problems} | {f"{path}\x1f{why}" for path, why in outcome.empty}
+        warn_all([p for p in outcome.problems if str(p) not in said], verbose)
+        fresh = tuple((path, why) for path, why in outcome.empty if f"{path}\x1f{why}" not in said)
+        for line in empty_lines(dataclasses.replace(outcome, empty=fresh), verbose):
             say(line, err=True)
+        said.clear()
+        said.update(now)
     if not changed:  # the first build: from now on, saves trigger rebuilds
         say("watching for changes (Ctrl+C to stop)", err=True)
 
