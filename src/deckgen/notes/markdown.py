@@ -22,7 +22,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from ..errors import NoteError
 from ..model import Block, Problem, SourceRef
 from ..text import EMBED_PLACEHOLDER, sentences
-from .inline import glossary_term, read_inline, split_term, stamp_anchor
+from .inline import glossary_term, math_inline, read_inline, split_term, stamp_anchor
 from .parser import ParsedMarkdown
 
 _MAX_NESTING = 128
@@ -44,8 +44,10 @@ def _nesting(limit: int) -> Callable[[StateCore], None]:
 
 
 _MD = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(front_matter_plugin).use(deflist_plugin)
-# `$…$` math stays as written; `$5 and $10` is money (no space inside the dollars, no digit after).
+# `$…$` math stays as written, paired as Obsidian pairs it (`inline.INLINE_MATH`); `$$…$$` blocks
+# are the plugin's.
 _MD.use(dollarmath_plugin, allow_space=False, allow_digits=False, allow_labels=False)
+_MD.inline.ruler.at("math_inline", math_inline)
 _MD.inline.ruler.before("html_inline", "yt_stamp", stamp_anchor)
 # markdown-it-py has one `maxNesting` for blocks and inlines: set it before each phase.
 _MD.core.ruler.before("normalize", "block_nesting", _nesting(_MAX_NESTING))
