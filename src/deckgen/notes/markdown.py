@@ -83,6 +83,24 @@ def parse_markdown(source: str, path: str) -> ParsedMarkdown:
     )
 
 
+def block_spans(source: str) -> list[tuple[str, int, int, int, str]]:
+    """Each block of Markdown `source`, outermost first, as (kind, level, first line, end line,
+    heading text), for finding what an embed shows (`embeds.py`): kind is markdown-it-py's type
+    without `_open` (`paragraph`, `list_item`, `heading`, `table`…); level is a heading's level,
+    else how deep the block is nested; lines count from 0, the end excluded; a heading's text
+    as read, '' for other blocks."""
+    tokens = _MD.parse(source)
+    spans: list[tuple[str, int, int, int, str]] = []
+    for i, tok in enumerate(tokens):
+        if tok.nesting == -1 or tok.map is None or tok.type == "inline":
+            continue
+        kind = tok.type.removesuffix("_open")
+        heading = kind == "heading" and i + 1 < len(tokens)
+        text = read_inline(tokens[i + 1].children or []).text if heading else ""
+        spans.append((kind, int(tok.tag[1:]) if heading else tok.level, tok.map[0], tok.map[1], text))
+    return spans
+
+
 @dataclass(slots=True)
 class _Node:
     """A block of the token stream with the blocks inside it: markdown-it-py's `SyntaxTreeNode`
