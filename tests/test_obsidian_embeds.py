@@ -57,9 +57,15 @@ def test_block_ids_never_reach_a_card_face() -> None:
     assert shown and not [s for s in shown if "^0d76f8" in s or "^63d7e2" in s]
 
 
-def test_a_block_id_in_code_stays() -> None:
-    note = parse_note("```\nx = y ^abc\n```\n\nIn code, `a ^b` stays.\n", "code.md")
+def test_what_only_looks_like_a_block_id_stays() -> None:
+    source = (
+        "---\ntitle: Powers ^2\n---\n```\nx = y ^abc\n```\n\nIn code, `a ^b` stays.\n\n"
+        "What is the area?\n?\n$$\n\\pi r ^2\n$$\n"
+    )
+    note = parse_note(source, "code.md")
+    assert note.title == "Powers ^2"
     assert note.blocks[0].text == "In code, a ^b stays."
+    assert cards(note) == {"What is the area?": "$$\n\\pi r ^2\n$$"}
 
 
 # --- 3. embeds ---------------------------------------------------------------------------------

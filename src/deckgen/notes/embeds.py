@@ -89,13 +89,23 @@ def mark(source: str) -> tuple[str, tuple[Embed, ...]]:
 
 
 def _prose_lines(lines: list[str]) -> Iterator[tuple[int, str]]:
-    """The lines outside code fences, with their index."""
-    fence = ""
+    """The lines outside the front matter, code fences and `$$` math, with their index."""
+    close = ""  # what ends the front matter, fence or math the line is in
     for i, line in enumerate(lines):
-        if fence:
-            fence = "" if line.strip().startswith(fence) and not line.strip().strip(fence[0]) else fence
+        bare = line.strip()
+        if close:
+            done = (
+                bare in ("---", "...")
+                if close == "---"
+                else bare.startswith(close) and not bare.strip(close[0])
+            )
+            close = "" if done or (close == "$$" and "$$" in bare) else close
+        elif i == 0 and bare == "---":
+            close = "---"
         elif m := _FENCE.match(line):
-            fence = m.group(1)
+            close = m.group(1)
+        elif bare.startswith("$$"):
+            close = "" if len(bare) > 2 and bare.endswith("$$") else "$$"
         else:
             yield i, line
 
