@@ -92,7 +92,28 @@ def test_embeds_show_the_block_or_section_from_the_vault() -> None:
 
 def test_an_embedded_section_is_part_of_the_notes_text() -> None:
     note = read("Logic Gates.md")
-    assert "A full adder also takes a carry in." in [b.text for b in note.blocks]
+    adder = next(b for b in note.blocks if b.text == "A full adder also takes a carry in.")
+    assert (adder.headings, adder.line) == (("Logic Gates",), 35)
+
+
+def test_a_paragraph_that_is_an_embed_becomes_the_embedded_blocks(tmp_path: Path) -> None:
+    shutil.copytree(VAULT, tmp_path / "vault")
+    (tmp_path / "vault" / "Uses.md").write_text(
+        "# Uses\n\n- A first list of this note.\n- Its second item.\n\n![[Table Format]]\n\n"
+        "Inline, ![[Table Format#^or-rule]] stands in the sentence.\n",
+        encoding="utf-8",
+    )
+    note = read("Uses.md", tmp_path / "vault")
+    shown = [(b.kind, b.text, b.headings, b.line, b.list_size) for b in note.blocks]
+    assert shown[:5] == [
+        ("item", "A first list of this note.", ("Uses",), 3, 2),
+        ("item", "Its second item.", ("Uses",), 4, 2),
+        ("paragraph", "An or gate outputs 1 when any input is 1.", ("Uses", "Table Format"), 6, 0),
+        ("item", "A not gate inverts its single input.", ("Uses", "Table Format"), 6, 2),
+        ("item", "Its symbol is a triangle with a circle.", ("Uses", "Table Format"), 6, 1),
+    ]
+    assert len({b.list_id for b in note.blocks if b.kind == "item"}) == 3  # the note's and two embedded
+    assert shown[-1][1] == "Inline, An or gate outputs 1 when any input is 1. stands in the sentence."
 
 
 def test_missing_targets_keep_the_placeholder_and_say_where() -> None:
@@ -142,11 +163,7 @@ def test_depth_is_limited(tmp_path: Path) -> None:
         (tmp_path / f"n{n}.md").write_text(f"Level {n} text.\n\n![[n{n + 1}]]\n", encoding="utf-8")
     (tmp_path / "n8.md").write_text("The bottom.\n", encoding="utf-8")
     note = read("n0.md", tmp_path)
-    # The embedded notes' paragraphs are the embedding paragraph's text, four levels of them.
-    assert [b.text for b in note.blocks] == [
-        "Level 0 text.",
-        " ".join(f"Level {n} text." for n in range(1, 5)),
-    ]
+    assert [b.text for b in note.blocks] == [f"Level {n} text." for n in range(5)]
     assert [p.message for p in note.problems] == [
         "![[n1]] shows ![[n5]] as [embed: n5]: embeds are followed 4 levels deep, no deeper"
     ]

@@ -286,7 +286,7 @@ def fill(
     shown = [filler.expand(e, e, seen) if filler else None for e in embeds]
     flat = [(md and _flat(md)) or e.placeholder for md, e in zip(shown, embeds, strict=True)]
     lined = [plain(md) if md is not None else e.placeholder for md, e in zip(shown, embeds, strict=True)]
-    new_blocks = _blocks(blocks, flat)
+    new_blocks = _blocks(blocks, flat, shown)
     if explicit is not None and any(_OPEN in c.question + c.answer for c in explicit.cards):
         cards = tuple(
             replace(c, question=_put(c.question, lined), answer=_put(c.answer, lined)) for c in explicit.cards
@@ -298,30 +298,44 @@ def fill(
 
 def _flat(markdown: str) -> str:
     """Embedded Markdown as one block's plain text (its paragraphs and items in a row)."""
-    texts = (b.text for b in parse_markdown(markdown, "").blocks)
-    return " ".join(t.replace(SKIP, "").replace(FORCE, "") for t in texts if t)
+    return " ".join(b.text for b in _read(markdown) if b.text)
+
+
+def _read(markdown: str) -> tuple[Block, ...]:
+    """Embedded Markdown's blocks; its `%% deckgen %%` comments steer only its own note."""
+    blocks = parse_markdown(markdown, "").blocks
+    return tuple(replace(b, text=b.text.replace(SKIP, "").replace(FORCE, "")) for b in blocks)
 
 
 def _put(text: str, shown: list[str]) -> str:
     return _MARKER.sub(lambda m: shown[int(m.group(1))], text) if _OPEN in text else text
 
 
-def _blocks(blocks: tuple[Block, ...], shown: list[str]) -> tuple[Block, ...]:
-    """Each block with the embedded text in place; a block left with only placeholders is
+def _blocks(blocks: tuple[Block, ...], flat: list[str], shown: list[str | None]) -> tuple[Block, ...]:
+    """Each block with the embedded text in place: a paragraph that is only an embed becomes the
+    embedded paragraphs and items (under its headings, at its line, without the other note's
+    timestamps); elsewhere the text stands in a row. A block left with only placeholders is
     dropped, as the reader drops an image alone, and its list counted again."""
     out: list[Block] = []
-    changed = False
+    lists = max((b.list_id for b in blocks), default=-1) + 1  # the next free list number
     for b in blocks:
         if _OPEN not in b.text + b.lead_in + b.term + "".join(b.headings):
             out.append(b)
             continue
-        changed = True
-        text, stamps = _put_stamped(b.text, b.stamps, shown)
-        b = replace(b, text=text, stamps=stamps, lead_in=_put(b.lead_in, shown), term=_put(b.term, shown),
-                    headings=tuple(_put(h, shown) for h in b.headings))  # fmt: skip
+        alone = _MARKER.fullmatch(b.text.strip())
+        markdown = shown[int(alone.group(1))] if alone and b.kind == "paragraph" and not b.term else None
+        if markdown and (inner := _read(markdown)):
+            ids = {n: lists + k for k, n in enumerate(sorted({i.list_id for i in inner} - {-1}))}
+            lists += len(ids)
+            out += [replace(i, stamps=(), headings=(*b.headings, *i.headings), line=b.line,
+                            list_id=ids.get(i.list_id, -1)) for i in inner]  # fmt: skip
+            continue
+        text, stamps = _put_stamped(b.text, b.stamps, flat)
+        b = replace(b, text=text, stamps=stamps, lead_in=_put(b.lead_in, flat), term=_put(b.term, flat),
+                    headings=tuple(_put(h, flat) for h in b.headings))  # fmt: skip
         if b.term or EMBED_PLACEHOLDER.sub("", b.text).strip():
             out.append(b)
-    return _recount(out) if changed else blocks
+    return _recount(out)
 
 
 Stamps = tuple[tuple[int, Timestamp], ...]
