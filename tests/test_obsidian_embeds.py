@@ -9,6 +9,7 @@ import shutil
 import time
 from pathlib import Path
 
+from deckgen.build import BuildOptions, build
 from deckgen.cards.claims import note_claims
 from deckgen.config import Config
 from deckgen.model import Note
@@ -185,3 +186,21 @@ def test_an_edited_embedded_note_reads_the_note_again(tmp_path: Path) -> None:
     target = tmp_path / "vault" / "Table Format.md"
     target.write_text(target.read_text("utf-8").replace("any input", "either input"), encoding="utf-8")
     assert not unchanged(seen)
+
+
+def test_a_rebuild_shows_the_edited_embedded_text(tmp_path: Path) -> None:
+    vault, out, lock = tmp_path / "vault", tmp_path / "out", tmp_path / "deckgen.lock"
+    shutil.copytree(VAULT, vault)
+    options = BuildOptions(lock=lock)
+
+    def answer() -> str:
+        result = build([vault], out, Config(), 1_800_000_000, options)
+        faces = [c.face for d in result.decks for c in d.cards]
+        return next(f.answer for f in faces if f.question == "What does an or gate output?")
+
+    assert answer() == "An or gate outputs 1 when any input is 1."
+    target = vault / "Table Format.md"
+    time.sleep(0.01)
+    target.write_text(target.read_text("utf-8").replace("any input", "either input"), encoding="utf-8")
+    # Logic Gates.md is unchanged: only the note it embeds tells the build to read it again.
+    assert answer() == "An or gate outputs 1 when either input is 1."
