@@ -204,3 +204,17 @@ def test_a_rebuild_shows_the_edited_embedded_text(tmp_path: Path) -> None:
     target.write_text(target.read_text("utf-8").replace("any input", "either input"), encoding="utf-8")
     # Logic Gates.md is unchanged: only the note it embeds tells the build to read it again.
     assert answer() == "An or gate outputs 1 when either input is 1."
+
+
+def test_other_files_keep_their_placeholder(tmp_path: Path) -> None:
+    (tmp_path / ".obsidian").mkdir()
+    (tmp_path / "Node.js.md").write_text("Node.js runs JavaScript on servers.\n", encoding="utf-8")
+    (tmp_path / "Sketch.excalidraw.md").write_text("# Text Elements\nDrawing data\n", encoding="utf-8")
+    (tmp_path / "A.md").write_text(
+        "See ![[Node.js]], ![[slides.pdf]] and ![[Sketch.excalidraw]] here.\n", encoding="utf-8"
+    )
+    note = read("A.md", tmp_path)
+    assert [b.text for b in note.blocks] == [
+        "See Node.js runs JavaScript on servers., [embed: slides.pdf] and [embed: Sketch.excalidraw] here."
+    ]
+    assert not note.problems  # as before: a file deckgen does not show is no news

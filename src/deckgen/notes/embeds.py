@@ -45,8 +45,11 @@ _EMBED = re.compile(r"!\[\[([^\[\]|#]*+)((?:#[^\[\]|]*+)?)(?:\|[^\[\]]*+)?\]\]")
 _CODE = re.compile(r"(`+).*?(?<!`)\1(?!`)")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _FRONT = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_DRAWING = re.compile(r"\.(?:excalidraw|canvas)$", re.I)
+"""A drawing (`Sketch.excalidraw`, kept as `Sketch.excalidraw.md`) or canvas: no text to show."""
 _OTHER_FILE = re.compile(r"\.[A-Za-z0-9]{2,5}$")
-"""A file name that is not a note's (`.pdf`, `.mp3`, `.canvas`): embedded as today, a placeholder."""
+"""A name that may be another kind of file's (`.pdf`, `.mp3`, `.canvas`): shown as its placeholder,
+without a warning, unless a note has that name (`Node.js`)."""
 _LINK_CHARS = re.compile(r"[#^:|\[\]\\\s]+")
 
 
@@ -117,9 +120,7 @@ def _marked(line: str, number: int, embeds: list[Embed]) -> str:
     code = [(m.start(), m.end()) for m in _CODE.finditer(line)] if "`" in line else []
     for m in _EMBED.finditer(line):
         target = m.group(1).strip()
-        if any(a <= m.start() < b for a, b in code) or IMAGE_FILE.search(target):
-            continue
-        if _OTHER_FILE.search(target) and not target.lower().endswith(".md"):
+        if any(a <= m.start() < b for a, b in code) or IMAGE_FILE.search(target) or _DRAWING.search(target):
             continue
         out += [line[at : m.start()], f"{_OPEN}{len(embeds)}{_CLOSE}"]
         embeds.append(Embed(target, m.group(2)[1:].strip(), number))
@@ -186,7 +187,8 @@ class _Filler:
         the embed the note itself writes) when it cannot be shown."""
         found = self.find(embed, seen)
         if isinstance(found, str):
-            self.warn(top, embed, found)
+            if found:
+                self.warn(top, embed, found)
             return None
         file, shown = found
         shown, inner = mark(shown)
@@ -199,10 +201,11 @@ class _Filler:
         return _MARKER.sub(lambda m: filled[int(m.group(1))] or inner[int(m.group(1))].placeholder, shown)
 
     def find(self, embed: Embed, seen: tuple[tuple[Path, str], ...]) -> tuple[Path, str] | str:
-        """The file `embed` names and the Markdown of its part; or why it is not shown."""
+        """The file `embed` names and the Markdown of its part; or why it is not shown ('' for
+        nothing to say)."""
         found = self.lookup(embed.target)
-        if isinstance(found, str):
-            return found
+        if isinstance(found, str):  # '': another kind of file (`slides.pdf`), shown as before
+            return "" if _OTHER_FILE.search(embed.target) else found
         if (found, embed.part) in seen:
             return "it leads back to a note it is shown in (an embed cycle) — it is shown once"
         if len(seen) > MAX_DEPTH:
