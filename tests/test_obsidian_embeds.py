@@ -163,10 +163,13 @@ def test_depth_is_limited(tmp_path: Path) -> None:
     for n in range(8):
         (tmp_path / f"n{n}.md").write_text(f"Level {n} text.\n\n![[n{n + 1}]]\n", encoding="utf-8")
     (tmp_path / "n8.md").write_text("The bottom.\n", encoding="utf-8")
+    (tmp_path / "n0.md").write_text("Level 0 text.\n\nMore of it.\n\n![[n1]]\n", encoding="utf-8")
     note = read("n0.md", tmp_path)
-    assert [b.text for b in note.blocks] == [f"Level {n} text." for n in range(5)]
-    assert [p.message for p in note.problems] == [
-        "![[n1]] shows ![[n5]] as [embed: n5]: embeds are followed 4 levels deep, no deeper"
+    assert [b.text for b in note.blocks] == ["Level 0 text.", "More of it."] + [
+        f"Level {n} text." for n in range(1, 5)
+    ]
+    assert warnings(note) == [  # at the line of the note's own embed
+        "5: ![[n1]] shows ![[n5]] as [embed: n5]: embeds are followed 4 levels deep, no deeper"
     ]
 
 

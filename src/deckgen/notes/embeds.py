@@ -170,8 +170,8 @@ class _Filler:
             else f"shows {embed.written} as {embed.placeholder}"
         )
         msg = f"{top.written} {shown}: {why}"
-        if all(p.message != msg for p in self.problems):  # once, at its first line
-            self.problems.append(Problem(SourceRef(self.path, embed.line), msg))
+        if all(p.message != msg for p in self.problems):  # once, at its first line in the note
+            self.problems.append(Problem(SourceRef(self.path, top.line), msg))
 
     def text(self, file: Path) -> str | None:
         if file not in self.read:
