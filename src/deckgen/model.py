@@ -219,6 +219,9 @@ class Note:
     unbundled: tuple[tuple[str, Problem], ...] = ()
     """Each image it embeds that cannot be bundled (by `Image.ref`), and why: a warning only
     when a card shows it (see `notes/media.image_problems`)."""
+    embedded: tuple[str, ...] = ()
+    """The path of each other note whose text it shows (`![[Note#Heading]]`, see
+    `notes/embeds.py`): when one changes, the note is read again."""
 
 
 @dataclass(frozen=True, slots=True)

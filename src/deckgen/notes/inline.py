@@ -249,6 +249,25 @@ def stamp_anchor(state: StateInline, silent: bool) -> bool:
     return True
 
 
+INLINE_MATH = re.compile(r"(?<![\\$])\$(?![\s$])((?:[^$\n\\]|\\[^\n])*?)(?<!\s)\$(?!\d)")
+"""`$…$` as Obsidian pairs it (Pandoc's rule, as markdown-it-texmath and mdit-py-plugins read it):
+the opening `$` is not escaped and has no space after it; the closing `$` is the next unescaped
+`$` on the same line, has no space before it and no digit after it. So `2${^4}$` is a formula,
+`$5 and $10` is money, and a `$` never pairs with one on the next line. Group 1 is the TeX."""
+
+
+def math_inline(state: StateInline, silent: bool) -> bool:
+    """markdown-it-py inline rule: `INLINE_MATH` as a `math_inline` token (mdit-py-plugins' rule
+    pairs across line breaks and refuses a digit before the opening `$`)."""
+    if state.src[state.pos] != "$" or not (m := INLINE_MATH.match(state.src, state.pos)):
+        return False
+    if not silent:
+        tok = state.push("math_inline", "math", 0)
+        tok.content, tok.markup = m.group(1), "$"
+    state.pos = m.end()
+    return True
+
+
 def _moment(href: str) -> tuple[str, int] | None:
     """(video ID, second) for a YouTube link that starts at a moment; None for any other link."""
     video = youtube_id(href)

@@ -22,7 +22,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from ..errors import NoteError
 from ..model import Block, Problem, SourceRef
 from ..text import EMBED_PLACEHOLDER, sentences
-from .inline import glossary_term, read_inline, split_term, stamp_anchor
+from .inline import glossary_term, math_inline, read_inline, split_term, stamp_anchor
 from .parser import ParsedMarkdown
 
 _MAX_NESTING = 128
@@ -44,8 +44,10 @@ def _nesting(limit: int) -> Callable[[StateCore], None]:
 
 
 _MD = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(front_matter_plugin).use(deflist_plugin)
-# `$…$` math stays as written; `$5 and $10` is money (no space inside the dollars, no digit after).
+# `$…$` math stays as written, paired as Obsidian pairs it (`inline.INLINE_MATH`); `$$…$$` blocks
+# are the plugin's.
 _MD.use(dollarmath_plugin, allow_space=False, allow_digits=False, allow_labels=False)
+_MD.inline.ruler.at("math_inline", math_inline)
 _MD.inline.ruler.before("html_inline", "yt_stamp", stamp_anchor)
 # markdown-it-py has one `maxNesting` for blocks and inlines: set it before each phase.
 _MD.core.ruler.before("normalize", "block_nesting", _nesting(_MAX_NESTING))
@@ -79,6 +81,24 @@ def parse_markdown(source: str, path: str) -> ParsedMarkdown:
         tags=tuple(dict.fromkeys(walk.tags)),
         h1=walk.h1,
     )
+
+
+def block_spans(source: str) -> list[tuple[str, int, int, int, str]]:
+    """Each block of Markdown `source`, outermost first, as (kind, level, first line, end line,
+    heading text), for finding what an embed shows (`embeds.py`): kind is markdown-it-py's type
+    without `_open` (`paragraph`, `list_item`, `heading`, `table`…); level is a heading's level,
+    else how deep the block is nested; lines count from 0, the end excluded; a heading's text
+    as read, '' for other blocks."""
+    tokens = _MD.parse(source)
+    spans: list[tuple[str, int, int, int, str]] = []
+    for i, tok in enumerate(tokens):
+        if tok.nesting == -1 or tok.map is None or tok.type == "inline":
+            continue
+        kind = tok.type.removesuffix("_open")
+        heading = kind == "heading" and i + 1 < len(tokens)
+        text = read_inline(tokens[i + 1].children or []).text if heading else ""
+        spans.append((kind, int(tok.tag[1:]) if heading else tok.level, tok.map[0], tok.map[1], text))
+    return spans
 
 
 @dataclass(slots=True)

@@ -81,7 +81,7 @@ def resolve(target: str, note_path: Path, vault: Path, downloads: Path | None = 
     target = unquote(target)
     if not IMAGE_FILE.search(target):  # `[image: …]` typed as text is no embed of an image
         return f"{target!r} is not an image file and is not bundled"
-    for candidate in _candidates(Path(target), note_path, vault):
+    for candidate in candidates(Path(target), note_path, vault):
         real = candidate.resolve()
         if not inside(real, vault.resolve()):
             return (
@@ -92,7 +92,7 @@ def resolve(target: str, note_path: Path, vault: Path, downloads: Path | None = 
     return f"image {target!r} not found next to the note or in the vault — check its name"
 
 
-def _candidates(written: Path, note_path: Path, vault: Path) -> Iterator[Path]:
+def candidates(written: Path, note_path: Path, vault: Path) -> Iterator[Path]:
     """Where an embed may point, in Obsidian's order; the vault is only listed when needed."""
     tries = [written] if written.is_absolute() else [note_path.parent / written, vault / written]
     yield from (p for p in tries if p.is_file())
@@ -154,8 +154,8 @@ def find_media(note: Note, note_path: Path, top: Path, downloads: Path | None = 
 
 
 def stamps(note: Note) -> tuple[tuple[str, int, int], ...]:
-    """The path, size and modification time of each image file the note embeds."""
-    return tuple((path, *stamp(path)) for path in sorted({path for _, path in note.media}))
+    """The path, size and modification time of each image file and note the note embeds."""
+    return tuple((path, *stamp(path)) for path in sorted({path for _, path in note.media} | {*note.embedded}))
 
 
 def unchanged(seen: Iterable[Sequence[Any]]) -> bool:

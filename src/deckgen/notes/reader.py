@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import NoteError
 from ..model import BLANK, FORCE, SEPARATORS, SKIP, Block, Note, Problem, Separators, SourceRef
 from ..text import printable, visible
+from .embeds import Lookup, fill, mark, vault_lookup
 from .explicit import read_explicit
 from .frontmatter import as_tags, front_matter, key_line, meta_text
 from .intake import read_text
@@ -31,12 +32,14 @@ _LINK_KEYS = ("media_link", "url", "source")
 
 def parse_note(
     source: str, path: str, folder: str = "", digest: str = "", *, parser: Parser = parse_markdown,
-    separators: Separators = SEPARATORS,
+    separators: Separators = SEPARATORS, lookup: Lookup | None = None,
 ) -> Note:  # fmt: skip
     """Parse Markdown `source`; `path` is only used to name the note in messages and cards;
-    `separators` split Spaced Repetition cards (the plugin's settings may change them)."""
+    `separators` split Spaced Repetition cards (the plugin's settings may change them);
+    `lookup` finds the notes it embeds (without one, an embed stays `[embed: Name]`)."""
     name, path = path, printable(path)
     source = visible(source).replace(BLANK, "").replace(FORCE, "").replace(SKIP, "")
+    source, embeds = mark(source)  # block IDs are never shown; embeds are filled in below
     parsed = parser(source, path)
     meta = front_matter(parsed.front_matter, path)
     problems = [*_empty(source, path), *parsed.problems]
@@ -59,14 +62,16 @@ def parse_note(
         )
     tags = tuple(dict.fromkeys((*as_tags(meta.get("tags")), *parsed.tags)))
     skip = str(meta.get("deckgen", "")).strip().lower() == "skip"  # the whole note opts out
+    explicit = None if skip else read_explicit(source, meta, separators)
+    blocks, explicit, shown, embedded = fill(blocks, explicit, embeds, path, lookup)
+    problems += shown
     if skip:
         blocks = tuple(replace(b, text=f"{b.text}{SKIP}") for b in blocks)
     return Note(
         path=path, title=title, video_id=video_id, source_id=parsed.source_id,
         source_name=parsed.source_name, folder=folder, tags=tags,
         blocks=blocks, problems=tuple(problems), digest=digest,
-        lang=lang,
-        explicit=None if skip else read_explicit(source, meta, separators),
+        lang=lang, explicit=explicit, embedded=embedded,
     )  # fmt: skip
 
 
@@ -156,7 +161,9 @@ def read_note(
             "read (as images are not) — copy the file into the vault, or give the file itself",
         )  # fmt: skip
     source, digest = read_text(path, printable(name))
-    return find_media(parse_note(source, name, folder, digest, separators=separators), path, top, downloads)
+    lookup = vault_lookup(path, find_vault(path, top))
+    note = parse_note(source, name, folder, digest, separators=separators, lookup=lookup)
+    return find_media(note, path, top, downloads)
 
 
 def _leaves(link: Path, vault: Path) -> bool:
