@@ -1,6 +1,6 @@
-"""Hand-written Spaced Repetition cards read as Obsidian shows them (issue 21): code in answers,
-cards standing right under each other, cards in lists. The plugin's own cases are in
-`test_sr_conformance.py`."""
+"""Cards read as Obsidian shows the note (issue 21): hand-written Spaced Repetition cards with
+code in their answers, standing right under each other, in lists; `Term: meaning` lines one under
+the other. The plugin's own cases are in `test_sr_conformance.py`."""
 
 from __future__ import annotations
 
@@ -40,3 +40,30 @@ def test_a_code_block_in_an_answer_keeps_every_line_as_written() -> None:
             "",
         ),
     ]
+
+
+def test_cards_written_right_under_each_other_stay_apart() -> None:
+    even, odd = "What is the value of an even parity bit", "What is the value of an odd parity bit"
+    assert cards("stacked.md") == [
+        (f"{even} if the number of 1's is even?", "0"),
+        (f"{even} if the number of 1's is odd?", "1"),
+        (f"{odd} if the number of 1's is even?", "1"),
+        ("1", f"{odd} if the number of 1's is even?"),
+        (f"{odd} if the number of 1's is odd?", "0\nand never 1"),
+        ("Even parity", "the number of 1 bits, parity bit included, is even"),
+        ("Odd parity", "the number of 1 bits, parity bit included, is odd"),
+    ]
+
+
+def test_term_lines_one_under_the_other_are_terms_of_their_own() -> None:
+    note = read_note(FIXTURES / "glossary.md")
+    lines = {b.line: (b.term, b.text) for b in note.blocks}
+    assert lines[6][1].startswith("NETLOGON: Windows Server service") and "SYSVOL" not in lines[6][1]
+    assert lines[7][1].startswith("SYSVOL: Set of files")
+    assert (lines[9][0], lines[10][0]) == ("Mitosis", "Meiosis")
+    assert "Meiosis" not in lines[9][1]
+    assert lines[12][1].endswith("stays one paragraph.")  # a wrapped sentence is no glossary
+    asked = [c.claim for c in explain(note, Config()).kept]
+    netlogon = [c for c in asked if "NETLOGON" in c.question + c.answer]
+    assert netlogon and all("SYSVOL" not in c.question + c.answer for c in netlogon)
+    assert any("SYSVOL" in c.question + c.answer for c in asked)

@@ -191,6 +191,14 @@ class _Reader:
             or (b and not _LEAD_TAGS.sub("", b))
         )  # fmt: skip
 
+    def next_question(self, i: int) -> bool:
+        """Whether line `i` is the question of a card whose `?` line follows it right away."""
+        k = i + 1
+        return (
+            k < len(self.lines) and not self.masked[i] and not self.reviewed(i) and not self.masked[k]
+            and self.bare[k].strip() in self.seps.lines()
+        )  # fmt: skip
+
     def reviewed(self, i: int) -> bool:
         """The plugin writes its review comment right after a card: it ends the card."""
         return "<!--SR:" in self.raw[i]
@@ -258,7 +266,8 @@ class _Reader:
 
     def multiline(self, i: int, s: int) -> int:
         """`question` / `?` / `answer`: the answer runs to a blank line, a review comment or a
-        `+++` line; a blank line right after the `?` is allowed (Obsidian needs one before a table)."""
+        `+++` line; a blank line right after the `?` is allowed (Obsidian needs one before a table).
+        A `?` line under the answer starts the next card: the line above it is that card's question."""
         a = s + 1
         while a < len(self.lines) and self.blank(a):
             a += 1
@@ -267,6 +276,8 @@ class _Reader:
             b += 1
             if self.reviewed(b - 1):
                 break
+        if b - 1 > a and self.next_question(b - 1):
+            b -= 1
         if b < len(self.lines) and self.blank(b) and not self.reviewed(b - 1):
             b = self.extended(b)
         first = self.lines[i]
