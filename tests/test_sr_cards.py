@@ -67,3 +67,16 @@ def test_term_lines_one_under_the_other_are_terms_of_their_own() -> None:
     netlogon = [c for c in asked if "NETLOGON" in c.question + c.answer]
     assert netlogon and all("SYSVOL" not in c.question + c.answer for c in netlogon)
     assert any("SYSVOL" in c.question + c.answer for c in asked)
+
+
+def test_a_card_written_in_a_list_asks_without_the_list_marker() -> None:
+    assert cards("lists.md") == [
+        ("Searching Algorithm 1", "Sequential"),
+        ("Searching Algorithm 2", "Binary"),
+        ("Is 0 True or False?", "False"),
+        ("is 1 True or False?", "True"),
+        ("True", "is 1 True or False?"),
+        ("What does a bit hold?", "0 or 1"),
+        ("How many bits are in a byte?", "- eight\n- (an octet)"),  # an answer's list stays one
+        ("The {{c1::mitochondrion}} makes ATP.", ""),
+    ]

@@ -44,6 +44,8 @@ _MARKS = re.compile(
 """Spaced Repetition's deletions; like the plugin, none runs across a line break."""
 _HINT = re.compile(r"^\^\[([^\]]*)\]")
 _ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+")
+_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[.\]\s+)?")
+"""A list item's marker and task box (`- [ ] `): a card written in a list starts after it."""
 _PROPERTY = re.compile(r"^\s*(?:[-*+]\s+)?[\w-]+::(?:\s|$)")
 _CARD_TAG = re.compile(r"(?:^|\s)#(?:card|\[\[card\]\])(?=\s|$)", re.I)
 _BRACES = re.compile(r"\{\{[^{}]*\}\}")
@@ -260,7 +262,7 @@ class _Reader:
         line = self.lines[i]
         question, answer = line[:at], line[at + len(sep) :]
         tags = tags_of(question) if question.lstrip()[:1] == "#" else ()
-        question = _LEAD_TAGS.sub("", question) if tags else question
+        question = _MARKER.sub("", _LEAD_TAGS.sub("", question) if tags else question, count=1)
         kind: ExplicitKind = "reversed" if sep == self.seps.inline_reversed else "basic"
         self.add(kind, "sr", plain(question), plain(answer), i, i, tags)
 
@@ -283,7 +285,7 @@ class _Reader:
         first = self.lines[i]
         tags = tags_of(first) if first.lstrip()[:1] == "#" else ()
         question = self.text(i, s)
-        question = _LEAD_TAGS.sub("", question) if tags else question
+        question = _MARKER.sub("", _LEAD_TAGS.sub("", question) if tags else question, count=1)
         kind: ExplicitKind = "reversed" if self.bare[s].strip() == self.seps.multiline_reversed else "basic"
         self.add(kind, "sr", plain(question), plain(self.text(a, b)), i, b - 1, tags)
         return max(b, s + 1)
@@ -297,7 +299,7 @@ class _Reader:
             self.add("cloze", "anki", _anki_clozes(text), "", i, j - 1)
         elif _marks(text):
             end = self.extended(j) if j < len(self.lines) and not self.reviewed(j - 1) else j
-            self.add("cloze", "sr", _sr_clozes(self.text(i, end)), "", i, end - 1)
+            self.add("cloze", "sr", _sr_clozes(_MARKER.sub("", self.text(i, end), count=1)), "", i, end - 1)
             return end + 1 if end > j else j
         return j
 
