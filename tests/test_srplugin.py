@@ -102,3 +102,13 @@ def test_broken_settings_name_the_file_and_line(tmp_path: Path) -> None:
     (root / DATA_JSON).write_text('{"settings": {\n  "flashcardTags": [#x]\n}}', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"data\.json:2: the Spaced Repetition settings are not valid JSON"):
         load_config(None, notes=[root])
+
+
+def test_the_plugins_cloze_patterns_win_over_its_toggles(tmp_path: Path) -> None:
+    # the plugin reads `clozePatterns` once it has it; its toggles only seeded the list
+    patterns = {**SETTINGS, "convertHighlightsToClozes": True, "convertBoldTextToClozes": True}
+    patterns["clozePatterns"] = ["{{[123;;]answer[;;hint]}}", "==[123;;]answer[;;hint]=="]
+    root = vault(tmp_path, patterns)
+    note = "#study\n\nThe **mitochondrion** makes {{ATP}} from ==sugar==.\n"
+    (root / "biology" / "cell.md").write_text(note, encoding="utf-8")
+    assert cards(root) == [("cloze", "The mitochondrion makes {{c1::ATP}} from {{c2::sugar}}.", "")]

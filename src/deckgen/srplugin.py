@@ -23,6 +23,8 @@ _TOGGLES = {
     "convertBoldTextToClozes": "cloze_bold",
     "convertCurlyBracketsToClozes": "cloze_curly",
 }
+_PATTERN_LEADS = {"==": "cloze_highlight", "**": "cloze_bold", "{{": "cloze_curly"}
+"""How each cloze style's pattern starts in `clozePatterns` (`==[123;;]answer[;;hint]==`)."""
 _SEPARATORS = {
     "singleLineCardSeparator": "inline",
     "singleLineReversedCardSeparator": "inline_reversed",
@@ -77,6 +79,10 @@ def plugin_settings(path: Path) -> dict[str, Any]:
             out[ours] = value
     if settings.get("convertFoldersToDecks") is True:
         out["flashcard_decks"] = "folders"
+    patterns = settings.get("clozePatterns")
+    if isinstance(patterns, list):  # the plugin's own list wins over its three toggles
+        leads = {p.lstrip()[:2] for p in patterns if isinstance(p, str)}
+        out |= {ours: lead in leads for lead, ours in _PATTERN_LEADS.items()}
     seps = {ours: settings[theirs].strip() for theirs, ours in _SEPARATORS.items()
             if isinstance(settings.get(theirs), str) and settings[theirs].strip()}  # fmt: skip
     if seps:

@@ -23,7 +23,7 @@ from pathlib import Path
 from ..errors import NoteError
 from ..model import FORCE, SKIP, Block, Explicit, Problem, SourceRef, Timestamp
 from ..text import EMBED_PLACEHOLDER
-from .explicit import plain
+from .cardtext import plain
 from .inline import IMAGE_FILE, placeholder
 from .intake import read_text
 from .markdown import block_spans, parse_markdown

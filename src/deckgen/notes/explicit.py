@@ -25,15 +25,13 @@ from ..model import (
     Separators,
     Syntax,
 )
-from .inline import image_placeholder, placeholder
+from .cardtext import COMMENT, FENCE, closes, marks_off, plain, strip_lines
 from .schedule import schedule_of
 
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 # Linear patterns: a note of 2 MB must not take minutes. A search for the end of a span (`-->`,
 # `}}`, `]]`) stops where the next span of the same kind opens (`(?:(?!<!--).)*?`, `[^\[\]]`),
 # so a run of openers that never close is scanned once, not once from each opener.
 _SR_COMMENT = re.compile(r"<!--SR:[^<>]*?-->")
-_COMMENT = re.compile(r"<!--(?:(?!<!--).)*?-->", re.S)
 _CODE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
 TAG = re.compile(r"(?<![\w/#&`\[])#([^\s#,.;:!?'\"()\[\]{}<>`|=*]*[^\W\d][^\s#,.;:!?'\"()\[\]{}<>`|=*]*)")
 _LEAD_TAGS = re.compile(r"^(?:\s*#[^\s#]+)+\s*")
@@ -42,10 +40,13 @@ _ANKI = re.compile(r"\{\{c(\d+)::((?:(?!\{\{c\d).)+?)(?:::((?:[^{}:]|:(?!:))*))?
 _LOGSEQ = re.compile(r"\{\{cloze\s++((?:(?!\{\{cloze\s).)+?)(?:\\\\([^{}\\]*))?\}\}", re.S)
 """Logseq's `{{cloze text \\\\ cue}}`; the spaces around the text and the cue are stripped later."""
 _MARKS = re.compile(
-    r"==(?=\S)((?:(?!==).)+?)(?<=\S)==|\*\*(?=\S)((?:(?!\*\*).)+?)(?<=\S)\*\*|\{\{(?!c\d+::|cloze\s)([^{}]+?)\}\}"
+    r"==(?=\S)((?:(?!==).)+?)(?<=\S)==|\*\*(?=\S)((?:(?!\*\*).)+?)(?<=\S)\*\*|\{\{(?!c\d+::|cloze\s)([^{}\n]+?)\}\}"
 )
+"""Spaced Repetition's deletions; like the plugin, none runs across a line break."""
 _HINT = re.compile(r"^\^\[([^\]]*)\]")
 _ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+")
+_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[.\]\s+)?")
+"""A list item's marker and task box (`- [ ] `): a card written in a list starts after it."""
 _PROPERTY = re.compile(r"^\s*(?:[-*+]\s+)?[\w-]+::(?:\s|$)")
 _CARD_TAG = re.compile(r"(?:^|\s)#(?:card|\[\[card\]\])(?=\s|$)", re.I)
 _BRACES = re.compile(r"\{\{[^{}]*\}\}")
@@ -62,12 +63,12 @@ def _masked(lines: list[str], start: int) -> list[bool]:
         line = lines[i]
         if fence:
             out[i] = True
-            if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
+            if closes(line, fence):
                 fence = ""
         elif comment:
             out[i] = True
             comment = "-->" not in line
-        elif m := _FENCE.match(line):
+        elif m := FENCE.match(line):
             out[i], fence = True, m.group(1)
         elif line.lstrip().startswith("<!--") and not line.lstrip().startswith("<!--SR:"):
             out[i] = True
@@ -88,11 +89,19 @@ def _spaces(m: re.Match[str]) -> str:
     return " " * len(m.group(0))
 
 
-def _no_code(line: str) -> str:
-    """The line with inline code and comments blanked out (same length)."""
+def _no_code(line: str, fill: bool = False) -> str:
+    """The line with inline code and comments blanked out (same length); with `fill`, inline
+    code becomes a run of `x` instead, so that a highlight around it (`==`code`==`) still
+    stands while no mark inside it counts."""
     if "`" in line:  # most lines have neither: skip the patterns that cannot match
-        line = _CODE.sub(_spaces, line)
-    return _COMMENT.sub(_spaces, line) if "<!--" in line else line
+        line = _CODE.sub((lambda m: "x" * len(m.group(0))) if fill else _spaces, line)
+    return COMMENT.sub(_spaces, line) if "<!--" in line else line
+
+
+def _marks(text: str) -> list[re.Match[str]]:
+    """The Spaced Repetition deletions of a text, outside inline code and comments (the
+    matches index `text` itself: the masked copy has its length)."""
+    return list(_MARKS.finditer("\n".join(_no_code(ln, fill=True) for ln in text.split("\n"))))
 
 
 def _bare(line: str) -> str:
@@ -111,47 +120,6 @@ def tags_of(line: str) -> tuple[str, ...]:
     return tuple(f"#{m.group(1)}" for m in TAG.finditer(_bare(line)))
 
 
-_ALIASED = re.compile(r"\[\[([^\[\]|]+)\|([^\[\]]+)\]\]")
-_LINKED = re.compile(r"\[\[([^\[\]]+)\]\]")
-_MD_LINK = re.compile(r"\[([^\[\]]+)\]\([^)\[\]]*\)")
-_EMPHASIS = re.compile(r"(\*\*|__|==|~~)(?=\S)((?:(?!\1).)+?)(?<=\S)\1")
-_INLINE_CODE = re.compile(r"(`+)(.+?)\1")
-
-
-def _marks_off(text: str) -> str:
-    if "<!--" in text:  # each pattern is tried only where the text has what it needs
-        text = _COMMENT.sub("", text)
-    if "[" in text:
-        text = _IMAGES.sub(_image, text) if "!" in text else text
-        text = _ALIASED.sub(r"\2", text) if "[[" in text else text
-        text = _LINKED.sub(r"\1", text) if "[[" in text else text
-        text = _MD_LINK.sub(r"\1", text) if "](" in text else text
-    text = _EMPHASIS.sub(r"\2", text)
-    return _INLINE_CODE.sub(r"\2", text) if "`" in text else text
-
-
-_IMAGES = re.compile(
-    r"!\[\[([^\[\]|#^]*+)[^\[\]|]*+(?:\|([^\[\]]*))?\]\]|!\[([^\[\]]*)\]\(<?([^)>\[\]]*)>?\)"
-)
-
-
-def _image(m: re.Match[str]) -> str:
-    """An embed as the reader writes it everywhere (`[image: a.png|500]`), for `notes/media.py`."""
-    if m.group(4) is not None:  # `![alt|500](a.png "title")`
-        return image_placeholder(m.group(4).split(' "', 1)[0], m.group(3))
-    return placeholder(m.group(1), m.group(2) or "")
-
-
-def _lines(text: str) -> str:
-    return "\n".join(ln.strip() for ln in text.split("\n") if not _FENCE.match(ln)).strip("\n")
-
-
-def plain(text: str) -> str:
-    """Card text as shown: review comments and Markdown marks removed, embeds as the reader
-    writes them, lines kept."""
-    return _lines(_marks_off(text))
-
-
 def _cloze(head: str, text: str, hint: str = "") -> str:
     inner = CLOZE_SEP.join((head, plain(text), *([plain(hint)] if hint.strip() else [])))
     return f"{CLOZE_OPEN}{inner}{CLOZE_CLOSE}"
@@ -160,7 +128,7 @@ def _cloze(head: str, text: str, hint: str = "") -> str:
 def _anki_clozes(text: str) -> str:
     """Anki's and Logseq's deletions, numbered as written (Logseq's are all asked at once)."""
     text = _ANKI.sub(lambda m: _cloze(m.group(1), m.group(2), m.group(3) or ""), text)
-    return _lines(_marks_off(_LOGSEQ.sub(lambda m: _cloze("1", m.group(1), m.group(2) or ""), text)))
+    return plain(_LOGSEQ.sub(lambda m: _cloze("1", m.group(1), m.group(2) or ""), text))
 
 
 def _sr_clozes(text: str) -> str:
@@ -168,13 +136,14 @@ def _sr_clozes(text: str) -> str:
     after one is its hint."""
     out: list[str] = []
     at = 0
-    for m in _MARKS.finditer(text):
-        mark = "=" if m.group(1) else "*" if m.group(2) else "{"
+    for m in _marks(text):
+        group = next(g for g in (1, 2, 3) if m.group(g))
         hint = _HINT.match(text, m.end())
-        out += [_marks_off(text[at : m.start()]), _cloze(mark, m.group(1) or m.group(2) or m.group(3),
-                hint.group(1) if hint else "")]  # fmt: skip
+        mark, inner = "=*{"[group - 1], text[m.start(group) : m.end(group)]
+        deletion = _cloze(mark, inner, hint.group(1) if hint else "")
+        out += [marks_off(text[at : m.start()]), deletion]
         at = hint.end() if hint else m.end()
-    return _lines("".join(out) + _marks_off(text[at:]))
+    return strip_lines("".join(out) + marks_off(text[at:]))
 
 
 def resolve_clozes(text: str, marks: str) -> str:
@@ -223,6 +192,14 @@ class _Reader:
             _HEADING.match(self.lines[i]) or b in (*self.seps.lines(), self.seps.end)
             or self.seps.single(self.bare[i])[1] > 0
             or (b and not _LEAD_TAGS.sub("", b))
+        )  # fmt: skip
+
+    def next_question(self, i: int) -> bool:
+        """Whether line `i` is the question of a card whose `?` line follows it right away."""
+        k = i + 1
+        return (
+            k < len(self.lines) and not self.masked[i] and not self.reviewed(i) and not self.masked[k]
+            and self.bare[k].strip() in self.seps.lines()
         )  # fmt: skip
 
     def reviewed(self, i: int) -> bool:
@@ -286,13 +263,14 @@ class _Reader:
         line = self.lines[i]
         question, answer = line[:at], line[at + len(sep) :]
         tags = tags_of(question) if question.lstrip()[:1] == "#" else ()
-        question = _LEAD_TAGS.sub("", question) if tags else question
+        question = _MARKER.sub("", _LEAD_TAGS.sub("", question) if tags else question, count=1)
         kind: ExplicitKind = "reversed" if sep == self.seps.inline_reversed else "basic"
         self.add(kind, "sr", plain(question), plain(answer), i, i, tags)
 
     def multiline(self, i: int, s: int) -> int:
         """`question` / `?` / `answer`: the answer runs to a blank line, a review comment or a
-        `+++` line; a blank line right after the `?` is allowed (Obsidian needs one before a table)."""
+        `+++` line; a blank line right after the `?` is allowed (Obsidian needs one before a table).
+        A `?` line under the answer starts the next card: the line above it is that card's question."""
         a = s + 1
         while a < len(self.lines) and self.blank(a):
             a += 1
@@ -301,12 +279,14 @@ class _Reader:
             b += 1
             if self.reviewed(b - 1):
                 break
+        if b - 1 > a and self.next_question(b - 1):
+            b -= 1
         if b < len(self.lines) and self.blank(b) and not self.reviewed(b - 1):
             b = self.extended(b)
         first = self.lines[i]
         tags = tags_of(first) if first.lstrip()[:1] == "#" else ()
         question = self.text(i, s)
-        question = _LEAD_TAGS.sub("", question) if tags else question
+        question = _MARKER.sub("", _LEAD_TAGS.sub("", question) if tags else question, count=1)
         kind: ExplicitKind = "reversed" if self.bare[s].strip() == self.seps.multiline_reversed else "basic"
         self.add(kind, "sr", plain(question), plain(self.text(a, b)), i, b - 1, tags)
         return max(b, s + 1)
@@ -318,9 +298,9 @@ class _Reader:
         bare = "\n".join(_no_code(ln) for ln in self.lines[i:j])
         if _ANKI.search(bare):
             self.add("cloze", "anki", _anki_clozes(text), "", i, j - 1)
-        elif _MARKS.search(bare):
+        elif _marks(text):
             end = self.extended(j) if j < len(self.lines) and not self.reviewed(j - 1) else j
-            self.add("cloze", "sr", _sr_clozes(self.text(i, end)), "", i, end - 1)
+            self.add("cloze", "sr", _sr_clozes(_MARKER.sub("", self.text(i, end), count=1)), "", i, end - 1)
             return end + 1 if end > j else j
         return j
 

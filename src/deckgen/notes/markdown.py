@@ -60,6 +60,21 @@ _CALLOUT = re.compile(r"\[![\w-]+\][+-]?")
 """An Obsidian callout's first line, `> [!info] Title`: the marker and its title are no claim."""
 _STAMP_LINE = re.compile(r"\s*(?:<a\b[^>]*yt-timestamp[^>]*>)?[\[(]?\d{1,2}:\d{2}")
 """A line that starts with its timestamp, as Media Notes writes `[09:17]() - text`."""
+_TERM_LINE = re.compile(
+    r"\s*(?:\*\*[^*\n]{1,50}:\*\*|(?:\*\*[^*\n]{1,50}\*\*|`[^`\n]{1,50}`|[^\s:`*{][^:`*\n.,;()\"“]{0,49}?)\s*:(?!:|//))\s*\S"
+)
+"""A line that opens with its label, `Term: what it is` (the label bold, code, or plain words
+without a sentence's punctuation; the colon not a URL's)."""
+_EMBED_LINE = re.compile(r"\s*!(?:\[\[[^\[\]]*\]\]|\[[^\[\]]*\]\([^()]*\))\s*$")
+"""A line holding an image (or other embed) alone."""
+
+
+def _glossary(texts: list[str]) -> bool:
+    """Whether a paragraph's lines are terms, each with what it means, one a line (with
+    images between them): Obsidian shows each on its own line, so each is read on its own."""
+    terms = [t for t in texts if not _EMBED_LINE.match(t)]
+    # a line leaving a bracket open runs on into the next: a wrapped sentence, not a glossary
+    return len(terms) > 1 and all(_TERM_LINE.match(t) and t.count("(") <= t.count(")") for t in terms)
 
 
 def parse_markdown(source: str, path: str) -> ParsedMarkdown:
@@ -250,8 +265,10 @@ class _Walk:
             lines, line = lines[1:], line + 1
             children = [t for part in _join(lines) for t in part]
         texts = tok.content.split("\n")[len(_lines(tok.children or [])) - len(lines) :]
-        if len(lines) > 1 and len(texts) == len(lines) and all(_STAMP_LINE.match(t) for t in texts):
-            for n, part in enumerate(lines):  # Media Notes: each stamped line is its own moment
+        by_line = len(lines) > 1 and len(texts) == len(lines)
+        if by_line and (all(_STAMP_LINE.match(t) for t in texts) or _glossary(texts)):
+            # Media Notes: each stamped line is its own moment; a glossary: each line its own term
+            for n, part in enumerate(lines):
                 self.add_paragraph(part, line + n, opens_dd and n == 0)
         elif children:
             self.add_paragraph(children, line, opens_dd)
