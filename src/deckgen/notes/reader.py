@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import NoteError
 from ..model import BLANK, FORCE, SEPARATORS, SKIP, Block, Note, Problem, Separators, SourceRef
-from ..text import printable, visible
+from ..text import printable, slug, visible
 from .explicit import read_explicit
 from .frontmatter import as_tags, front_matter, key_line, meta_text
 from .intake import read_text
@@ -31,10 +31,11 @@ _LINK_KEYS = ("media_link", "url", "source")
 
 def parse_note(
     source: str, path: str, folder: str = "", digest: str = "", *, parser: Parser = parse_markdown,
-    separators: Separators = SEPARATORS,
+    separators: Separators = SEPARATORS, where: Path | None = None,
 ) -> Note:  # fmt: skip
     """Parse Markdown `source`; `path` is only used to name the note in messages and cards;
-    `separators` split Spaced Repetition cards (the plugin's settings may change them)."""
+    `separators` split Spaced Repetition cards (the plugin's settings may change them); `where`
+    is the file itself, when read from disk (an `index.md` at the top takes its folder's name)."""
     name, path = path, printable(path)
     source = visible(source).replace(BLANK, "").replace(FORCE, "").replace(SKIP, "")
     parsed = parser(source, path)
@@ -42,12 +43,10 @@ def parse_note(
     problems = [*_empty(source, path), *parsed.problems]
     # The title and source name stay as written (the deck is named after them); cards.py
     # escapes them like all other text.
-    title = (
-        meta_text(meta, "title", path, problems) or parsed.h1 or visible(Path(name).stem).replace("_", " ")
-    )
+    title = meta_text(meta, "title", path, problems) or file_title(Path(name), where)
     video_id = _video(meta, path, problems)
     lang = _lang(meta, parsed.front_matter, path, problems)
-    blocks = _own_video(parsed.blocks, video_id)
+    blocks = _own_video(_untitled(parsed.blocks, title), video_id)
     if rescaled := minutes_not_hours(blocks):
         blocks = rescaled
         problems.append(
@@ -72,6 +71,28 @@ def parse_note(
 
 _LANG_CODE = re.compile(r"([a-z]{2,3})(?:-[a-z0-9]{1,8})*")
 """A language tag as BCP 47 writes it (`en`, `pt-br`, `zh-hant-tw`), lower case."""
+
+
+_FOLDER_NOTES = ("index", "readme")
+"""Notes that stand for their folder: they take its name, as publishing tools and GitHub show them."""
+
+
+def file_title(name: Path, where: Path | None = None) -> str:
+    """The title Obsidian shows: the file name without its extension (`_` read as a space); an
+    `index.md` or `README.md` takes its folder's name."""
+    stem = name.stem
+    if stem.lower() in _FOLDER_NOTES:
+        stem = name.parent.name or (where.absolute().parent.name if where is not None else "") or stem
+    return visible(stem).replace("_", " ")
+
+
+def _untitled(blocks: tuple[Block, ...], title: str) -> tuple[Block, ...]:
+    """The blocks without headings that repeat the title (`# Title` opening `Title.md`): the
+    card's topic line starts with the title and must not show it twice."""
+    key = slug(title)
+    if not key or not any(slug(h) == key for b in blocks for h in b.headings):
+        return blocks
+    return tuple(replace(b, headings=tuple(h for h in b.headings if slug(h) != key)) for b in blocks)
 
 
 def _lang(meta: dict[str, Any], front: str, path: str, problems: list[Problem]) -> str:
@@ -151,7 +172,8 @@ def read_note(
             "read (as images are not) — copy the file into the vault, or give the file itself",
         )  # fmt: skip
     source, digest = read_text(path, printable(name))
-    return find_media(parse_note(source, name, folder, digest, separators=separators), path, top)
+    note = parse_note(source, name, folder, digest, separators=separators, where=path)
+    return find_media(note, path, top)
 
 
 def _leaves(link: Path, vault: Path) -> bool:
