@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import NoteError
 from ..model import BLANK, FORCE, SEPARATORS, SKIP, Block, Note, Problem, Separators, SourceRef
 from ..text import printable, slug, visible
+from .chapters import chapters
 from .explicit import read_explicit
 from .frontmatter import as_tags, front_matter, key_line, meta_text
 from .intake import read_text
@@ -23,7 +24,7 @@ from .markdown import parse_markdown
 from .media import find_media, find_vault, inside
 from .parser import Parser
 from .stamps import minutes_not_hours
-from .youtube import VIDEO_ID, youtube_id
+from .youtube import VIDEO_ID, linked_videos, youtube_id
 
 _LINK_KEYS = ("media_link", "url", "source")
 """Front-matter keys that may hold the note's video as a YouTube URL (Media Notes writes `media_link`)."""
@@ -44,9 +45,9 @@ def parse_note(
     # The title and source name stay as written (the deck is named after them); cards.py
     # escapes them like all other text.
     title = meta_text(meta, "title", path, problems) or file_title(Path(name), where)
-    video_id = _video(meta, path, problems)
+    video_id = _video(meta, path, problems) or _body_video(source, parsed.blocks, path, problems)
     lang = _lang(meta, parsed.front_matter, path, problems)
-    blocks = _own_video(_untitled(parsed.blocks, title), video_id)
+    blocks = _own_video(chapters(_untitled(parsed.blocks, title)), video_id)
     if rescaled := minutes_not_hours(blocks):
         blocks = rescaled
         problems.append(
@@ -141,6 +142,25 @@ def _video(meta: dict[str, Any], path: str, problems: list[Problem]) -> str:
         if isinstance(value, str) and (found := youtube_id(value)):
             return found
     return video_id
+
+
+def _body_video(source: str, blocks: tuple[Block, ...], path: str, problems: list[Problem]) -> str:
+    """The one video the note links to (`> **Video:** [title](https://youtu.be/ID)`), for a note
+    whose front matter names none; '' when it links to none, or to several, its moments' links
+    included (a warning when plain `[mm:ss]` stamps then link nowhere)."""
+    videos = linked_videos(source)
+    named = set(videos) | {t.video for b in blocks for _, t in b.stamps if t.video}
+    if len(named) == 1 and videos:
+        return videos[0]
+    if videos and (own := next((b for b in blocks for _, t in b.stamps if not t.video), None)):
+        problems.append(
+            Problem(
+                SourceRef(path, own.line),
+                f"the note links {len(named)} YouTube videos, so its plain timestamps link to none — "
+                f"say which one they are in with `videoId: {videos[0]}` in the front matter",
+            )
+        )
+    return ""
 
 
 def _own_video(blocks: tuple[Block, ...], video_id: str) -> tuple[Block, ...]:
