@@ -235,7 +235,7 @@ def test_preview_into_a_closed_pipe_exits_quietly() -> None:
 
 
 def test_preview_names_the_deck_build_would(tmp_path: Path) -> None:
-    note = tmp_path / "notes" / "Physics" / "gravity.md"
+    note = tmp_path / "notes" / "Physics" / "Gravity.md"  # the file names the note
     note.parent.mkdir(parents=True)
     note.write_text("# Gravity\n\n* **Mass:** how much matter a body holds, measured in kilograms.\n")
 

@@ -401,11 +401,11 @@ def test_inline_tags_are_collected_and_leave_the_text() -> None:
 
 @pytest.mark.parametrize(
     ("text", "title"),
-    [("---\ntitle: From front\n---\n# Heading\n\nText.\n", "From front"), ("# The H1\n\nText.\n", "The H1"),
+    [("---\ntitle: From front\n---\n# Heading\n\nText.\n", "From front"), ("# The H1\n\nText.\n", "my note"),
      ("Text first.\n\n# Later section\n\nMore.\n", "my note"), ("- # In a list\n", "my note"),
      ("## Sub first\n\n# Not a title\n", "my note")],
 )  # fmt: skip
-def test_title_from_front_matter_else_opening_h1_else_file_name(text: str, title: str) -> None:
+def test_title_from_front_matter_else_file_name_never_a_heading(text: str, title: str) -> None:
     assert parse_note(text, "dir/my_note.md").title == title
 
 

@@ -94,7 +94,7 @@ def test_embeds_show_the_block_or_section_from_the_vault() -> None:
 def test_an_embedded_section_is_part_of_the_notes_text() -> None:
     note = read("Logic Gates.md")
     adder = next(b for b in note.blocks if b.text == "A full adder also takes a carry in.")
-    assert (adder.headings, adder.line) == (("Logic Gates",), 35)
+    assert (adder.headings, adder.line) == ((), 35)  # the note's own "# Logic Gates" is its title
 
 
 def test_a_paragraph_that_is_an_embed_becomes_the_embedded_blocks(tmp_path: Path) -> None:
@@ -107,11 +107,11 @@ def test_a_paragraph_that_is_an_embed_becomes_the_embedded_blocks(tmp_path: Path
     note = read("Uses.md", tmp_path / "vault")
     shown = [(b.kind, b.text, b.headings, b.line, b.list_size) for b in note.blocks]
     assert shown[:5] == [
-        ("item", "A first list of this note.", ("Uses",), 3, 2),
-        ("item", "Its second item.", ("Uses",), 4, 2),
-        ("paragraph", "An or gate outputs 1 when any input is 1.", ("Uses", "Table Format"), 6, 0),
-        ("item", "A not gate inverts its single input.", ("Uses", "Table Format"), 6, 2),
-        ("item", "Its symbol is a triangle with a circle.", ("Uses", "Table Format"), 6, 1),
+        ("item", "A first list of this note.", (), 3, 2),  # "# Uses" is the title: shown once
+        ("item", "Its second item.", (), 4, 2),
+        ("paragraph", "An or gate outputs 1 when any input is 1.", ("Table Format",), 6, 0),
+        ("item", "A not gate inverts its single input.", ("Table Format",), 6, 2),
+        ("item", "Its symbol is a triangle with a circle.", ("Table Format",), 6, 1),
     ]
     assert len({b.list_id for b in note.blocks if b.kind == "item"}) == 3  # the note's and two embedded
     assert shown[-1][1] == "Inline, An or gate outputs 1 when any input is 1. stands in the sentence."

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-BlockKind = Literal["paragraph", "item"]
+BlockKind = Literal["paragraph", "item", "chapter"]
+"""A chapter is a video chapter line (`02:46 Code implementation`): a moment, never a card."""
 CardKind = Literal["definition", "term", "list", "sentence", "cloze", "basic"]
 ClaimKind = CardKind
 

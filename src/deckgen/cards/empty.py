@@ -61,6 +61,8 @@ def _nothing_to_ask(note: Note) -> str:
     """What a note without a single candidate lacks: the things deckgen's rules ask about."""
     if not note.blocks:
         return "empty (no paragraphs or list items)"
+    if all(b.kind == "chapter" for b in note.blocks):
+        return "only the video's chapter titles: nothing to ask (a title alone is no card)"
     missing = []
     if not any(b.stamps for b in note.blocks):
         missing.append("no timestamps")

@@ -94,7 +94,6 @@ def parse_markdown(source: str, path: str) -> ParsedMarkdown:
         source_name=walk.source_name,
         problems=(*_structure_problems(tokens, source, path), *walk.problems),
         tags=tuple(dict.fromkeys(walk.tags)),
-        h1=walk.h1,
     )
 
 
@@ -194,8 +193,6 @@ class _Walk:
     next_list: int = 0
     tags: list[str] = field(default_factory=list)
     """The text's `#tags`, in order."""
-    h1: str = ""
-    """The text of the `# H1` that opens the note (before any text or other heading)."""
 
     def children(self, node: _Node) -> None:
         after = ""
@@ -244,8 +241,6 @@ class _Walk:
         inline = read_inline(_inline(node).children or [])
         self.problems += [Problem(SourceRef(self.path, _line(node)), msg) for msg in inline.problems]
         self.tags += inline.tags
-        if level == 1 and not self.blocks and not self.headings and not self.item_first and not self.h1:
-            self.h1 = inline.text  # a `# H1` that opens the note names it; one further down is a section
         self.headings = [(lv, t) for lv, t in self.headings if lv < level] + [(level, inline.text)]
         self.section = tuple(t for _, t in self.headings if t)
         self.prev_para = ""

@@ -29,8 +29,6 @@ class ParsedMarkdown:
     """What could not be read: unclosed fences and HTML, deep nesting, malformed timestamps."""
     tags: tuple[str, ...] = ()
     """The `#tags` of the text, in order, each once."""
-    h1: str = ""
-    """The text of the `# H1` heading that opens the note (before any text), or ''."""
 
 
 class Parser(Protocol):

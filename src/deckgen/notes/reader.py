@@ -15,7 +15,8 @@ from typing import Any
 
 from ..errors import NoteError
 from ..model import BLANK, FORCE, SEPARATORS, SKIP, Block, Note, Problem, Separators, SourceRef
-from ..text import printable, visible
+from ..text import printable, slug, visible
+from .chapters import chapters
 from .embeds import Lookup, fill, mark, vault_lookup
 from .explicit import read_explicit
 from .frontmatter import as_tags, front_matter, key_line, meta_text
@@ -24,7 +25,7 @@ from .markdown import parse_markdown
 from .media import find_media, find_vault, inside
 from .parser import Parser
 from .stamps import minutes_not_hours
-from .youtube import VIDEO_ID, youtube_id
+from .youtube import VIDEO_ID, linked_videos, youtube_id
 
 _LINK_KEYS = ("media_link", "url", "source")
 """Front-matter keys that may hold the note's video as a YouTube URL (Media Notes writes `media_link`)."""
@@ -32,11 +33,12 @@ _LINK_KEYS = ("media_link", "url", "source")
 
 def parse_note(
     source: str, path: str, folder: str = "", digest: str = "", *, parser: Parser = parse_markdown,
-    separators: Separators = SEPARATORS, lookup: Lookup | None = None,
+    separators: Separators = SEPARATORS, lookup: Lookup | None = None, where: Path | None = None,
 ) -> Note:  # fmt: skip
     """Parse Markdown `source`; `path` is only used to name the note in messages and cards;
     `separators` split Spaced Repetition cards (the plugin's settings may change them);
-    `lookup` finds the notes it embeds (without one, an embed stays `[embed: Name]`)."""
+    `lookup` finds the notes it embeds (without one, an embed stays `[embed: Name]`); `where`
+    is the file itself, when read from disk (an `index.md` at the top takes its folder's name)."""
     name, path = path, printable(path)
     source = visible(source).replace(BLANK, "").replace(FORCE, "").replace(SKIP, "")
     source, embeds = mark(source)  # block IDs are never shown; embeds are filled in below
@@ -45,12 +47,10 @@ def parse_note(
     problems = [*_empty(source, path), *parsed.problems]
     # The title and source name stay as written (the deck is named after them); cards.py
     # escapes them like all other text.
-    title = (
-        meta_text(meta, "title", path, problems) or parsed.h1 or visible(Path(name).stem).replace("_", " ")
-    )
-    video_id = _video(meta, path, problems)
+    title = meta_text(meta, "title", path, problems) or file_title(Path(name), where)
+    video_id = _video(meta, path, problems) or _body_video(source, parsed.blocks, path, problems)
     lang = _lang(meta, parsed.front_matter, path, problems)
-    blocks = _own_video(parsed.blocks, video_id)
+    blocks = _own_video(chapters(_untitled(parsed.blocks, title)), video_id)
     if rescaled := minutes_not_hours(blocks):
         blocks = rescaled
         problems.append(
@@ -77,6 +77,28 @@ def parse_note(
 
 _LANG_CODE = re.compile(r"([a-z]{2,3})(?:-[a-z0-9]{1,8})*")
 """A language tag as BCP 47 writes it (`en`, `pt-br`, `zh-hant-tw`), lower case."""
+
+
+_FOLDER_NOTES = ("index", "readme")
+"""Notes that stand for their folder: they take its name, as publishing tools and GitHub show them."""
+
+
+def file_title(name: Path, where: Path | None = None) -> str:
+    """The title Obsidian shows: the file name without its extension (`_` read as a space); an
+    `index.md` or `README.md` takes its folder's name."""
+    stem = name.stem
+    if stem.lower() in _FOLDER_NOTES:
+        stem = name.parent.name or (where.absolute().parent.name if where is not None else "") or stem
+    return visible(stem).replace("_", " ")
+
+
+def _untitled(blocks: tuple[Block, ...], title: str) -> tuple[Block, ...]:
+    """The blocks without headings that repeat the title (`# Title` opening `Title.md`): the
+    card's topic line starts with the title and must not show it twice."""
+    key = slug(title)
+    if not key or not any(slug(h) == key for b in blocks for h in b.headings):
+        return blocks
+    return tuple(replace(b, headings=tuple(h for h in b.headings if slug(h) != key)) for b in blocks)
 
 
 def _lang(meta: dict[str, Any], front: str, path: str, problems: list[Problem]) -> str:
@@ -127,6 +149,25 @@ def _video(meta: dict[str, Any], path: str, problems: list[Problem]) -> str:
     return video_id
 
 
+def _body_video(source: str, blocks: tuple[Block, ...], path: str, problems: list[Problem]) -> str:
+    """The one video the note links to (`> **Video:** [title](https://youtu.be/ID)`), for a note
+    whose front matter names none; '' when it links to none, or to several, its moments' links
+    included (a warning when plain `[mm:ss]` stamps then link nowhere)."""
+    videos = linked_videos(source)
+    named = set(videos) | {t.video for b in blocks for _, t in b.stamps if t.video}
+    if len(named) == 1 and videos:
+        return videos[0]
+    if videos and (own := next((b for b in blocks for _, t in b.stamps if not t.video), None)):
+        problems.append(
+            Problem(
+                SourceRef(path, own.line),
+                f"the note links {len(named)} YouTube videos, so its plain timestamps link to none — "
+                f"say which one they are in with `videoId: {videos[0]}` in the front matter",
+            )
+        )
+    return ""
+
+
 def _own_video(blocks: tuple[Block, ...], video_id: str) -> tuple[Block, ...]:
     """Stamps whose link names the note's own video say so with '' (one way to say it)."""
     if not video_id or not any(t.video == video_id for b in blocks for _, t in b.stamps):
@@ -162,7 +203,7 @@ def read_note(
         )  # fmt: skip
     source, digest = read_text(path, printable(name))
     lookup = vault_lookup(path, find_vault(path, top))
-    note = parse_note(source, name, folder, digest, separators=separators, lookup=lookup)
+    note = parse_note(source, name, folder, digest, separators=separators, lookup=lookup, where=path)
     return find_media(note, path, top, downloads)
 
 

@@ -52,3 +52,14 @@ def youtube_time(url: str) -> int | None:
         return None
     h, mins, s = (int(g) if g else 0 for g in m.groups())
     return h * 3600 + mins * 60 + s
+
+
+_URL = re.compile(r"https?://[^\s()<>\[\]\"'`|]+")
+"""A URL as notes write it: bare, in `[title](url)`, `<url>` or `![](url)`."""
+
+
+def linked_videos(text: str) -> tuple[str, ...]:
+    """The YouTube videos `text` links to as a whole (`> **Video:** [title](https://youtu.be/ID)`),
+    each once, in order; a link to a moment (`&t=557`) is the stamp of that moment, not one."""
+    found = (m.group(0) for m in _URL.finditer(text) if "youtu" in m.group(0))
+    return tuple(dict.fromkeys(v for url in found if (v := youtube_id(url)) and youtube_time(url) is None))

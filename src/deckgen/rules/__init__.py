@@ -44,7 +44,8 @@ def candidates(
     spans = covered_lines(note, found)
     moment = next((t for b in note.blocks for _, t in b.stamps), None)  # the note's first
     for block in (_steered(b, ctx.lang) for b in note.blocks):
-        if block is not None and not any(a <= block.line <= b for a, b in spans):
+        chapter = block is not None and block.kind == "chapter"  # a moment, never a card
+        if block is not None and not chapter and not any(a <= block.line <= b for a, b in spans):
             made = _cover(block, [_clean(c, note, ctx) for rule in rules for c in rule(note, block, ctx)])
             found += [_dated(c, moment) for c in made]
         moment = block.stamps[-1][1] if block is not None and block.stamps else moment

@@ -33,10 +33,15 @@ class RuleContext:
     read English phrasing apply only when it is English (`Language.english`)."""
     flashcards: Flashcards = DEFAULT_FLASHCARDS
     """Which hand-written cards count (`rules/explicit.py`)."""
+    timed: bool = False
+    """The note's text has moments (chapter lines aside). In a note of a video that has some, a
+    sentence without one is the writer's framing; a note that only links its video (`videoId`,
+    a body link) is read like one without a video."""
 
 
 def rule_context(note: Note, flashcards: Flashcards = DEFAULT_FLASHCARDS) -> RuleContext:
     """The context of a note: its language from front matter (`lang`), else detected from its
     text (English when too little text says otherwise: see `lang.detect`)."""
     lang = language(note.lang) if note.lang else detect(b.text for b in note.blocks)
-    return RuleContext(lang, flashcards)
+    timed = any(b.stamps for b in note.blocks if b.kind != "chapter")
+    return RuleContext(lang, flashcards, timed)

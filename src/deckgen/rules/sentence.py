@@ -246,7 +246,7 @@ def sentence_rule(note: Note, block: Block, ctx: RuleContext) -> list[Candidate]
     out: list[Candidate] = []
     lang = ctx.lang
     sents = block_sentences(block, lang)
-    untimed_note = not note.video_id and not block.stamps
+    untimed_note = not (note.video_id and ctx.timed) and not block.stamps
     for s in sents[1:] if block.term else sents:
         forced = s.index in block.forced
         if not s.stamps and not untimed_note and not forced:
