@@ -31,20 +31,26 @@ _TASK = re.compile(r"\[([ xX])\] ")
 """A task list item's box, `- [ ] item`: Obsidian draws it as a check box."""
 
 
-def _tag(written: str) -> str:
+def _tag(written: str, env: EnvType) -> str:
     """One tag as written: a kept tag without attributes as the tag (`</br>` is a break, as
-    browsers read it), anything else as text."""
+    browsers read it), anything else as text; a closing tag too when its opening was text."""
     m = _BARE_TAG.fullmatch(written)
     if m is None or m.group(2).lower() not in KEPT_TAGS:
         return escape(written)
     name = m.group(2).lower()
-    return "<br>" if name == "br" else f"<{m.group(1)}{name}>"
+    if name == "br":
+        return "<br>"
+    opened = env.setdefault("open", {})
+    if m.group(1) and not opened.get(name):
+        return escape(written)
+    opened[name] = opened.get(name, 0) + (-1 if m.group(1) else 1)
+    return f"<{m.group(1)}{name}>"
 
 
 def _html_inline(
     _: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    return _tag(tokens[idx].content)
+    return _tag(tokens[idx].content, env)
 
 
 def _html_block(
@@ -53,7 +59,7 @@ def _html_block(
     out, at = [], 0
     content = tokens[idx].content
     for m in _TAG.finditer(content):
-        out += [escape(content[at : m.start()]), _tag(m.group(0))]
+        out += [escape(content[at : m.start()]), _tag(m.group(0), env)]
         at = m.end()
     return "".join(out) + escape(content[at:])
 
