@@ -21,6 +21,7 @@ from deckgen.cards import render
 from deckgen.config import Config, load_config
 from deckgen.errors import ConfigError
 from deckgen.model import Face, TextForm
+from deckgen.write.sheet import html_to_markdown
 
 FIXTURES = Path(__file__).parent / "fixtures" / "written"
 CASES: list[dict[str, str]] = yaml.safe_load((FIXTURES / "render.yaml").read_text("utf-8"))
@@ -145,3 +146,8 @@ def test_sheets_show_the_same_rendering(tmp_path: Path) -> None:
     assert "\n   - solid\n   - liquid\n   - *gas*\n" in sheet
     assert "\n   | salt | ion |\n   | --- | --- |\n   | NaCl | Na<sup>+</sup> |\n" in sheet
     assert "\\<script\\>alert(1)\\</script\\>" in sheet
+
+
+def test_the_markdown_sheet_writes_a_list_cards_items_as_a_list() -> None:
+    card = replace(face("beta", "", "list"), items=("alpha", "beta"))
+    assert html_to_markdown(render.answer_html(card), 3) == "\n   1. alpha\n   2. **beta**"

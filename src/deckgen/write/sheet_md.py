@@ -111,6 +111,8 @@ def _block(node: _Node) -> list[str]:
         for n, item in enumerate(items, start=1):
             marker = f"{n}. " if node.tag == "ol" else "- "
             lines = _lines(_flow(item.children)) or [""]
+            if "hl" in item.attrs.get("class", "").split():  # a list card's answer
+                lines[0] = f"**{lines[0]}**"
             out += [marker + lines[0], *(" " * len(marker) + ln if ln else "" for ln in lines[1:])]
         return out
     if node.tag == "table":
