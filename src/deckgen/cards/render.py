@@ -95,7 +95,7 @@ def media_files(cards: Iterable[Card]) -> dict[str, bytes]:
 
 
 def text_html(text: str) -> str:
-    """Plain text as HTML: escaped, a hand-written card's line breaks kept."""
+    """Plain text as HTML: escaped, its line breaks kept."""
     return escape(text).replace("\n", "<br>")
 
 
