@@ -87,27 +87,16 @@ def test_written_cards_reach_anki_rendered_with_only_the_kept_tags(tmp_path: Pat
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in water
     assert not any(bad in water for bad in HOSTILE)  # each is shown as text, escaped
     assert "&lt;img src=x onerror=alert(2)&gt;" in water and "&lt;a href=" in water
-    assert (
-        got["Name the thr"]["Answer"] == "<ul>\n<li>solid</li>\n<li>liquid</li>\n<li><em>gas</em></li>\n</ul>"
-    )
+    assert got["Name the thr"]["Answer"] == STATES
     table = got["Compare the "]["Answer"]
     assert table.startswith("<table>") and "<td>Na<sup>+</sup></td>" in table and "|" not in table
-    assert (
-        got["What does a "]["Answer"]
-        == "It keeps both half-cells neutral<br>\nby letting ions flow between them"
-    )
-    cloze = got["Dissolving s"]["Text"]
-    assert (
-        cloze
-        == "Dissolving salt in water is {{c1::endothermic}} for <em>most</em> salts.<br>Heat is taken in."
-    )
+    assert got["What does a "]["Answer"] == "<br>".join(BRIDGE)
+    assert got["Dissolving s"]["Text"] == SALT
 
 
 def test_strict_line_breaks_in_the_vault_join_the_lines(tmp_path: Path) -> None:
     got = fields(tmp_path, {"strictLineBreaks": True})
-    assert (
-        got["What does a "]["Answer"] == "It keeps both half-cells neutral\nby letting ions flow between them"
-    )
+    assert got["What does a "]["Answer"] == "\n".join(BRIDGE)
     assert "<br>" in got["Which ions d"]["Answer"]  # a <br> written out is still a break
 
 

@@ -68,6 +68,10 @@ def _verbatim(_: RendererHTML, tokens: Sequence[Token], idx: int, options: Optio
     return escape(tokens[idx].content)
 
 
+def _softbreak(_: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    return "<br>" if options.breaks else "\n"
+
+
 def _fence(_: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     """A fenced or indented block of code, its lines kept (the language is not shown)."""
     return f"<pre><code>{escape(tokens[idx].content)}</code></pre>\n"
@@ -105,7 +109,8 @@ def _parser(breaks: bool, verbatim: re.Pattern[str]) -> MarkdownIt:
     md.inline.ruler.before("escape", "verbatim", _verbatim_rule(verbatim))
     md.core.ruler.push("tasks", _tasks)
     for name, rule in (("html_inline", _html_inline), ("html_block", _html_block),
-                       ("verbatim", _verbatim), ("fence", _fence), ("code_block", _fence)):  # fmt: skip
+                       ("verbatim", _verbatim), ("fence", _fence), ("code_block", _fence),
+                       ("softbreak", _softbreak)):  # fmt: skip
         md.add_render_rule(name, rule)
     return md
 
