@@ -20,6 +20,7 @@ from deckgen.build import build
 from deckgen.cards import render
 from deckgen.config import Config, load_config
 from deckgen.errors import ConfigError
+from deckgen.identity.match import content_hash
 from deckgen.model import Face, TextForm
 from deckgen.write.sheet import html_to_markdown
 
@@ -140,3 +141,10 @@ def test_sheets_show_the_same_rendering(tmp_path: Path) -> None:
 def test_the_markdown_sheet_writes_a_list_cards_items_as_a_list() -> None:
     card = replace(face("beta", "", "list"), items=("alpha", "beta"))
     assert html_to_markdown(render.answer_html(card), 3) == "\n   1. alpha\n   2. **beta**"
+
+
+def test_a_change_of_line_breaks_reaches_anki() -> None:
+    """The form enters a hand-written card's content hash, so its new look updates the card."""
+    card = face("first\nsecond")
+    hashes = {content_hash(replace(card, markdown=m)) for m in ("", "breaks", "strict")}
+    assert len(hashes) == 3
