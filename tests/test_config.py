@@ -50,7 +50,7 @@ def test_yaml_errors_name_the_line_and_say_what_to_do(tmp_path: Path, text: str,
             "title: x\n\ncolour: red\n",
             ":1: unknown key(s) colour, title — known: "
             "cap, cards, cloze_bold, cloze_curly, cloze_highlight, deck, exclude, flashcard_tags, generate, "
-            "obsidian_vault, remote_images, root, templates",
+            "obsidian_vault, remote_images, root, strict_line_breaks, templates",
         ),
         ("- deck\n", ":1: expected `key: value` lines, found a list"),
         ("root: Talks\ndeck: [a, b]\n", ":2: deck must be text, not list"),

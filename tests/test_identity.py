@@ -21,7 +21,7 @@ from deckgen.config import Config
 from deckgen.identity.lockfile import read_lock
 from deckgen.identity.lockwrite import write_lock
 from deckgen.identity.match import HASH_VERSION, Entry, NoteEntry, Plan, content_hash, legacy_hash
-from deckgen.model import BLANK, Card
+from deckgen.model import BLANK, Card, Face
 from deckgen.notes import read_note
 
 WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa", "lambda", "sigma"]
@@ -249,10 +249,12 @@ def test_content_hash_keeps_the_recipe_of_the_stored_hashes() -> None:
         for _, face in (*nc.kept, *nc.spare)
     ]
     assert len(faces) > 50 and any(face.timestamps for face in faces)
+    late = [f.name for f in dataclasses.fields(Face)].index("markdown")
     for face in faces:
-        data = json.dumps(
-            dataclasses.astuple(replace(face, deck="")), ensure_ascii=False, separators=(",", ":")
-        )
+        values = list(dataclasses.astuple(replace(face, deck="")))
+        if not face.markdown:  # added after the recipe: it enters a hash only when set
+            del values[late]
+        data = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
         assert content_hash(face) == f"{HASH_VERSION}:{hashlib.sha256(data.encode('utf-8')).hexdigest()[:16]}"
 
 

@@ -14,7 +14,7 @@ import yaml
 
 from .errors import ConfigError
 from .model import SEPARATORS, Separators
-from .srplugin import find_data_json, plugin_settings, vault_top
+from .srplugin import APP_JSON, app_settings, find_data_json, plugin_settings, vault_top
 
 DECK_FIELDS = ("source", "title", "folder")
 DEFAULT_TAGS = ("#flashcards",)
@@ -79,6 +79,9 @@ class Config:
     """What names the deck of a Spaced Repetition card: `deck` when `--deck` or `deck:` is set
     (the deck template, as for every other card), else `folders` when the plugin's own
     `convertFoldersToDecks` is on (the note's folders), else `tag` (its flashcard tag)."""
+    strict_line_breaks: bool = False
+    """Whether a single newline in a hand-written card is a space, as Obsidian shows it with
+    `strictLineBreaks` (read from the vault's `.obsidian/app.json`); off: a line break."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "deck", _trim_levels(self.deck))
@@ -135,7 +138,7 @@ class Config:
             )
 
 
-_SWITCHES = ("generate", "cloze_highlight", "cloze_bold", "cloze_curly")
+_SWITCHES = ("generate", "cloze_highlight", "cloze_bold", "cloze_curly", "strict_line_breaks")
 
 
 SETTINGS_NAME = "deckgen.yaml"
@@ -173,6 +176,8 @@ def load_config(path: Path | None, *, notes: Sequence[Path] = (), **overrides: A
     data, lines = _read_yaml(path) if path is not None and path.is_file() else ({}, {})
     plugin_file = find_data_json(notes)
     plugin = plugin_settings(plugin_file) if plugin_file is not None else {}
+    app_file = find_data_json(notes, APP_JSON)
+    app = app_settings(app_file) if app_file is not None else {}
 
     def where(key: str) -> str:
         """Where a setting came from, to start an error message with."""
@@ -180,6 +185,8 @@ def load_config(path: Path | None, *, notes: Sequence[Path] = (), **overrides: A
             return f"--{key}"
         if key in plugin and key not in data:
             return str(plugin_file)
+        if key in app and key not in data:
+            return str(app_file)
         return f"{path}:{lines.get(key, 1)}"
 
     known = {f.name for f in fields(Config)} - {"separators", "downloads", "flashcard_decks"}
@@ -195,7 +202,7 @@ def load_config(path: Path | None, *, notes: Sequence[Path] = (), **overrides: A
             raise ConfigError(f"{where(key)}: {key} must be text, not {type(value).__name__} — quote it")
     if data.get("templates") is not None and path is not None:
         data["templates"] = (path.parent / str(data["templates"])).resolve()
-    merged = {**plugin, **data, **{k: v for k, v in overrides.items() if v is not None}}
+    merged = {**app, **plugin, **data, **{k: v for k, v in overrides.items() if v is not None}}
     templates = Path(merged["templates"]) if merged.get("templates") else None
     if templates is not None and not templates.is_dir():
         raise ConfigError(

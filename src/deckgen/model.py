@@ -14,6 +14,12 @@ BlockKind = Literal["paragraph", "item", "chapter"]
 """A chapter is a video chapter line (`02:46 Code implementation`): a moment, never a card."""
 CardKind = Literal["definition", "term", "list", "sentence", "cloze", "basic"]
 ClaimKind = CardKind
+WRITTEN_KINDS: tuple[CardKind, ...] = ("basic", "cloze")
+"""The kinds only hand-written cards have (`rules/explicit.py`): their text is the author's Markdown."""
+TextForm = Literal["", "breaks", "strict"]
+"""How a card's text is written: '' plain text (a generated card: every character shown as is);
+'breaks' Obsidian Markdown, a single newline a line break (Obsidian's default); 'strict' Obsidian
+Markdown with `strictLineBreaks` on in the vault's `.obsidian/app.json` (a single newline is a space)."""
 
 BLANK = "\ue000"
 """Marks the blank in a fill-in question (a private-use character no note contains)."""
@@ -290,6 +296,8 @@ class Face:
     """The images the card shows (their embeds stand in its text)."""
     note_url: str = ""
     """`obsidian://open…` for the note when the vault's name is set, else ''."""
+    markdown: TextForm = ""
+    """How `question` and `answer` are written (see `TextForm`): Markdown for hand-written cards."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
-"""The Obsidian Spaced Repetition plugin's own settings, read from the vault it runs in.
+"""The Obsidian Spaced Repetition plugin's own settings, and Obsidian's, read from the vault.
 
 A learner who changed the plugin's flashcard tags, separators or cloze styles wrote their cards
 that way: deckgen reads `.obsidian/plugins/obsidian-spaced-repetition/data.json` of the vault
 above the notes and uses those settings, unless `deckgen.yaml` (or an option) says otherwise.
+Likewise Obsidian's own `.obsidian/app.json` says how the learner sees a single line break.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from .errors import ConfigError
 from .model import SEPARATORS
 
 DATA_JSON = Path(".obsidian") / "plugins" / "obsidian-spaced-repetition" / "data.json"
+APP_JSON = Path(".obsidian") / "app.json"
+"""Obsidian's editor settings: `strictLineBreaks` decides whether a single newline breaks a line."""
 _TOGGLES = {
     "convertHighlightsToClozes": "cloze_highlight",
     "convertBoldTextToClozes": "cloze_bold",
@@ -47,26 +50,38 @@ def vault_top(path: Path) -> Path | None:
     return None
 
 
-def find_data_json(paths: Sequence[Path]) -> Path | None:
-    """The plugin's settings file of the vault holding the first of `paths` that has one."""
+def find_data_json(paths: Sequence[Path], name: Path = DATA_JSON) -> Path | None:
+    """The settings file `name` (the plugin's, unless told) in the top folder of the vault
+    holding the first of `paths` that has one."""
     for path in paths:
         top = vault_top(path)
-        if top is not None and (top / DATA_JSON).is_file():
-            return top / DATA_JSON
+        if top is not None and (top / name).is_file():
+            return top / name
     return None
+
+
+def _json(path: Path, what: str, hint: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the {what} ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{path}:{exc.lineno}: the {what} are not valid JSON ({exc.msg}) — "
+            f"fix them in Obsidian, or {hint}"
+        ) from None
+
+
+def app_settings(path: Path) -> dict[str, Any]:
+    """Obsidian's `app.json` as `Config` fields: only `strict_line_breaks`, when it sets it."""
+    data = _json(path, "Obsidian settings", "set strict_line_breaks in deckgen.yaml")
+    strict = data.get("strictLineBreaks") if isinstance(data, dict) else None
+    return {"strict_line_breaks": strict} if isinstance(strict, bool) else {}
 
 
 def plugin_settings(path: Path) -> dict[str, Any]:
     """The plugin's settings as `Config` fields (only those its file sets)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the Spaced Repetition settings ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(
-            f"{path}:{exc.lineno}: the Spaced Repetition settings are not valid JSON ({exc.msg}) — "
-            "fix them in Obsidian, or set flashcard_tags in deckgen.yaml"
-        ) from None
+    data = _json(path, "Spaced Repetition settings", "set flashcard_tags in deckgen.yaml")
     settings = data.get("settings", data) if isinstance(data, dict) else {}
     if not isinstance(settings, dict):
         return {}

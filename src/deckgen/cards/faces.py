@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..config import Config
-from ..model import Card, Claim, Face, Link, Note
+from ..model import WRITTEN_KINDS, Card, Claim, Face, Link, Note, TextForm
 from ..notes.media import images_in
 from ..text import slug, without_controls
 
@@ -112,7 +112,16 @@ def _raw_face(note: Note, claim: Claim, config: Config) -> Face:
         source=note.source_name,
         media=tuple(image for image, _ in images_in(claim, note)),
         note_url=obsidian_url(config.obsidian_vault, note.path),
+        markdown=text_form(claim, config),
     )
+
+
+def text_form(claim: Claim, config: Config) -> TextForm:
+    """A hand-written card's text is its author's Markdown, with the vault's line breaks; any
+    other card's is plain text."""
+    if claim.kind not in WRITTEN_KINDS:
+        return ""
+    return "strict" if config.strict_line_breaks else "breaks"
 
 
 def obsidian_url(vault: str, path: str) -> str:

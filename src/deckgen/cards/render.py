@@ -1,7 +1,8 @@
 """Card faces → the HTML the writers show: one renderer for the `.apkg` fields and the sheets.
 
 Note text never becomes markup: every piece is escaped here, and nh3 cleans the result as a
-last line of defence.
+last line of defence. The one exception is a hand-written card's text: its Markdown is rendered,
+and the few harmless tags its author wrote are kept (`written.py`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import base64
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html import escape, unescape
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from ..model import BLANK, CLOZE_CLOSE, CLOZE_OPEN, CLOZE_SEP, Card, Face
 from ..notes.imagefile import NotThatImage, carried_bytes
 from ..notes.media import PLACEHOLDER, embed_ref
 from . import mathguard
+from .written import KEPT_TAGS, MADE_TAGS, markdown_html
 
 BLANK_HTML = '<span class="blank"></span>'
 """The one blank style: an empty underlined gap (the stylesheet draws it)."""
@@ -37,12 +39,20 @@ _NO_SOURCE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 """An image whose `src` the cleaner dropped: nothing to show."""
 _ATTRIBUTES = {"div": {"class"}, "span": {"class"}, "li": {"class"}, "b": {"class"},
                "img": {"src", "alt", "width", "height"}}  # fmt: skip
+_TAGS_SHOWN = {"div", "span", "b", "i", "ol", "li", "br", "img"}
 _CLEANER = nh3.Cleaner(
-    tags={"div", "span", "b", "i", "ol", "li", "br", "img"},
+    tags=_TAGS_SHOWN,
     attributes=_ATTRIBUTES,
     attribute_filter=_attribute,
     url_schemes=set(),
 )
+_WRITTEN_CLEANER = nh3.Cleaner(
+    tags=_TAGS_SHOWN | KEPT_TAGS | MADE_TAGS,
+    attributes=_ATTRIBUTES,
+    attribute_filter=_attribute,
+    url_schemes=set(),
+)
+"""For a hand-written card's fields: also the tags its author may write and Markdown makes."""
 _FILLED = ("sentence", "cloze")
 """Kinds whose back shows the source sentence with the answer in place, instead of the question."""
 
@@ -85,17 +95,21 @@ def media_files(cards: Iterable[Card]) -> dict[str, bytes]:
 
 
 def text_html(text: str) -> str:
-    """Plain text as HTML: escaped, a hand-written card's line breaks kept."""
+    """Plain text as HTML: escaped, its line breaks kept."""
     return escape(text).replace("\n", "<br>")
 
 
-def _deletions(text: str, shown: str) -> str:
-    """A cloze text as HTML, each deletion written by `shown` (a format of its escaped text)."""
-    out, at = [], 0
-    for m in _DELETION.finditer(text):
-        out += [text_html(text[at : m.start()]), shown.format(text_html(m.group(2)))]
-        at = m.end()
-    return "".join(out) + text_html(text[at:])
+def field_html(face: Face, text: str) -> str:
+    """One of the face's texts as HTML: a hand-written card's Markdown rendered as Obsidian shows
+    it (`written.py`), any other text escaped."""
+    if not face.markdown:
+        return text_html(text)
+    return markdown_html(text, breaks=face.markdown == "breaks", verbatim=_VERBATIM)
+
+
+def _deletions(face: Face, shown: str) -> str:
+    """A cloze card's text as HTML, each deletion written by `shown` (a format of its HTML)."""
+    return _DELETION.sub(lambda m: shown.format(m.group(2)), field_html(face, face.question))
 
 
 def plain_question(question: str) -> str:
@@ -116,25 +130,27 @@ def cloze_html(face: Face) -> str:
     """A cloze card's text in Anki's markup, `{{c1::text::hint}}`, for the Cloze note type. The
     text is cleaned before the markup goes in: nh3 would undo the references that keep a `::`
     or `}}` in the note's text from ending a deletion."""
+    html = safe_html(_with_images(field_html(face, face.question), face), written=bool(face.markdown))
 
-    def part(text: str) -> str:  # each part on its own: Anki may show a deletion apart from the rest
-        return mathguard.guard(_protect(safe_html(_with_images(text_html(text), face))))
+    def part(fragment: str) -> str:  # each part on its own: Anki may show a deletion apart from the rest
+        return mathguard.guard(_protect(fragment))
 
     out, at = [], 0
-    for m in _DELETION.finditer(face.question):
+    for m in _DELETION.finditer(html):
         hint = f"::{part(m.group(3))}" if m.group(3) else ""
-        out += [part(face.question[at : m.start()]), f"{{{{c{m.group(1)}::{part(m.group(2))}{hint}}}}}"]
+        out += [part(html[at : m.start()]), f"{{{{c{m.group(1)}::{part(m.group(2))}{hint}}}}}"]
         at = m.end()
-    return "".join(out) + part(face.question[at:])
+    return "".join(out) + part(html[at:])
 
 
-def safe_html(fragment: str) -> str:
+def safe_html(fragment: str, *, written: bool = False) -> str:
     """Markup outside a small allow-list (scripts, event handlers, iframes, styles, links) is
-    dropped by nh3. Fields are escaped before this, so it changes nothing unless something
-    upstream went wrong."""
+    dropped by nh3; a hand-written card's fields (`written`) may also hold `written.KEPT_TAGS`
+    and what Markdown makes. Fields are escaped before this, so it changes nothing unless
+    something upstream went wrong."""
     if "<" not in fragment:  # no tag, nothing to clean
         return fragment
-    return _NO_SOURCE.sub("", _CLEANER.clean(fragment))
+    return _NO_SOURCE.sub("", (_WRITTEN_CLEANER if written else _CLEANER).clean(fragment))
 
 
 def topic(face: Face) -> str:
@@ -146,24 +162,24 @@ def question_html(face: Face) -> str:
     """The question with its blank and, above it, the lead-in that gives it context. A fill-in
     question is marked `fill`: the back shows its sentence whole instead (see card.css)."""
     if face.kind == "cloze":
-        q = _deletions(face.question, BLANK_HTML)
+        q = _deletions(face, BLANK_HTML)
     else:
-        q = text_html(face.question).replace(BLANK, BLANK_HTML)
+        q = field_html(face, face.question).replace(BLANK, BLANK_HTML)
     if face.kind in _FILLED:
         q = f'<div class="fill">{q}</div>'
     lead = f'<div class="lead">{escape(face.lead)}</div>' if face.lead else ""
-    return safe_html(_with_images(lead + q, face))
+    return safe_html(_with_images(lead + q, face), written=bool(face.markdown))
 
 
 def answer_html(face: Face) -> str:
     """The answer: a fill-in card's sentence with the answer in place, a list's items in order
     with the answer marked, or the answer itself."""
-    return safe_html(_with_images(_answer(face), face))
+    return safe_html(_with_images(_answer(face), face), written=bool(face.markdown))
 
 
 def _answer(face: Face) -> str:
     if face.kind == "cloze":
-        return _deletions(face.question, '<b class="hl">{}</b>')
+        return _deletions(face, '<b class="hl">{}</b>')
     if face.kind in _FILLED and face.highlight != (0, 0):
         a, b = face.highlight
         c = face.context
@@ -174,12 +190,12 @@ def _answer(face: Face) -> str:
             f'<li class="hl">{escape(i)}</li>' if i in marked else f"<li>{escape(i)}</li>" for i in face.items
         )
         return f"<ol>{items}</ol>"
-    return text_html(face.answer)
+    return field_html(face, face.answer)
 
 
 def extra_html(face: Face) -> str:
     """A cloze card's Extra field: what its author wrote below the text."""
-    return safe_html(_with_images(text_html(face.answer), face))
+    return safe_html(_with_images(field_html(face, face.answer), face), written=bool(face.markdown))
 
 
 def context_html(face: Face) -> str:
@@ -212,6 +228,24 @@ _DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 _INLINE_MATH = re.compile(r"(?<![\\$\w])\$(?=\S)([^$\n]*?\S)\$(?![\d$])")
 """Pandoc's and Obsidian's rule: `$` opens math when a non-space follows it and closes it when a
 non-space comes before it and no digit after it, so "$100 and $250" stays text."""
+_MATHJAX = re.compile(r"\\\((?:(?!\\\)).)*\\\)|\\\[(?:(?!\\\]).)*\\\]", re.S)
+"""A formula in MathJax's delimiters, `\\(…\\)` or `\\[…\\]`, as cards written for Anki hold them."""
+_VERBATIM = re.compile(
+    "|".join(p.pattern for p in (_DISPLAY_MATH, _INLINE_MATH, _MATHJAX, PLACEHOLDER)), re.S
+)
+"""What a hand-written card's Markdown keeps as written: formulas and image embeds (`mathjax`
+and `mathguard` decide later which formulas are typeset)."""
+_CODE = re.compile(r"<(code|pre)>.*?</\1>", re.S)
+"""Code on a hand-written card: its dollars are never math, as in Obsidian."""
+
+
+def _outside_code(html: str, change: Callable[[str], str]) -> str:
+    """`html` with `change` applied to all but its code."""
+    out, at = [], 0
+    for m in _CODE.finditer(html):
+        out += [change(html[at : m.start()]), m.group(0)]
+        at = m.end()
+    return "".join(out) + change(html[at:])
 
 
 def math_svg(html: str) -> str:
@@ -220,7 +254,9 @@ def math_svg(html: str) -> str:
     on the page; a formula ziamath cannot read stays as written."""
     if "$" not in html:
         return html
-    return "".join(part if part.startswith("<") else _math_text(part) for part in _TAGS.split(html))
+    return _outside_code(
+        html, lambda h: "".join(part if part.startswith("<") else _math_text(part) for part in _TAGS.split(h))
+    )
 
 
 _TAGS = re.compile(r"(<[^>]*>)")
@@ -263,9 +299,13 @@ def mathjax(html: str) -> str:
     """A field's HTML as Anki's MathJax may read it: `$…$` and `$$…$$` as `\\(…\\)` and `\\[…\\]`
     when the formula is allowed (`mathguard.ALLOWED_TEX`), and no other formula."""
     if "$" in html:
-        html = _DISPLAY_MATH.sub(lambda m: _delimit(m, "\\[", "\\]"), html)
-        html = _INLINE_MATH.sub(lambda m: _delimit(m, "\\(", "\\)"), html)
+        html = _outside_code(html, _delimited)
     return mathguard.guard(html)
+
+
+def _delimited(html: str) -> str:
+    html = _DISPLAY_MATH.sub(lambda m: _delimit(m, "\\[", "\\]"), html)
+    return _INLINE_MATH.sub(lambda m: _delimit(m, "\\(", "\\)"), html)
 
 
 def _delimit(m: re.Match[str], opening: str, closing: str) -> str:

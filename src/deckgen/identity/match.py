@@ -56,8 +56,15 @@ deckgen 0.1.0 from the rendered HTML, and is compared with `legacy_hash` instead
 def content_hash(face: Face) -> str:
     """What a learner sees of the card: a change here must reach Anki. The deck is not part of
     it: Anki never moves an imported card, so a new deck is a move, reported apart, not an update."""
-    data = json.dumps(_plain(replace(face, deck="")), ensure_ascii=False, separators=(",", ":"))
+    values = _plain(replace(face, deck=""))
+    assert isinstance(values, list)
+    if not face.markdown:  # added after the recipe: a generated card's hash stays what it was
+        values.pop(_MARKDOWN_AT)
+    data = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
     return f"{HASH_VERSION}:{hashlib.sha256(data.encode('utf-8')).hexdigest()[:16]}"
+
+
+_MARKDOWN_AT = [f.name for f in dataclasses.fields(Face)].index("markdown")
 
 
 def _plain(value: object) -> object:

@@ -25,13 +25,11 @@ from deckgen.errors import ConfigError
 from deckgen.model import Card, Deck
 from deckgen.write.pdf import split_pdf
 from deckgen.write.sheet_fetch import MEDIA_URL, SheetFetcher
+from deckgen.write.sheet_md import BLOCK_HTML, markdown_blocks, md_escape
 
 SHEET_DIR = "sheets"
 MAX_COLUMNS = 4
 FORMATS = ("html", "pdf", "md")
-# CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that
-# would otherwise turn note text into emphasis, links, code or raw HTML.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|])")
 _MD_MARKS = {"b": "**", "strong": "**", "i": "*", "em": "*"}
 Folders = tuple[Path, ...]
 
@@ -341,11 +339,6 @@ def _md_url(url: str) -> Markup:
     return Markup(re.sub(r"[<>\s]", lambda m: f"%{ord(m[0]):02X}", url))
 
 
-def md_escape(text: str) -> str:
-    """Backslash-escape what Markdown would read as markup."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
 class _MarkdownWriter(HTMLParser):
     """Turns the card stage's small HTML fragments (b, i, blank spans) into Markdown."""
 
@@ -379,8 +372,12 @@ class _MarkdownWriter(HTMLParser):
         self.parts.append(md_escape(data))
 
 
-def html_to_markdown(fragment: str) -> Markup:
-    """A card field's HTML as one line of Markdown; a blank is bold."""
+def html_to_markdown(fragment: str, indent: int = 3) -> Markup:
+    """A card field's HTML as one line of Markdown; a blank is bold. A hand-written card's
+    lists, tables, code and line breaks as Markdown blocks, indented by `indent` spaces after
+    their first line (see `sheet_md.py`)."""
+    if BLOCK_HTML.search(fragment):
+        return Markup(markdown_blocks(fragment, indent))
     writer = _MarkdownWriter()
     writer.feed(fragment)
     writer.close()
