@@ -51,3 +51,14 @@ def test_dollars_pair_only_within_a_line() -> None:
 )
 def test_inline_math_pairs_as_obsidian(line: str, formulas: list[str]) -> None:
     assert INLINE_MATH.findall(line) == formulas
+
+
+def test_a_card_shows_math_after_a_digit_as_two_formulas_and_the_prose_between_as_text() -> None:
+    """The reader's pairing is the cards' too: `4${_{10}}$+127${_{10}}$` on a card is two
+    formulas with `+127` between them as text (the card renderer paired `$…$` its own way and
+    turned `$+127$` into a formula)."""
+    from deckgen.cards.render import mathjax
+
+    html = mathjax("Bias: 4${_{10}}$+127${_{10}}$ = 131")
+    assert html.count("\\(") == 2 and "\\({_{10}}\\)+127\\({_{10}}\\)" in html
+    assert mathjax("It costs $5 and $10.") == "It costs $5 and $10."  # money stays text

@@ -18,6 +18,7 @@ import nh3
 
 from ..model import BLANK, CLOZE_CLOSE, CLOZE_OPEN, CLOZE_SEP, Card, Face
 from ..notes.imagefile import NotThatImage, carried_bytes
+from ..notes.inline import INLINE_MATH  # paired as the reader pairs it (Obsidian's rule)
 from ..notes.media import PLACEHOLDER, embed_ref
 from . import mathguard
 from .written import KEPT_TAGS, MADE_TAGS, markdown_html
@@ -225,14 +226,12 @@ def links_html(face: Face) -> str:
 
 
 _DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
-_INLINE_MATH = re.compile(r"(?<![\\$\w])\$(?=\S)([^$\n]*?\S)\$(?![\d$])")
+
 """Pandoc's and Obsidian's rule: `$` opens math when a non-space follows it and closes it when a
 non-space comes before it and no digit after it, so "$100 and $250" stays text."""
 _MATHJAX = re.compile(r"\\\((?:(?!\\\)).)*\\\)|\\\[(?:(?!\\\]).)*\\\]", re.S)
 """A formula in MathJax's delimiters, `\\(…\\)` or `\\[…\\]`, as cards written for Anki hold them."""
-_VERBATIM = re.compile(
-    "|".join(p.pattern for p in (_DISPLAY_MATH, _INLINE_MATH, _MATHJAX, PLACEHOLDER)), re.S
-)
+_VERBATIM = re.compile("|".join(p.pattern for p in (_DISPLAY_MATH, INLINE_MATH, _MATHJAX, PLACEHOLDER)), re.S)
 """What a hand-written card's Markdown keeps as written: formulas and image embeds (`mathjax`
 and `mathguard` decide later which formulas are typeset)."""
 _CODE = re.compile(r"<(code|pre)>.*?</\1>", re.S)
@@ -265,7 +264,7 @@ _TAGS = re.compile(r"(<[^>]*>)")
 
 def _math_text(text: str) -> str:
     text = _DISPLAY_MATH.sub(lambda m: _formula(m.group(0), m.group(1), display=True), text)
-    return _INLINE_MATH.sub(lambda m: _formula(m.group(0), m.group(1), display=False), text)
+    return INLINE_MATH.sub(lambda m: _formula(m.group(0), m.group(1), display=False), text)
 
 
 def _formula(written: str, latex: str, *, display: bool) -> str:
@@ -305,7 +304,7 @@ def mathjax(html: str) -> str:
 
 def _delimited(html: str) -> str:
     html = _DISPLAY_MATH.sub(lambda m: _delimit(m, "\\[", "\\]"), html)
-    return _INLINE_MATH.sub(lambda m: _delimit(m, "\\(", "\\)"), html)
+    return INLINE_MATH.sub(lambda m: _delimit(m, "\\(", "\\)"), html)
 
 
 def _delimit(m: re.Match[str], opening: str, closing: str) -> str:
