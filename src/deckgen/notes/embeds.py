@@ -23,7 +23,7 @@ from pathlib import Path
 from ..errors import NoteError
 from ..model import FORCE, SKIP, Block, Explicit, Problem, SourceRef, Timestamp
 from ..text import EMBED_PLACEHOLDER
-from .cardtext import plain
+from .cardtext import FENCE, plain
 from .inline import IMAGE_FILE, placeholder
 from .intake import read_text
 from .markdown import block_spans, parse_markdown
@@ -43,7 +43,6 @@ _BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$")
 """A block ID at the end of a line: letters, digits and dashes after `^`, as Obsidian allows."""
 _EMBED = re.compile(r"!\[\[([^\[\]|#]*+)((?:#[^\[\]|]*+)?)(?:\|[^\[\]]*+)?\]\]")
 _CODE = re.compile(r"(`+).*?(?<!`)\1(?!`)")
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _FRONT = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _DRAWING = re.compile(r"\.(?:excalidraw|canvas)$", re.I)
 """A drawing (`Sketch.excalidraw`, kept as `Sketch.excalidraw.md`) or canvas: no text to show."""
@@ -105,7 +104,7 @@ def _prose_lines(lines: list[str]) -> Iterator[tuple[int, str]]:
             close = "" if done or (close == "$$" and "$$" in bare) else close
         elif i == 0 and bare == "---":
             close = "---"
-        elif m := _FENCE.match(line):
+        elif m := FENCE.match(line):
             close = m.group(1)
         elif bare.startswith("$$"):
             close = "" if len(bare) > 2 and bare.endswith("$$") else "$$"
