@@ -100,11 +100,6 @@ def test_a_checker_that_cannot_fail_is_no_checker() -> None:
     assert not _offers("build", "--nope") and _offers("build", "--out")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="README.md still says 11 and 33 cards; the README text handed over with this test gives "
-    "10 and 32 — the lead applies it and removes this mark",
-)
 def test_the_card_counts_the_readme_gives_are_a_builds(tmp_path: Path) -> None:
     m = re.search(r"the reference note \([\d,]+ words\) gives (\d+)", README)
     assert m, "the README no longer says how many cards the reference note gives"
