@@ -13,9 +13,11 @@ from anki_check import import_apkg, open_collection, render_problems, snapshot
 from conftest import TESTS
 from deckgen import cli
 from deckgen.build import BuildOptions, build
+from deckgen.cards.claims import explain
 from deckgen.config import Config
 from deckgen.identity.lockfile import read_lock
 from deckgen.model import CLOZE_CLOSE, CLOZE_OPEN, CLOZE_SEP
+from deckgen.notes import parse_note
 from deckgen.notes.cardtext import plain, written
 from deckgen.notes.explicit import read_explicit
 from deckgen.rules.explicit import card_key
@@ -132,3 +134,18 @@ def test_cards_keep_their_identity_from_a_lock_written_before_marks_were_kept(tm
 
 def test_a_key_is_made_of_the_words_without_marks() -> None:
     assert card_key("What does **`len`** do with __slots__?") == card_key("What does len do with slots?")
+
+
+def test_a_generated_card_repeating_a_written_one_is_dropped_whatever_its_marks() -> None:
+    """Duplicates are found by words: a hand-written card's `__bold__` marks do not hide that
+    the definition generated from the note asks the same."""
+    source = (
+        "---\ntags: [flashcards]\n---\n# Python\n\n"
+        "- **Generator**: a function that uses yield to produce values lazily.\n\n"
+        "What is a __generator__?::A __function__ that uses `yield` to produce __values lazily__\n"
+    )
+    ranking = explain(parse_note(source, "n.md"), ALL)
+    assert [c.claim.question for c in ranking.kept] == ["What is a __generator__?"]
+    assert [c.reject for c, _ in ranking.dropped if c.claim.kind == "definition"] == [
+        "repeats the card of line 8"
+    ]
