@@ -17,7 +17,7 @@ from deckgen.cards.claims import explain
 from deckgen.config import Config
 from deckgen.identity.lockfile import read_lock
 from deckgen.model import CLOZE_CLOSE, CLOZE_OPEN, CLOZE_SEP
-from deckgen.notes import parse_note
+from deckgen.notes import parse_note, read_note
 from deckgen.notes.cardtext import plain, written
 from deckgen.notes.explicit import read_explicit
 from deckgen.rules.explicit import card_key
@@ -149,3 +149,14 @@ def test_a_generated_card_repeating_a_written_one_is_dropped_whatever_its_marks(
     assert [c.reject for c, _ in ranking.dropped if c.claim.kind == "definition"] == [
         "repeats the card of line 8"
     ]
+
+
+def test_an_embedded_section_in_a_card_keeps_its_markdown(tmp_path: Path) -> None:
+    (tmp_path / ".obsidian").mkdir()
+    code = "Use **for**:\n\n```python\nfor x in xs:\n    print(x)\n```"
+    (tmp_path / "Code.md").write_text(f"# Code\n\n## Loop\n\n{code}\n", encoding="utf-8")
+    (tmp_path / "Cards.md").write_text("#flashcards\n\nHow do you loop?::![[Code#Loop]]\n", encoding="utf-8")
+    note = read_note(tmp_path / "Cards.md", "Cards.md")
+    assert note.explicit is not None
+    [card] = note.explicit.cards
+    assert card.answer == code.replace("\n\n", "\n")
