@@ -98,7 +98,7 @@ def test_sub_tags_are_covered_but_not_lookalikes() -> None:
 def test_bold_and_curly_clozes_when_turned_on() -> None:
     source = "#flashcards\n\nThe **mitochondrion** makes {{ATP}} from ==sugar==.\n"
     [default] = written_source(source)
-    assert anki_markup(default.claim.question) == "The mitochondrion makes ATP from {{c1::sugar}}."
+    assert anki_markup(default.claim.question) == "The **mitochondrion** makes ATP from {{c1::sugar}}."
     [both] = written_source(source, Config(cloze_bold=True, cloze_curly=True))
     expected = "The {{c1::mitochondrion}} makes {{c2::ATP}} from {{c3::sugar}}."
     assert anki_markup(both.claim.question) == expected
@@ -161,5 +161,5 @@ def test_obsidian_sr_gives_every_hand_written_card() -> None:
 
 def test_cloze_questions_read_as_anki_markup_in_the_lock_and_preview() -> None:
     [paris, _] = written(FIXTURES / "anki.md")
-    expected = "{{c1::Paris}} is the capital of {{c2::France::country}}, written a::b nowhere here."
+    expected = "{{c1::Paris}} is the capital of {{c2::France::country}}, written `a::b` nowhere here."
     assert plain_question(paris.claim.question) == expected

@@ -32,10 +32,13 @@ def test_a_code_block_in_an_answer_keeps_every_line_as_written() -> None:
         '        print(f"{key} = {value}")  # [[not a link]] ==not a cloze=='
     )
     assert cards("code.md") == [
-        ("How do you unpack keyword arguments in Python?", code),
-        ("Which command lists the files of a folder?", "Type this:\nls -la\nIt shows hidden files too."),
+        ("How do you unpack keyword arguments in Python?", f"```python\n{code}\n```"),
         (
-            "A x ==y== z snippet holds no deletion, but a highlighted {{c1::git status}} does, "
+            "Which command lists the files of a folder?",
+            "Type this:\n~~~shell\nls -la\n~~~\nIt shows hidden files too.",
+        ),
+        (
+            "A `x ==y== z` snippet holds no deletion, but a highlighted {{c1::`git status`}} does, "
             "like {{c2::this}}.",
             "",
         ),

@@ -111,4 +111,4 @@ def test_the_plugins_cloze_patterns_win_over_its_toggles(tmp_path: Path) -> None
     root = vault(tmp_path, patterns)
     note = "#study\n\nThe **mitochondrion** makes {{ATP}} from ==sugar==.\n"
     (root / "biology" / "cell.md").write_text(note, encoding="utf-8")
-    assert cards(root) == [("cloze", "The mitochondrion makes {{c1::ATP}} from {{c2::sugar}}.", "")]
+    assert cards(root) == [("cloze", "The **mitochondrion** makes {{c1::ATP}} from {{c2::sugar}}.", "")]

@@ -139,7 +139,7 @@ first); None for a card never reviewed. Empty when nothing was reviewed."""
 
 @dataclass(frozen=True, slots=True)
 class ExplicitCard:
-    """One card as its author wrote it; text is plain (Markdown links and marks removed)."""
+    """One card as its author wrote it; its text is Markdown as written (`notes/cardtext.written`)."""
 
     kind: ExplicitKind
     syntax: Syntax

@@ -23,7 +23,7 @@ from pathlib import Path
 from ..errors import NoteError
 from ..model import FORCE, SKIP, Block, Explicit, Problem, SourceRef, Timestamp
 from ..text import EMBED_PLACEHOLDER
-from .cardtext import FENCE, plain
+from .cardtext import FENCE, written
 from .inline import IMAGE_FILE, placeholder
 from .intake import read_text
 from .markdown import block_spans, parse_markdown
@@ -287,7 +287,7 @@ def fill(
     seen = ((own, ""),) if isinstance(own, Path) else ()
     shown = [filler.expand(e, e, seen) if filler else None for e in embeds]
     flat = [(md and _flat(md)) or e.placeholder for md, e in zip(shown, embeds, strict=True)]
-    lined = [plain(md) if md is not None else e.placeholder for md, e in zip(shown, embeds, strict=True)]
+    lined = [written(md) if md is not None else e.placeholder for md, e in zip(shown, embeds, strict=True)]
     new_blocks = _blocks(blocks, flat, shown)
     if explicit is not None and any(_OPEN in c.question + c.answer for c in explicit.cards):
         cards = tuple(

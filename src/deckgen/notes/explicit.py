@@ -25,7 +25,7 @@ from ..model import (
     Separators,
     Syntax,
 )
-from .cardtext import COMMENT, FENCE, closes, marks_off, plain, strip_lines
+from .cardtext import COMMENT, FENCE, closes, marks_off, strip_lines, written
 from .schedule import schedule_of
 
 # Linear patterns: a note of 2 MB must not take minutes. A search for the end of a span (`-->`,
@@ -121,14 +121,14 @@ def tags_of(line: str) -> tuple[str, ...]:
 
 
 def _cloze(head: str, text: str, hint: str = "") -> str:
-    inner = CLOZE_SEP.join((head, plain(text), *([plain(hint)] if hint.strip() else [])))
+    inner = CLOZE_SEP.join((head, written(text), *([written(hint)] if hint.strip() else [])))
     return f"{CLOZE_OPEN}{inner}{CLOZE_CLOSE}"
 
 
 def _anki_clozes(text: str) -> str:
     """Anki's and Logseq's deletions, numbered as written (Logseq's are all asked at once)."""
     text = _ANKI.sub(lambda m: _cloze(m.group(1), m.group(2), m.group(3) or ""), text)
-    return plain(_LOGSEQ.sub(lambda m: _cloze("1", m.group(1), m.group(2) or ""), text))
+    return written(_LOGSEQ.sub(lambda m: _cloze("1", m.group(1), m.group(2) or ""), text))
 
 
 def _sr_clozes(text: str) -> str:
@@ -141,14 +141,14 @@ def _sr_clozes(text: str) -> str:
         hint = _HINT.match(text, m.end())
         mark, inner = "=*{"[group - 1], text[m.start(group) : m.end(group)]
         deletion = _cloze(mark, inner, hint.group(1) if hint else "")
-        out += [marks_off(text[at : m.start()]), deletion]
+        out += [marks_off(text[at : m.start()], markdown=True), deletion]
         at = hint.end() if hint else m.end()
-    return strip_lines("".join(out) + marks_off(text[at:]))
+    return strip_lines("".join(out) + marks_off(text[at:], markdown=True))
 
 
 def resolve_clozes(text: str, marks: str) -> str:
     """Number the Spaced Repetition deletions whose delimiter is in `marks` (after any
-    number already taken); the others become plain text."""
+    number already taken); the others become text again, a `**bold**` one bold."""
     numbered = [int(n) for n in re.findall(f"{CLOZE_OPEN}(\\d+){CLOZE_SEP}", text)]
     counter = itertools.count(max(numbered, default=0) + 1)
 
@@ -157,7 +157,7 @@ def resolve_clozes(text: str, marks: str) -> str:
         if head.isdigit():
             return m.group(0)
         if head not in marks:
-            return rest.split(CLOZE_SEP)[0]
+            return f"**{rest.split(CLOZE_SEP)[0]}**" if head == "*" else rest.split(CLOZE_SEP)[0]
         return f"{CLOZE_OPEN}{next(counter)}{CLOZE_SEP}{rest}{CLOZE_CLOSE}"
 
     return re.sub(f"{CLOZE_OPEN}([^{CLOZE_SEP}]+){CLOZE_SEP}([^{CLOZE_CLOSE}]*){CLOZE_CLOSE}", one, text)
@@ -265,7 +265,7 @@ class _Reader:
         tags = tags_of(question) if question.lstrip()[:1] == "#" else ()
         question = _MARKER.sub("", _LEAD_TAGS.sub("", question) if tags else question, count=1)
         kind: ExplicitKind = "reversed" if sep == self.seps.inline_reversed else "basic"
-        self.add(kind, "sr", plain(question), plain(answer), i, i, tags)
+        self.add(kind, "sr", written(question), written(answer), i, i, tags)
 
     def multiline(self, i: int, s: int) -> int:
         """`question` / `?` / `answer`: the answer runs to a blank line, a review comment or a
@@ -288,7 +288,7 @@ class _Reader:
         question = self.text(i, s)
         question = _MARKER.sub("", _LEAD_TAGS.sub("", question) if tags else question, count=1)
         kind: ExplicitKind = "reversed" if self.bare[s].strip() == self.seps.multiline_reversed else "basic"
-        self.add(kind, "sr", plain(question), plain(self.text(a, b)), i, b - 1, tags)
+        self.add(kind, "sr", written(question), written(self.text(a, b)), i, b - 1, tags)
         return max(b, s + 1)
 
     def paragraph(self, i: int, j: int) -> int:
@@ -325,9 +325,9 @@ class _Reader:
             head = _CARD_TAG.sub(" ", head)
         if _ANKI.search(_no_code(head)) or (self.card_tag(i) and _LOGSEQ.search(_no_code(head))):
             syntax: Syntax = "anki" if _ANKI.search(_no_code(head)) else "logseq"
-            self.add("cloze", syntax, _anki_clozes(head), plain("\n".join(children)), i, k - 1)
+            self.add("cloze", syntax, _anki_clozes(head), written("\n".join(children)), i, k - 1)
         else:
-            self.add("basic", "logseq", plain(head), plain("\n".join(children)), i, k - 1)
+            self.add("basic", "logseq", written(head), written("\n".join(children)), i, k - 1)
         return k if self.card_tag(i) else own
 
     def add(

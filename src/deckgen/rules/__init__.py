@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from ..lang import Language
 from ..model import FORCE, SKIP, Block, Candidate, Claim, Note, Timestamp
+from ..notes.cardtext import plain
 from ..text import sentence_spans
 from .common import MARKUP, NARRATIVE
 from .context import DEFAULT_FLASHCARDS, Flashcards, RuleContext, rule_context
@@ -126,8 +127,9 @@ def _dedupe(found: list[Candidate], lang: Language) -> list[Candidate]:
         if c.reject or c.claim.kind == "list":
             out.append(c)
             continue
-        mine = content(f"{c.claim.question} {c.claim.answer}", lang)
         written = is_explicit(c)  # kept as written; a generated card that repeats one is dropped
+        text = f"{c.claim.question} {c.claim.answer}"
+        mine = content(plain(text) if written else text, lang)  # its words, without Markdown marks
         probes = [("*" if written else c.claim.kind, w) for w in _prefix(mine)]
         twin = None  # a written card is never a twin: its neighbours are not looked up (slow when alike)
         if not written:

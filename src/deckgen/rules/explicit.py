@@ -9,6 +9,7 @@ and Logseq's syntaxes are cards wherever they stand.
 from __future__ import annotations
 
 from ..model import CLOZE_OPEN, Block, Candidate, Claim, ClaimKind, ExplicitCard, Note, SourceRef, Timestamp
+from ..notes.cardtext import plain
 from ..notes.explicit import has_clozes, resolve_clozes
 from ..text import slug
 from .context import Flashcards
@@ -79,14 +80,20 @@ def explicit_candidates(note: Note, settings: Flashcards) -> list[Candidate]:
         if card.kind == "cloze":
             text = resolve_clozes(card.question, settings.marks)
             if has_clozes(text):
-                key = f"cloze:{slug(text.replace(CLOZE_OPEN, ' '))[:80]}"
+                key = f"cloze:{card_key(text.replace(CLOZE_OPEN, ' '))}"
                 out.append(_candidate(note, card, "cloze", text, card.answer, key, deck, 0))
             continue
         q, a = card.question, card.answer
-        out.append(_candidate(note, card, "basic", q, a, f"card:{slug(q)[:80]}", deck, 0))
+        out.append(_candidate(note, card, "basic", q, a, f"card:{card_key(q)}", deck, 0))
         if card.kind == "reversed":
-            out.append(_candidate(note, card, "basic", a, q, f"card:{slug(a)[:80]}", deck, 1))
+            out.append(_candidate(note, card, "basic", a, q, f"card:{card_key(a)}", deck, 1))
     return out
+
+
+def card_key(text: str) -> str:
+    """A hand-written card's key from its text: its words without Markdown marks, so that a
+    card's identity is the same whether its marks are kept (`notes/cardtext.written`) or not."""
+    return slug(plain(text))[:80]
 
 
 def covered_lines(note: Note, written: list[Candidate]) -> list[tuple[int, int]]:
