@@ -64,18 +64,23 @@ def test_the_learners_changes_survive_moving_the_project_folder(
     assert "deleted in Anki; not brought back" in out
 
 
-def test_the_learners_changes_survive_switching_to_ankiconnect(story: Path) -> None:
+def push_through_ankiconnect(collection: Path) -> tuple[int, str]:
+    """`deckgen push notes` through an AnkiConnect stub serving `collection`."""
     from ankiconnect_stub import serve
 
-    collection = story / "anki" / "collection.anki2"
-    push(collection, "--create")
-    changes = learner_changes(collection)
     col = open_collection(collection)
     try:
         with serve(col) as (url, _):
-            code, out = deckgen("push", "notes", "--ankiconnect-url", url)
+            return deckgen("push", "notes", "--ankiconnect-url", url)
     finally:
         col.close()
+
+
+def test_the_learners_changes_survive_switching_to_ankiconnect(story: Path) -> None:
+    collection = story / "anki" / "collection.anki2"
+    push(collection, "--create")
+    changes = learner_changes(collection)
+    code, out = push_through_ankiconnect(collection)
     assert code == 0, out
     assert_kept(collection, changes, out)
     [records] = json.loads((story / "deckgen.push.json").read_text())["collections"].values()
@@ -83,15 +88,8 @@ def test_the_learners_changes_survive_switching_to_ankiconnect(story: Path) -> N
 
 
 def test_the_learners_changes_survive_switching_from_ankiconnect(story: Path) -> None:
-    from ankiconnect_stub import serve
-
     collection = story / "anki" / "collection.anki2"
-    col = open_collection(collection)
-    try:
-        with serve(col) as (url, _):
-            code, out = deckgen("push", "notes", "--ankiconnect-url", url)
-    finally:
-        col.close()
+    code, out = push_through_ankiconnect(collection)
     assert code == 0 and "added 10" in out, out
     changes = learner_changes(collection)
     assert_kept(collection, changes, push(collection))

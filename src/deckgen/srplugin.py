@@ -38,7 +38,8 @@ _SEPARATORS = {
 
 
 VAULT_MARKERS = (Path(".obsidian"), Path("logseq") / "config.edn")
-"""What marks a vault's top: Obsidian's settings folder, a Logseq graph's settings file."""
+"""What marks a vault's top: Obsidian's settings folder, a Logseq graph's settings file (a bare
+`logseq/` folder is too common a name: `~/logseq` would make the home folder the vault)."""
 
 
 def vault_top(path: Path) -> Path | None:

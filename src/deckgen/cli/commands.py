@@ -85,11 +85,6 @@ app = typer.Typer(
 )
 
 
-def _fetch(fetch_images: bool) -> str | None:
-    """`--fetch-images` as a setting: on for this run, else what `deckgen.yaml` says."""
-    return "download" if fetch_images else None
-
-
 def _show_version(value: bool) -> None:
     if value:
         say(f"deckgen {__version__}")
@@ -128,7 +123,7 @@ def build(
     """Build an Anki package (.apkg) per source from every note under PATHS."""
     with handle_errors(debug, as_json):
         cfg = load_settings(config, paths, verbose=verbose, deck=deck, root=root, templates=templates,
-                            cards=cards_mode, cap=cap, remote_images=_fetch(fetch_images))  # fmt: skip
+                            cards=cards_mode, cap=cap, fetch_images=fetch_images)  # fmt: skip
         result = run_with_progress(paths, out, cfg, lock, strict=strict, write=not dry_run, every_card=sheets)
         if sheets and not dry_run:
             run = write_sheets_of(result, out, cfg, quiet=as_json)
@@ -201,7 +196,7 @@ def sheet(
     a deck's sheets are written again only when its cards changed."""
     with handle_errors(debug):
         cfg = load_settings(config, paths, verbose=verbose, deck=deck, root=root, templates=templates,
-                            cards=cards_mode, cap=cap, remote_images=_fetch(fetch_images))  # fmt: skip
+                            cards=cards_mode, cap=cap, fetch_images=fetch_images)  # fmt: skip
         result = run_with_progress(paths, out, cfg, None, write=False, cache=True, every_card=True)
         options = SheetOptions(paper, columns, layout, qr, tuple(f.strip() for f in formats.split(",")))
         run = write_sheets_of(result, out, cfg, options)
@@ -235,7 +230,7 @@ def watch(
 
         def load(loud: bool = False) -> Config:
             return load_settings(config, paths, verbose=loud, deck=deck, root=root, templates=templates,
-                                 cards=cards_mode, cap=cap, remote_images=_fetch(fetch_images))  # fmt: skip
+                                 cards=cards_mode, cap=cap, fetch_images=fetch_images)  # fmt: skip
 
         with contextlib.suppress(KeyboardInterrupt):
             run_watch(
@@ -281,7 +276,7 @@ def push(
         if collection is None and profile is not None and not url:
             collection = profile_collection(profile)
         cfg = load_settings(config, paths, verbose=verbose, deck=deck, root=root, templates=templates,
-                            cards=cards_mode, cap=cap, remote_images=_fetch(fetch_images))  # fmt: skip
+                            cards=cards_mode, cap=cap, fetch_images=fetch_images)  # fmt: skip
         options = PushOptions(collection, url, key or "", delete_retired, dry_run, backup_dir, create)
         result = run_push(paths or [Path(".")], out, cfg, now(), BuildOptions(lock=lock), options)
         if as_json:
@@ -320,7 +315,7 @@ def preview(
             root=root,
             cards=cards_mode,
             cap=cap,
-            remote_images=_fetch(fetch_images),
+            fetch_images=fetch_images,
         )
         if why:
             parsed = read_note(note, *note_place(note, base), cfg.separators)

@@ -65,15 +65,23 @@ def quiet_stdout() -> None:
 
 
 def load_settings(
-    config: Path | None, paths: Sequence[Path] | None, *, verbose: bool = False, **overrides: Any
+    config: Path | None,
+    paths: Sequence[Path] | None,
+    *,
+    verbose: bool = False,
+    fetch_images: bool = False,
+    **overrides: Any,
 ) -> Config:
     """The settings: the first `deckgen.yaml` of --config, the current folder and the vault's
     top (`find_settings`), and the options, over the Spaced Repetition plugin's own settings in
-    the vault holding `paths`; `verbose` says which file was used."""
+    the vault holding `paths`; `verbose` says which file was used; `fetch_images`
+    (`--fetch-images`) downloads remote images for this run, else `deckgen.yaml` decides."""
     notes = paths or [Path(".")]
     found = find_settings(config, notes)
     if verbose:
         say(f"settings: {found.path} ({found.why})" if found.path else f"settings: {found.why}", err=True)
+    if fetch_images:
+        overrides["remote_images"] = "download"
     return load_config(found.path, notes=notes, **overrides)
 
 

@@ -25,15 +25,13 @@ from urllib.parse import unquote
 
 from ..files import stamp
 from ..model import Claim, Image, Note, Problem, SourceRef
+from ..srplugin import vault_top
 from .imagefile import NotThatImage, carried_bytes
 from .inline import IMAGE_FILE
 from .remote import SETTING, fetch
 
 PLACEHOLDER = re.compile(r"\[image: ([^\]|]+)(?:\|(\d+)(?:x(\d+))?)?\]")
 """An image embed as the reader writes it (see `notes/inline.placeholder`)."""
-_VAULT_MARKERS = (Path(".obsidian"), Path("logseq") / "config.edn")
-"""What marks a vault's top: Obsidian's settings folder, a Logseq graph's settings file (a bare
-`logseq/` folder is too common a name: `~/logseq` would make the home folder the vault)."""
 
 
 def embed_ref(m: re.Match[str]) -> str:
@@ -46,11 +44,8 @@ _REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 def find_vault(note_path: Path, top: Path) -> Path:
     """The vault holding a note: the nearest folder above it with `.obsidian/` or
-    `logseq/config.edn`, else `top`, the folder the note was found under."""
-    for folder in Path(os.path.abspath(note_path)).parents:
-        if any((folder / m).exists() for m in _VAULT_MARKERS):
-            return folder
-    return top.resolve()
+    `logseq/config.edn` (`srplugin.vault_top`), else `top`, the folder the note was found under."""
+    return vault_top(note_path) or top.resolve()
 
 
 @functools.lru_cache(maxsize=8)
@@ -123,20 +118,18 @@ def forget_vaults() -> None:
     _by_name.cache_clear()
 
 
-def find_media(note: Note, note_path: Path, top: Path, downloads: Path | None = None) -> Note:
+def find_media(note: Note, note_path: Path, vault: Path, downloads: Path | None = None) -> Note:
     """The note with its images found (`Note.media`) and why each other cannot be bundled;
-    `top` is the folder the note was found under (see `find_vault`); remote images are
-    downloaded into `downloads` when it is given."""
+    `vault` is the vault holding it (`find_vault`); remote images are downloaded into
+    `downloads` when it is given."""
     media: dict[str, tuple[Image, str]] = {}
     problems: list[tuple[str, Problem]] = []
-    vault: Path | None = None
     seen: set[str] = set()
     for m, line in _embeds(note):
         ref = embed_ref(m)
         if ref in seen:
             continue
         seen.add(ref)
-        vault = vault or find_vault(note_path, top)
         found = resolve(m.group(1), note_path, vault, downloads)
         try:
             name = found if isinstance(found, str) else bundled_name(found)

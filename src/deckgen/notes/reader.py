@@ -196,15 +196,17 @@ def read_note(
     given). Raises `NoteError` when it cannot be read as text."""
     name = display or str(path)
     top = path.parents[len(Path(display).parts) - 1] if display else path.parent
-    if path.is_symlink() and _leaves(path, find_vault(path, top)):
+    vault = find_vault(path, top)
+    if path.is_symlink() and _leaves(path, vault):
         raise NoteError(
             printable(name), 1, "the note is a symbolic link to a file outside the vault, and is not "
             "read (as images are not) — copy the file into the vault, or give the file itself",
         )  # fmt: skip
     source, digest = read_text(path, printable(name))
-    lookup = vault_lookup(path, find_vault(path, top))
-    note = parse_note(source, name, folder, digest, separators=separators, lookup=lookup, where=path)
-    return find_media(note, path, top, downloads)
+    note = parse_note(
+        source, name, folder, digest, separators=separators, lookup=vault_lookup(path, vault), where=path
+    )
+    return find_media(note, path, vault, downloads)
 
 
 def _leaves(link: Path, vault: Path) -> bool:
