@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import deckgen
-from conftest import TESTS
+from conftest import REFERENCE, TESTS
 
 SOURCE = Path(deckgen.__file__).parent.parent
 """The folder holding the deckgen under test, for the fresh interpreters."""
@@ -88,6 +88,23 @@ print(json.dumps(loaded()))
     loaded = fresh(code)
     assert isinstance(loaded, list) and set(BUILT) <= set(loaded)
     assert list(tmp_path.glob("out/*.apkg"))
+
+
+def test_preview_why_loads_no_writer_and_no_network() -> None:
+    """`preview --why` reads and ranks one note: no package writer (genanki), no download
+    modules (`notes/remote.py` imports them at its first download)."""
+    code = f"""
+from deckgen.cli import app
+sys.argv = ["deckgen", "preview", {str(REFERENCE)!r}, "--why"]
+try:
+    app()
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print(json.dumps(loaded()))
+"""
+    loaded = fresh(code)
+    assert isinstance(loaded, list) and "deckgen.cards.claims" in loaded
+    assert [m for m in loaded if m in ("deckgen.write.apkg", "genanki", "http.client", "ssl")] == []
 
 
 @pytest.mark.parametrize(

@@ -302,8 +302,6 @@ def preview(
     fetch_images: FetchImagesOpt = False,
 ) -> None:
     """Show the cards one note gives, in the deck a build would put them in, without writing anything."""
-    from ..build.discover import NoteFile
-    from ..build.run import run as run_stages
     from ..cards.claims import explain
     from ..cards.empty import empty_reason
     from ..notes import read_note
@@ -326,6 +324,9 @@ def preview(
             for line in why_lines(ranking, empty_reason(parsed, ranking, cfg.flashcard_tags)):
                 say(line)
             return
+        from ..build.discover import NoteFile  # the build's stages, and its writers: not for --why
+        from ..build.run import run as run_stages
+
         with tempfile.TemporaryDirectory(prefix="deckgen-preview-") as nowhere:  # no cache, no lock
             result = run_stages([NoteFile(note, *note_place(note, base))], Path(nowhere), cfg, now(), PREVIEW)
         if unread := [p for p in result.problems if p.unread]:  # the note itself cannot be read
