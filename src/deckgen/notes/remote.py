@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from .imagefile import NotThatImage, carried_bytes
 from .inline import IMAGE_FILE
 
-if TYPE_CHECKING:  # imported by the first download: a build that fetches nothing does without ssl
+if TYPE_CHECKING:  # imported at the first download: reading notes loads no network module
     import urllib.request
 
 MAX_BYTES = 10 * 1024 * 1024
