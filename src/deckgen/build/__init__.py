@@ -1,8 +1,45 @@
 """The build: find the notes, skip the settled ones, run every other note through the stages
 (notes → rules → rank → cards → identity) and hand the result to a sink (packages and the lock,
-or memory for a dry run)."""
+or memory for a dry run).
 
-from .options import BuildOptions
-from .run import BuildResult, build
+This module stays light (`import deckgen` loads it): the stages are imported when `build()`
+runs, and `BuildResult` when first asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .options import DEFAULTS, BuildOptions
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from .run import BuildResult
 
 __all__ = ["BuildOptions", "BuildResult", "build"]
+
+
+def build(
+    paths: Sequence[Path], out: Path, config: Config, now: int, options: BuildOptions = DEFAULTS
+) -> BuildResult:
+    """Read every note under `paths`, settle its cards with the lock, then write one `.apkg`
+    per source and the new lock (see `BuildOptions` for dry runs, strictness and speed)."""
+    from ..errors import BuildError
+    from ..identity.lockformat import folder_of
+    from .discover import find_notes
+    from .run import run
+
+    own = [out, *([folder_of(options.lock)] if options.lock is not None else [])]
+    files = find_notes(paths, config.exclude, own)
+    if not files:
+        raise BuildError(f"no .md notes under {', '.join(map(str, paths))} — point deckgen at your notes")
+    return run(files, out, config, now, options)
+
+
+def __getattr__(name: str) -> Any:
+    if name != "BuildResult":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return importlib.import_module(".run", __name__).BuildResult

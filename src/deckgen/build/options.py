@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..model import Progress
+if TYPE_CHECKING:
+    from ..model import Progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,3 +34,7 @@ class BuildOptions:
     are all settled is not looked at."""
     progress: Progress | None = None
     """Told how far reading has got; None for silence."""
+
+
+DEFAULTS = BuildOptions()
+"""A build that writes, keeps no lock, and returns at once when nothing changed."""

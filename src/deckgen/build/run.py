@@ -1,9 +1,10 @@
-"""`build()`: gather and check every note first, then write. mkdocs' build is the model.
+"""`run()`, the build's body: gather and check every note first, then write. mkdocs' build is
+the model.
 
-This module only orchestrates: `discover` finds the notes, `state` lets an unchanged build
-return at once, `settle` runs every note that is not settled through the stages and hands its
-cards to the sink: staged files (packages and the lock, put in place together) or, for a dry
-run, `diff`, `sheet` and `preview`, memory.
+This module only orchestrates: `build()` (in `__init__.py`) has `discover` find the notes,
+`state` lets an unchanged build return at once, `settle` runs every note that is not settled
+through the stages and hands its cards to the sink: staged files (packages and the lock, put in
+place together) or, for a dry run, `diff`, `sheet` and `preview`, memory.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from ..model import Card, Deck, Problem, SourceRef
 from ..notes.media import forget_vaults
 from ..write.package import remove_stale
 from . import cache
-from .discover import NoteFile, find_notes
-from .options import BuildOptions
+from .discover import NoteFile
+from .options import DEFAULTS, BuildOptions
 from .settle import Outcome, settings_digest, settle
 from .state import (
     inputs_digest,
@@ -44,8 +45,6 @@ from .state import (
     unchanged_summary,
 )
 
-DEFAULTS = BuildOptions()
-"""A build that writes, keeps no lock, and returns at once when nothing changed."""
 LOCK_WAIT = 30.0
 """Seconds a second deckgen waits for the first to finish writing into the same folder."""
 
@@ -99,18 +98,6 @@ class BuildResult:
             plan=Plan(unchanged=s["cards"]), skipped=True, deck_count=s["decks"],
             empty=tuple((path, reason) for path, reason in s.get("empty", [])),
         )  # fmt: skip
-
-
-def build(
-    paths: Sequence[Path], out: Path, config: Config, now: int, options: BuildOptions = DEFAULTS
-) -> BuildResult:
-    """Read every note under `paths`, settle its cards with the lock, then write one `.apkg`
-    per source and the new lock (see `BuildOptions` for dry runs, strictness and speed)."""
-    own = [out, *([folder_of(options.lock)] if options.lock is not None else [])]
-    files = find_notes(paths, config.exclude, own)
-    if not files:
-        raise BuildError(f"no .md notes under {', '.join(map(str, paths))} — point deckgen at your notes")
-    return run(files, out, config, now, options)
 
 
 def run(

@@ -12,8 +12,9 @@ import watchfiles
 from ..config import Config
 from ..errors import BuildError, DeckgenError
 from ..notes.inline import IMAGE_FILE
+from . import build
 from .options import BuildOptions
-from .run import BuildResult, build
+from .run import BuildResult
 
 DEBOUNCE_MS = 300
 """Saves closer together than this are one rebuild (editors write several times per save)."""

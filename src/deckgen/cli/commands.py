@@ -15,15 +15,7 @@ import typer
 
 from .. import __version__
 from ..build import BuildOptions
-from ..build.discover import NoteFile
-from ..build.run import run as run_stages
-from ..build.watch import watch as run_watch
-from ..cards.claims import explain
-from ..cards.empty import empty_reason
-from ..config import SETTINGS_NAME, Config, find_settings
 from ..errors import BuildError
-from ..identity.retire import prune as run_prune
-from ..notes import read_note
 from ..text import plural
 from .common import (
     PREVIEW,
@@ -73,8 +65,8 @@ from .options import (
 )
 from .output import card_json, report, say, show_rebuild, warn, warn_all, why_lines
 
-if TYPE_CHECKING:
-    pass
+if TYPE_CHECKING:  # each command imports what it runs in its body, so that --help loads none of it
+    from ..config import Config
 
 app = typer.Typer(
     help="Turn Markdown study notes into Anki decks sorted by topic, with timestamp links.",
@@ -161,6 +153,8 @@ def prune(
     debug: DebugOpt = False,
 ) -> None:
     """Forget retired cards in the lock, once you have deleted them in Anki (tag:deckgen::retired)."""
+    from ..identity.retire import prune as run_prune
+
     with handle_errors(debug):
         if not lock.is_file():  # pruning must never start a new, empty lock
             raise BuildError(
@@ -225,6 +219,9 @@ def watch(
     fetch_images: FetchImagesOpt = False,
 ) -> None:
     """Rebuild whenever a note or deckgen.yaml is saved; a broken note is reported, the last decks kept."""
+    from ..build.watch import watch as run_watch
+    from ..config import SETTINGS_NAME, find_settings
+
     with handle_errors(debug):
         settings = find_settings(config, paths or [Path(".")]).path or Path(SETTINGS_NAME)
 
@@ -305,6 +302,10 @@ def preview(
     fetch_images: FetchImagesOpt = False,
 ) -> None:
     """Show the cards one note gives, in the deck a build would put them in, without writing anything."""
+    from ..cards.claims import explain
+    from ..cards.empty import empty_reason
+    from ..notes import read_note
+
     with handle_errors(debug):
         if not os.path.lexists(note):
             raise BuildError(f"{note}: no such file — check the path")
@@ -323,6 +324,9 @@ def preview(
             for line in why_lines(ranking, empty_reason(parsed, ranking, cfg.flashcard_tags)):
                 say(line)
             return
+        from ..build.discover import NoteFile  # the build's stages, and its writers: not for --why
+        from ..build.run import run as run_stages
+
         with tempfile.TemporaryDirectory(prefix="deckgen-preview-") as nowhere:  # no cache, no lock
             result = run_stages([NoteFile(note, *note_place(note, base))], Path(nowhere), cfg, now(), PREVIEW)
         if unread := [p for p in result.problems if p.unread]:  # the note itself cannot be read

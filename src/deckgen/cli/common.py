@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ..build import BuildOptions, BuildResult
-from ..build.run import build as run_build
-from ..config import Config, find_settings, load_config, template_path
+from ..build import BuildOptions
+from ..build import build as run_build
 from ..errors import ConfigError, DeckgenError
-from ..files import mark_output
-from ..model import Card, Progress
 from .output import document, say
 
-if TYPE_CHECKING:  # WeasyPrint loads slowly: only sheets import it
+if TYPE_CHECKING:  # each command imports the stages it runs: `--help` loads none of them
+    from ..build import BuildResult
+    from ..config import Config
+    from ..model import Card, Progress
     from ..write.sheets import SheetRun
 
 
@@ -76,6 +76,8 @@ def load_settings(
     top (`find_settings`), and the options, over the Spaced Repetition plugin's own settings in
     the vault holding `paths`; `verbose` says which file was used; `fetch_images`
     (`--fetch-images`) downloads remote images for this run, else `deckgen.yaml` decides."""
+    from ..config import find_settings, load_config
+
     notes = paths or [Path(".")]
     found = find_settings(config, notes)
     if verbose:
@@ -134,6 +136,8 @@ class SheetOptions:
 def write_sheets_of(
     result: BuildResult, out: Path, cfg: Config, o: SheetOptions = SheetOptions(), *, quiet: bool = False
 ) -> SheetRun:
+    from ..config import template_path
+    from ..files import mark_output
     from ..write.sheet import SHEET_DIR, SheetSettings, check_options
     from ..write.sheets import write_all
 

@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import html
 import json
 import os
 import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ..build.run import BuildResult
-from ..cards import render
-from ..cards.empty import HINT
-from ..cards.render import topic
 from ..errors import DeckgenError
-from ..identity.match import Plan
-from ..model import BLANK, Card, Problem
-from ..rank import Ranking
 from ..text import CONTROLS, plural
+
+if TYPE_CHECKING:  # the pipeline's modules load when a command prints what it built, not for --help
+    from ..build import BuildResult
+    from ..identity.match import Plan
+    from ..model import Card, Problem
+    from ..rank import Ranking
 
 SCHEMA = "deckgen.build/1"
 PLAN_ACTIONS = ("added", "changed", "moved", "retired", "unchanged", "ranked_out", "conflicts", "deleted")
@@ -84,6 +82,8 @@ def document(
     result: BuildResult | None, *, dry_run: bool = False, error: str | None = None
 ) -> dict[str, Any]:
     """`--json` of build, build --dry-run and diff: one shape, also when the command failed."""
+    from ..build import BuildResult
+
     r = result or BuildResult(0, 0, (), ())
     return {
         "schema": SCHEMA, "ok": error is None, "error": error, "dry_run": dry_run,
@@ -135,6 +135,8 @@ SHOWN_EMPTY = 5
 
 def empty_lines(result: BuildResult, verbose: bool = False) -> list[str]:
     """`N notes gave no cards:`, then `  path: reason` for the first few (all with `verbose`)."""
+    from ..cards.empty import HINT
+
     if not result.empty:
         return []
     shown = result.empty if verbose else result.empty[:SHOWN_EMPTY]
@@ -192,17 +194,13 @@ def print_plan(plan: Plan) -> None:
     say(", ".join(f"{k} {v}" for k, v in plan.counts().items()))
 
 
-def plain(html_text: str) -> str:
-    """A card field's HTML as one line of text."""
-    text = re.sub(r"<[^>]+>", " ", html_text.replace(BLANK, "_____"))
-    return re.sub(r"\s+", " ", html.unescape(text)).strip()
-
-
 def card_json(card: Card) -> dict[str, Any]:
     """One card for `preview --json`."""
+    from ..cards import render
+
     f = card.face
     return {
-        "kind": f.kind, "deck": f.deck, "guid": card.guid, "topic": topic(f),
+        "kind": f.kind, "deck": f.deck, "guid": card.guid, "topic": render.topic(f),
         "lead": f.lead, "question": render.plain_question(f.question),
         "answer": f.answer, "context": f.context,
         "timestamps": [{"label": t.label, "url": t.url} for t in f.timestamps],
@@ -213,6 +211,9 @@ def card_json(card: Card) -> dict[str, Any]:
 def why_lines(ranking: Ranking, empty: str = "") -> list[str]:
     """`preview --why`: every candidate in reading order, kept or dropped, with its score and
     reason; for a note that keeps no card, `empty` says why."""
+    from ..cards import render
+    from ..cards.empty import HINT
+
     reasons = {id(c): why for c, why in ranking.dropped}
     every = sorted(
         [*ranking.kept, *(c for c, _ in ranking.dropped)], key=lambda c: (c.claim.source.line, c.unit)

@@ -10,17 +10,19 @@ the first reads it from there, and a card shows it like a file of the vault.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import http.client
 import os
 import tempfile
-import urllib.error
-import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .imagefile import NotThatImage, carried_bytes
 from .inline import IMAGE_FILE
+
+if TYPE_CHECKING:  # imported at the first download: reading notes loads no network module
+    import urllib.request
 
 MAX_BYTES = 10 * 1024 * 1024
 """The largest image downloaded (10 MB: a photo; anything larger is not a card's picture)."""
@@ -30,18 +32,23 @@ SETTING = "set `remote_images: download` in deckgen.yaml (or pass --fetch-images
 """What a user does to bundle remote images: named in the warning when it is off."""
 
 
-class _HttpOnly(urllib.request.HTTPRedirectHandler):
-    """Follow a redirect only to another http(s) address (never `file:` or `ftp:`)."""
+@functools.cache
+def _opener() -> urllib.request.OpenerDirector:
+    """The opener of every download, made at the first."""
+    import urllib.error
+    import urllib.request
 
-    def redirect_request(
-        self, req: urllib.request.Request, fp: object, code: int, msg: str, headers: object, newurl: str
-    ) -> urllib.request.Request | None:
-        if urlsplit(newurl).scheme not in ("http", "https"):
-            raise urllib.error.URLError(f"redirected to {newurl!r}, which is not http(s)")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)  # type: ignore[arg-type]
+    class HttpOnly(urllib.request.HTTPRedirectHandler):
+        """Follow a redirect only to another http(s) address (never `file:` or `ftp:`)."""
 
+        def redirect_request(
+            self, req: urllib.request.Request, fp: object, code: int, msg: str, headers: object, newurl: str
+        ) -> urllib.request.Request | None:
+            if urlsplit(newurl).scheme not in ("http", "https"):
+                raise urllib.error.URLError(f"redirected to {newurl!r}, which is not http(s)")
+            return super().redirect_request(req, fp, code, msg, headers, newurl)  # type: ignore[arg-type]
 
-_OPENER = urllib.request.build_opener(_HttpOnly)
+    return urllib.request.build_opener(HttpOnly)
 
 
 def cached_name(url: str) -> str:
@@ -61,9 +68,13 @@ def fetch(url: str, folder: Path, *, max_bytes: int = MAX_BYTES, timeout: float 
     target = folder / cached_name(url)
     if target.is_file():
         return target
+    import http.client
+    import urllib.error
+    import urllib.request
+
     request = urllib.request.Request(url, headers={"User-Agent": "deckgen"})
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
+        with _opener().open(request, timeout=timeout) as response:
             data = response.read(max_bytes + 1)
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
