@@ -184,3 +184,27 @@ def test_a_build_cut_short_leaves_every_guid_on_the_guid_list(
     build([notes], tmp_path / "out", Config(), 1_800_000_200, BuildOptions(lock=lock, jobs=1))
     opened = lockfile.open_lock(lock)
     assert [g for g in lockfile.guids_of(opened.entries()) if not opened.holds(g)] == []
+
+
+def test_a_note_in_a_folder_with_invisible_characters_keeps_its_lock_entry(tmp_path: Path) -> None:
+    # The public vault has a folder named "\u2068cleoabram\u2069" (Unicode isolates round the
+    # name). The lock names a note as its cards do, with such characters written out; a build that
+    # looked the note up by its raw path found no entry, dropped it from the lock (retiring its
+    # cards) and added them all again at the next build.
+    notes = tmp_path / "notes"
+    odd = notes / "\u2068cleo\u2069"
+    odd.mkdir(parents=True)
+    shutil.copy(SEEDS / EDITED, odd / EDITED)
+    shutil.copy(SEEDS / "problemsolving_strategies_in_math.md", notes / "other.md")
+    lock, out = tmp_path / "deckgen.lock", tmp_path / "out"
+    options = BuildOptions(lock=lock)
+    first = build([notes], out, Config(), NOW, options)
+    assert first.plan.counts()["added"] == first.cards
+    assert len(read_lock(lock)) == 2
+    (notes / "other.md").write_text((notes / "other.md").read_text(encoding="utf-8") + "\nMore.\n")
+    again = build([notes], out, Config(), NOW + 60, options)
+    assert again.plan.counts()["added"] == again.plan.counts()["retired"] == 0
+    assert {n.path for n in read_lock(lock)} == {"\\u2068cleo\\u2069/" + EDITED, "other.md"}
+    _edit(odd / EDITED)  # a changed claim of the odd note keeps its GUID
+    edited = build([notes], out, Config(), NOW + 120, options)
+    assert edited.plan.counts()["changed"] == 1 and edited.plan.counts()["added"] == 0

@@ -83,8 +83,8 @@ class _Plan:
 
     def __init__(self, files: Sequence[NoteFile], lock: Lock, settled: dict[int, Record],
                  scanned: dict[int, Scanned], last: dict[str, Record], config: Config) -> None:  # fmt: skip
-        found = {f.display for f in files}
-        keep = {f.display for i, f in enumerate(files) if i in scanned and scanned[i].unread}
+        found = {f.shown for f in files}
+        keep = {f.shown for i, f in enumerate(files) if i in scanned and scanned[i].unread}
         by_id: dict[str, list[str]] = {}
         for row in sorted(lock.rows.values(), key=lambda r: r.path):
             by_id.setdefault(row.identity, []).append(row.path)
@@ -93,22 +93,22 @@ class _Plan:
         self.packages: dict[int, set[str]] = {}
         for i, f in enumerate(files):
             if i in settled:
-                used.add(f.display)
+                used.add(f.shown)
                 self.packages[i] = set(settled[i].packages)
                 continue
             s = scanned[i]
             if s.unread:
                 self.packages[i] = (
-                    _packages(_retired_decks(lock, f.display), config) if f.display in lock.rows else set()
+                    _packages(_retired_decks(lock, f.shown), config) if f.shown in lock.rows else set()
                 )
                 continue
-            old = f.display if f.display in lock.rows and f.display not in used else None
+            old = f.shown if f.shown in lock.rows and f.shown not in used else None
             if old is None:  # renamed or moved file: same video and title, old path gone
                 old = next((p for p in by_id.get(s.identity, []) if p not in found and p not in used), None)
             if old is not None:
                 used.add(old)
             self.old[i] = old
-            before = last.get(old) if old is not None and old == f.display else None
+            before = last.get(old) if old is not None and old == f.shown else None
             if old is None:
                 had: set[str] = set()
             elif before is not None and before.lock == lock.rows[old].digest:
@@ -151,13 +151,13 @@ def settle(
     outcome = Outcome({}, problems, [], [])
     for i, f in enumerate(files):
         if i in settled and not (plan.packages[i] & dirty):
-            outcome.records[f.display] = settled[i]
+            outcome.records[f.shown] = settled[i]
             outcome.unchanged += settled[i].kept
-        elif f.display in plan.keep:  # unreadable now: its entries stay as they are
-            if f.display in lock.rows:
-                writer.add([], [retired_card(f.display, e) for e in lock.entry(f.display).retired])
+        elif f.shown in plan.keep:  # unreadable now: its entries stay as they are
+            if f.shown in lock.rows:
+                writer.add([], [retired_card(f.shown, e) for e in lock.entry(f.shown).retired])
         else:
-            old_path = plan.old.get(i, f.display if i in settled else None)
+            old_path = plan.old.get(i, f.shown if i in settled else None)
             problems_of = run.scanned[i].problems if i in run.scanned else settled[i].problems
             run.note(i, old_path, problems_of, writer, outcome)
         writer.flush(i)
@@ -188,10 +188,10 @@ def _skip(
     keys: list[str] = []
     settled: dict[int, Record] = {}
     for i, f in enumerate(files):
-        st, rec = (stats[i][0], stats[i][1]), records.get(f.display)
+        st, rec = (stats[i][0], stats[i][1]), records.get(f.shown)
         key = rec.key if rec is not None and rec.stat == st and st[0] >= 0 else note_key(f, config)
         keys.append(key)
-        row = lock.rows.get(f.display)
+        row = lock.rows.get(f.shown)
         known = bool(rec and key and rec.key == key and row and row.digest == rec.lock)
         if known and rec is not None and unchanged(rec.media):  # (a replaced image: read it again)
             settled[i] = rec
@@ -232,7 +232,7 @@ class _Run:
         held = self.scanned[i].claims if i in self.scanned else None
         nc = held or load_claims(f, self.keys[i], self.config, self.cache_dir)
         if nc is None:  # the cache lost a note that can no longer be read: keep its entries
-            raise BuildError(f"{f.display}: the note changed while deckgen read it — build again")
+            raise BuildError(f"{f.shown}: the note changed while deckgen read it — build again")
         ident = note_identity(nc.note)
         old = self.lock.entry(old_path) if old_path else None
         cards, entry, changes, same = reconcile_note(nc, ident, old, self.taken, self.now)
@@ -242,14 +242,14 @@ class _Run:
         # every GUID an entry written now holds goes on the GUID list again: after a build cut
         # short between an entry file and the list, a claim matched by key is minted no more
         self.taken.minted += [e.guid for e in entry.claims]
-        if old_path and old_path != f.display:
+        if old_path and old_path != f.shown:
             outcome.gone.append(old_path)
         outcome.changes += changes
         outcome.unchanged += same
         retired = [retired_card(entry.path, e) for e in entry.retired]
         packages = _packages({*(c.deck for c in cards), *(c.deck for c in retired)}, self.config)
         writer.add(cards, retired)
-        outcome.records[f.display] = Record(
+        outcome.records[f.shown] = Record(
             (self.stats[i][0], self.stats[i][1]), self.keys[i], row.digest, ident, tuple(sorted(packages)),
             tuple(sorted({c.deck for c in cards})), len(cards), len(nc.kept),
             dict(Counter(c.kind for c in cards)), problems, nc.empty_reason if not cards else "", nc.media,
