@@ -15,6 +15,7 @@ from anki_check import import_apkg, open_collection, snapshot
 from conftest import SEEDS
 from deckgen.build import BuildOptions, BuildResult, build
 from deckgen.build import writer as writer_module
+from deckgen.write import package as package_module
 from deckgen.config import Config
 from deckgen.errors import BuildError
 from deckgen.identity import lockformat
@@ -66,7 +67,7 @@ class Spy:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.whole: list[str] = []
         self.patched: list[str] = []
-        stage, patch = writer_module.stage_package, writer_module.patch_package
+        stage, patch = package_module.stage_package, package_module.patch_package
 
         def whole(stage_: Any, path: Path, *rest: Any) -> Any:
             self.whole.append(path.name)
