@@ -5,8 +5,8 @@ from __future__ import annotations
 import errno
 import importlib
 import shutil
-from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import filelock
 import pytest
@@ -17,7 +17,6 @@ from deckgen.build import BuildOptions, build
 from deckgen.cards.render import safe_html
 from deckgen.config import Config
 from deckgen.errors import BuildError
-from deckgen.model import Deck
 
 HOSTILE = """---
 title: "Evil ::Title <script>alert(1)</script> ../../x"
@@ -41,6 +40,7 @@ EDIT = ("Multimodal Generalization", "Multimodal Transfer")
 
 build_module = importlib.import_module("deckgen.build.run")  # the package exports a function of that name
 package_module = importlib.import_module("deckgen.write.package")
+apkg_module = importlib.import_module("deckgen.write.apkg")
 
 
 def test_safe_html_keeps_only_the_allow_list() -> None:
@@ -95,13 +95,13 @@ def test_failure_mid_write_leaves_old_outputs_and_lock(built: Path, monkeypatch:
     note = built / "note.md"
     note.write_text(note.read_text(encoding="utf-8").replace(*EDIT))
     before = snapshot_files(built)
-    real = package_module.write_package
+    real = apkg_module._zip
 
-    def half_then_fail(decks: Sequence[Deck], path: Path, now: int, templates: Path | None = None) -> Path:
-        real(decks, path, now, templates)  # the package is written, then the build dies
+    def half_then_fail(path: Path, *rest: Any) -> None:
+        real(path, *rest)  # the package is written (whole or updated in place), then the build dies
         raise OSError(errno.EIO, "simulated crash")
 
-    monkeypatch.setattr(package_module, "write_package", half_then_fail)
+    monkeypatch.setattr(apkg_module, "_zip", half_then_fail)
     with pytest.raises(
         BuildError, match=r"cannot write .*simulated crash.* the previous decks and lock are unchanged"
     ):

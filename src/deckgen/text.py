@@ -258,6 +258,8 @@ def visible(text: str) -> str:
 
 def printable(name: str) -> str:
     """A file name fit for a one-line message: control and invisible characters as `\\uXXXX`."""
+    if name.isprintable():  # (no Cc, Cf, Zl or Zp character: a vault's worth of paths in C)
+        return name
     return "".join(
         f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in name
     )

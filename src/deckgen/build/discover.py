@@ -12,6 +12,7 @@ import pathspec
 from ..config import bad_pattern, pattern_problem
 from ..errors import BuildError, ConfigError
 from ..files import OUTPUT_MARK, TURN_FILE
+from ..text import printable
 
 IGNORE_NAME = ".deckgenignore"
 """A file in an input folder listing, in gitignore syntax, what under it is not a note."""
@@ -29,8 +30,14 @@ class NoteFile:
 
     path: Path
     display: str
-    """The path shown in messages: relative to the folder given on the command line."""
+    """The note's path relative to the folder given on the command line, as written."""
     folder: str
+
+    @property
+    def shown(self) -> str:
+        """The path shown in messages, cards and the lock: `display` with control and invisible
+        characters written out (`text.printable`), as the note read from it names itself."""
+        return printable(self.display)
 
 
 def ignore_spec(root: Path, exclude: Iterable[str] = ()) -> pathspec.GitIgnoreSpec:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -22,19 +22,19 @@ from .. import files
 from ..cards.claims import NoteClaims
 from ..config import Config
 from ..errors import BuildError
-from ..identity.lockfile import Lock, Row
-from ..identity.lockwrite import entry_text, row_of, stage_entry, stage_index
-from ..identity.match import Change, NoteEntry, Plan, Taken, note_identity, reconcile_note
+from ..identity.lockfile import Lock
+from ..identity.match import Change, Plan, Taken, note_identity, reconcile_note
 from ..identity.retire import retired_card
 from ..model import Card, Deck, Problem
 from ..notes.media import unchanged
 from ..write.apkg import note_type_text
-from ..write.package import group, package_name, stage_package
 from . import cache
 from .discover import NoteFile
 from .options import BuildOptions
+from .plan import NotePlan, packages_of
 from .readall import Scanned, load_claims, note_key, scan
 from .state import Record
+from .writer import Writer
 
 
 @dataclass(slots=True)
@@ -70,61 +70,6 @@ def settings_digest(config: Config) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _packages(decks: Iterable[str], config: Config) -> set[str]:
-    return {package_name(d, config) for d in decks}
-
-
-def _entry_decks(e: NoteEntry) -> set[str]:
-    return {x.deck for x in (*e.claims, *e.retired)}
-
-
-class _Plan:
-    """Which notes to settle, against which old entry, and which packages to write."""
-
-    def __init__(self, files: Sequence[NoteFile], lock: Lock, settled: dict[int, Record],
-                 scanned: dict[int, Scanned], last: dict[str, Record], config: Config) -> None:  # fmt: skip
-        found = {f.display for f in files}
-        keep = {f.display for i, f in enumerate(files) if i in scanned and scanned[i].unread}
-        by_id: dict[str, list[str]] = {}
-        for row in sorted(lock.rows.values(), key=lambda r: r.path):
-            by_id.setdefault(row.identity, []).append(row.path)
-        used = keep & set(lock.rows)
-        self.old: dict[int, str | None] = {}
-        self.packages: dict[int, set[str]] = {}
-        for i, f in enumerate(files):
-            if i in settled:
-                used.add(f.display)
-                self.packages[i] = set(settled[i].packages)
-                continue
-            s = scanned[i]
-            if s.unread:
-                self.packages[i] = (
-                    _packages(_retired_decks(lock, f.display), config) if f.display in lock.rows else set()
-                )
-                continue
-            old = f.display if f.display in lock.rows and f.display not in used else None
-            if old is None:  # renamed or moved file: same video and title, old path gone
-                old = next((p for p in by_id.get(s.identity, []) if p not in found and p not in used), None)
-            if old is not None:
-                used.add(old)
-            self.old[i] = old
-            before = last.get(old) if old is not None and old == f.display else None
-            if old is None:
-                had: set[str] = set()
-            elif before is not None and before.lock == lock.rows[old].digest:
-                had = set(before.packages)  # as the last build recorded them: no entry to read
-            else:
-                had = _packages(_entry_decks(lock.entry(old)), config)
-            self.packages[i] = _packages(s.decks, config) | had
-        self.deleted = sorted(set(lock.rows) - used)
-        self.deleted_packages = {p: _packages(_entry_decks(lock.entry(p)), config) for p in self.deleted}
-        self.keep = keep
-
-
-def _retired_decks(lock: Lock, path: str) -> set[str]:
-    return {e.deck for e in lock.entry(path).retired}
-
-
 def settle(
     files: Sequence[NoteFile], stats: Sequence[list[int]], out: Path, config: Config, now: int,
     options: BuildOptions, lock: Lock, last: dict[str, Any], stage: Callable[[Path], Path] | None,
@@ -145,19 +90,19 @@ def settle(
     ]
     if not options.keep_going and (unread := [p for p in problems if p.unread]):
         raise BuildError("nothing written; fix these notes first:\n" + "\n".join(map(str, unread)))
-    plan = _Plan(files, lock, settled, run.scanned, records, config)
-    writer = _Writer(out, config, now, stage, last.get("packages", {}) if last else {}, lock)
-    dirty = writer.dirty(plan, settled, everything or options.every_card)
+    plan = NotePlan(files, lock, settled, run.scanned, records, config)
+    writer = Writer(out, config, now, stage, last.get("packages", {}) if last else {}, lock)
+    whole = writer.dirty(plan, settled, everything or options.every_card)
     outcome = Outcome({}, problems, [], [])
     for i, f in enumerate(files):
-        if i in settled and not (plan.packages[i] & dirty):
-            outcome.records[f.display] = settled[i]
+        if i in settled and not (plan.packages[i] & whole):
+            outcome.records[f.shown] = settled[i]
             outcome.unchanged += settled[i].kept
-        elif f.display in plan.keep:  # unreadable now: its entries stay as they are
-            if f.display in lock.rows:
-                writer.add([], [retired_card(f.display, e) for e in lock.entry(f.display).retired])
+        elif f.shown in plan.keep:  # unreadable now: its entries stay as they are
+            if f.shown in lock.rows:
+                writer.add([], [retired_card(f.shown, e) for e in lock.entry(f.shown).retired])
         else:
-            old_path = plan.old.get(i, f.display if i in settled else None)
+            old_path = plan.old.get(i, f.shown if i in settled else None)
             problems_of = run.scanned[i].problems if i in run.scanned else settled[i].problems
             run.note(i, old_path, problems_of, writer, outcome)
         writer.flush(i)
@@ -172,7 +117,7 @@ def settle(
     outcome.decks = sorted(writer.decks, key=lambda d: d.name)
     outcome.retired = writer.gone
     outcome.packages = writer.packages
-    writer.finish(outcome, run.taken)
+    writer.finish(outcome.gone, run.taken)
     return outcome
 
 
@@ -188,10 +133,10 @@ def _skip(
     keys: list[str] = []
     settled: dict[int, Record] = {}
     for i, f in enumerate(files):
-        st, rec = (stats[i][0], stats[i][1]), records.get(f.display)
+        st, rec = (stats[i][0], stats[i][1]), records.get(f.shown)
         key = rec.key if rec is not None and rec.stat == st and st[0] >= 0 else note_key(f, config)
         keys.append(key)
-        row = lock.rows.get(f.display)
+        row = lock.rows.get(f.shown)
         known = bool(rec and key and rec.key == key and row and row.digest == rec.lock)
         if known and rec is not None and unchanged(rec.media):  # (a replaced image: read it again)
             settled[i] = rec
@@ -225,14 +170,14 @@ class _Run:
             cache.prune(self.cache_dir, set(self.keys))
 
     def note(
-        self, i: int, old_path: str | None, problems: tuple[Problem, ...], writer: _Writer, outcome: Outcome
+        self, i: int, old_path: str | None, problems: tuple[Problem, ...], writer: Writer, outcome: Outcome
     ) -> None:
         """One note through identity: its cards and lock entry, handed to the writer."""
         f = self.files[i]
         held = self.scanned[i].claims if i in self.scanned else None
         nc = held or load_claims(f, self.keys[i], self.config, self.cache_dir)
         if nc is None:  # the cache lost a note that can no longer be read: keep its entries
-            raise BuildError(f"{f.display}: the note changed while deckgen read it — build again")
+            raise BuildError(f"{f.shown}: the note changed while deckgen read it — build again")
         ident = note_identity(nc.note)
         old = self.lock.entry(old_path) if old_path else None
         cards, entry, changes, same = reconcile_note(nc, ident, old, self.taken, self.now)
@@ -242,93 +187,15 @@ class _Run:
         # every GUID an entry written now holds goes on the GUID list again: after a build cut
         # short between an entry file and the list, a claim matched by key is minted no more
         self.taken.minted += [e.guid for e in entry.claims]
-        if old_path and old_path != f.display:
+        if old_path and old_path != f.shown:
             outcome.gone.append(old_path)
         outcome.changes += changes
         outcome.unchanged += same
         retired = [retired_card(entry.path, e) for e in entry.retired]
-        packages = _packages({*(c.deck for c in cards), *(c.deck for c in retired)}, self.config)
+        packages = packages_of({*(c.deck for c in cards), *(c.deck for c in retired)}, self.config)
         writer.add(cards, retired)
-        outcome.records[f.display] = Record(
+        outcome.records[f.shown] = Record(
             (self.stats[i][0], self.stats[i][1]), self.keys[i], row.digest, ident, tuple(sorted(packages)),
             tuple(sorted({c.deck for c in cards})), len(cards), len(nc.kept),
             dict(Counter(c.kind for c in cards)), problems, nc.empty_reason if not cards else "", nc.media,
         )  # fmt: skip
-
-
-class _Writer:
-    """Collects each dirty package's cards and writes it once its last note is settled."""
-
-    def __init__(self, out: Path, config: Config, now: int, stage: Callable[[Path], Path] | None,
-                 before: dict[str, dict[str, Any]], lock: Lock) -> None:  # fmt: skip
-        self.out, self.config, self.now, self.stage, self.before, self.lock = (
-            out,
-            config,
-            now,
-            stage,
-            before,
-            lock,
-        )
-        self.live: dict[str, list[Card]] = {}
-        self.retired: dict[str, list[Card]] = {}
-        self.last: dict[str, int] = {}
-        self.decks: list[Deck] = []
-        self.gone: list[Card] = []
-        self.packages: dict[str, dict[str, Any]] = {}
-        self.rows: dict[str, Row] = {}
-
-    def dirty(self, plan: _Plan, settled: dict[int, Record], everything: bool) -> set[str]:
-        """The packages to put together again, and the last note each waits for."""
-        dirty: set[str] = set()
-        for i, packages in plan.packages.items():
-            if everything or i not in settled:
-                dirty |= packages
-        for packages in plan.deleted_packages.values():
-            dirty |= packages
-        every = {p for packages in plan.packages.values() for p in packages}
-        dirty |= {p for p in every if p not in self.before or not (self.out / p).is_file()}
-        for name, info in self.before.items():
-            if name in every and name not in dirty:
-                self.packages[name] = info  # settled: as the last build wrote it
-        for i, packages in sorted(plan.packages.items()):
-            for p in packages & dirty:
-                self.last[p] = i
-        for path in plan.deleted:
-            for p in plan.deleted_packages[path]:
-                self.last[p] = len(plan.packages)
-        return dirty
-
-    def add(self, cards: Iterable[Card], retired: Iterable[Card]) -> None:
-        """A note's live and retired cards, into the buffers of their packages."""
-        for c in cards:
-            self.live.setdefault(package_name(c.deck, self.config), []).append(c)
-        for c in retired:
-            self.retired.setdefault(package_name(c.deck, self.config), []).append(c)
-
-    def flush(self, i: int) -> None:
-        """Write every package whose last note is `i` (or earlier)."""
-        for name in [p for p, last in self.last.items() if last <= i]:
-            del self.last[name]
-            live, retired = self.live.pop(name, []), self.retired.pop(name, [])
-            if not live and not retired:
-                continue
-            retired.sort(key=lambda c: c.note_path)
-            decks = group([*live, *retired])
-            digest = ""  # the memory sink writes no package, so it needs no digest to compare
-            if self.stage is not None:
-                before = (self.before.get(name) or {}).get("digest")
-                digest, _ = stage_package(self.stage, self.out / name, decks, self.now, self.config, before)
-            self.packages[name] = {"digest": digest, "decks": [d.name for d in decks]}
-            self.decks += group(live)  # the result's decks hold live cards
-            self.gone += retired
-
-    def entry(self, entry: NoteEntry) -> Row:
-        """A note's lock entry: staged when it changed (the memory sink only computes its row)."""
-        if self.stage is None:
-            return row_of(entry, entry_text(entry))
-        return stage_entry(self.stage, self.lock, entry)
-
-    def finish(self, outcome: Outcome, taken: Taken) -> None:
-        """Stage the lock's index (last, so that it lands last)."""
-        if self.lock.path is not None and self.stage is not None:
-            stage_index(self.stage, self.lock, self.rows, outcome.gone, taken.minted)

@@ -12,7 +12,7 @@ import itertools
 import json
 import sqlite3
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -101,9 +101,8 @@ class _Note(genanki.Note):  # type: ignore[misc]
         super().write_to_db(cursor, self.mtime or timestamp, deck_id, id_gen)
 
 
-def write_package(decks: Sequence[Deck], path: Path, now: int, templates: Path | None = None) -> Path:
-    """Write `decks` to one `.apkg` at `path` (the caller stages it); `now` stamps notes
-    without an mtime."""
+def _genanki_decks(decks: Sequence[Deck], templates: Path | None) -> list[genanki.Deck]:
+    """`decks` as genanki decks, each card a note due in its deck's reading order."""
     model, cloze = note_type(templates), cloze_note_type(templates)
     gdecks = []
     for deck in decks:
@@ -115,41 +114,133 @@ def write_package(decks: Sequence[Deck], path: Path, now: int, templates: Path |
                       tags=list(card.face.tags), due=due)
             )  # fmt: skip
         gdecks.append(gdeck)
+    return gdecks
+
+
+def write_package(decks: Sequence[Deck], path: Path, now: int, templates: Path | None = None) -> Path:
+    """Write `decks` to one `.apkg` at `path` (the caller stages it); `now` stamps notes
+    without an mtime."""
     # genanki's write_to_file builds the collection in a file-backed SQLite database (slow:
     # every script is synced to disk, ~0.1 s per package, and the temp file is never removed).
     # Its own write_to_db into an in-memory database, zipped as write_to_file does, is the same
     # package.
     conn = sqlite3.connect(":memory:")
     try:
-        _write_collection(conn.cursor(), gdecks, now)
+        cursor = conn.cursor()
+        cursor.executescript(APKG_SCHEMA)
+        cursor.executescript(APKG_COL)
+        _write_notes(cursor, _genanki_decks(decks, templates), now, itertools.count(now * 1000))
+        _set_models(cursor, now, templates)
         conn.commit()
         collection = conn.serialize()
     finally:
         conn.close()
     files = render.media_files(c for d in decks for c in d.cards)
-    with zipfile.ZipFile(path, "w") as apkg:
-        apkg.writestr("collection.anki2", collection)
-        # Anki's media map: zip member "0" is the file the collection calls by the name given
-        for i, data in enumerate(files.values()):
-            apkg.writestr(str(i), data)
-        apkg.writestr("media", json.dumps({str(i): name for i, name in enumerate(files)}))
+    _zip(path, collection, files)
     return path
 
 
-def _write_collection(cursor: sqlite3.Cursor, gdecks: Sequence[genanki.Deck], now: int) -> None:
-    """What genanki's `Package.write_to_db` writes, with the deck and note-type lists written
-    once: genanki rewrites both (and renders every note type) once per deck, so a package of
-    one source with a thousand topic decks took seconds in that alone."""
-    cursor.executescript(APKG_SCHEMA)
-    cursor.executescript(APKG_COL)
+def _zip(path: Path, collection: bytes, media: Mapping[str, bytes]) -> None:
+    """The package file: the collection, then each media file as a numbered member and the map
+    of numbers to the names the collection calls them by (Anki's layout)."""
+    with zipfile.ZipFile(path, "w") as apkg:
+        apkg.writestr("collection.anki2", collection)
+        for i, data in enumerate(media.values()):
+            apkg.writestr(str(i), data)
+        apkg.writestr("media", json.dumps({str(i): name for i, name in enumerate(media)}))
+
+
+def _write_notes(
+    cursor: sqlite3.Cursor, gdecks: Sequence[genanki.Deck], now: int, ids: Iterator[int]
+) -> None:
+    """What genanki's `Package.write_to_db` writes, with the deck list written once: genanki
+    rewrites it (and renders every note type) once per deck, so a package of one source with a
+    thousand topic decks took seconds in that alone."""
     decks = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
     decks.update({str(d.deck_id): d.to_json() for d in gdecks})
     cursor.execute("UPDATE col SET decks = ?", (json.dumps(decks),))
-    last_deck = {note.model.model_id: (note.model, d.deck_id) for d in gdecks for note in d.notes}
-    models = json.loads(cursor.execute("SELECT models FROM col").fetchone()[0])
-    models.update({mid: model.to_json(now, did) for mid, (model, did) in last_deck.items()})
-    cursor.execute("UPDATE col SET models = ?", (json.dumps(models),))
-    ids = itertools.count(now * 1000)
     for d in gdecks:
         for note in d.notes:
             note.write_to_db(cursor, now, d.deck_id, ids)
+
+
+def _set_models(cursor: sqlite3.Cursor, now: int, templates: Path | None) -> None:
+    """The note types the package's notes use, each naming the last deck (by name) that holds
+    one of its notes, as genanki does."""
+    decks = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
+    last: dict[int, tuple[str, int]] = {}
+    for mid, did in cursor.execute("SELECT DISTINCT n.mid, c.did FROM notes n JOIN cards c ON c.nid = n.id"):
+        name = decks[str(did)]["name"]
+        if mid not in last or name > last[mid][0]:
+            last[mid] = (name, did)
+    models = json.loads(cursor.execute("SELECT models FROM col").fetchone()[0])
+    for model in (note_type(templates), cloze_note_type(templates)):
+        models.pop(str(model.model_id), None)
+        if model.model_id in last:
+            models[str(model.model_id)] = model.to_json(now, last[model.model_id][1])
+    cursor.execute("UPDATE col SET models = ?", (json.dumps(models),))
+
+
+CardRow = tuple[str, str, int, int]
+"""(deck, GUID, note mtime, due) of one card in a package."""
+
+
+class Package:
+    """A package deckgen wrote, open to be updated in place: the cards of some decks replaced,
+    every other card left as it is, so that the work follows what changed, not the package."""
+
+    def __init__(self, path: Path) -> None:
+        """Raises OSError, zipfile.BadZipFile, ValueError or sqlite3.Error when `path` is not
+        such a package."""
+        self.path = path
+        with zipfile.ZipFile(path) as apkg:
+            collection = apkg.read("collection.anki2")
+            self.media = {str(name): str(member) for member, name in json.loads(apkg.read("media")).items()}
+        self.conn = sqlite3.connect(":memory:")
+        self.conn.deserialize(collection)
+        self.decks: dict[str, Any] = json.loads(self.conn.execute("SELECT decks FROM col").fetchone()[0])
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def rows(self, names: Iterable[str]) -> list[CardRow]:
+        """Every card in the decks `names`."""
+        ids = [deck_id(n) for n in names]
+        shown = {d["id"]: d["name"] for d in self.decks.values()}
+        query = (
+            "SELECT c.did, n.guid, n.mod, c.due FROM cards c JOIN notes n ON c.nid = n.id "
+            f"WHERE c.did IN ({','.join('?' * len(ids))})"
+        )
+        return [(shown[did], guid, mod, due) for did, guid, mod, due in self.conn.execute(query, ids)]
+
+    def replace(self, names: Iterable[str], decks: Sequence[Deck], now: int, templates: Path | None) -> int:
+        """Put `decks` (each one of `names`) where every card of the decks `names` was; returns
+        how many cards the package holds now."""
+        cursor = self.conn.cursor()
+        gone = [deck_id(n) for n in names]
+        marks = ",".join("?" * len(gone))
+        cursor.execute(f"DELETE FROM notes WHERE id IN (SELECT nid FROM cards WHERE did IN ({marks}))", gone)
+        cursor.execute(f"DELETE FROM cards WHERE did IN ({marks})", gone)
+        for i in gone:
+            self.decks.pop(str(i), None)
+        cursor.execute("UPDATE col SET decks = ?", (json.dumps(self.decks),))
+        start = cursor.execute("SELECT max(ifnull((SELECT max(id) FROM notes), 0), "
+                               "ifnull((SELECT max(id) FROM cards), 0))").fetchone()[0]  # fmt: skip
+        ids = itertools.count(max(start + 1, now * 1000))
+        _write_notes(cursor, _genanki_decks(decks, templates), now, ids)
+        _set_models(cursor, now, templates)
+        self.conn.commit()
+        return int(cursor.execute("SELECT count(*) FROM cards").fetchone()[0])
+
+    def write(self, path: Path, cards: Iterable[Card]) -> None:
+        """The package as it is now at `path`: the images of `cards` (the new ones) read from
+        their files, every other image the package still shows carried over from it."""
+        media = render.media_files(cards)
+        with zipfile.ZipFile(self.path) as old:
+            for name, member in self.media.items():
+                shown = self.conn.execute(
+                    "SELECT 1 FROM notes WHERE instr(flds, ?) LIMIT 1", (f'src="{name}"',)
+                ).fetchone()
+                if name not in media and shown:
+                    media[name] = old.read(member)
+        _zip(path, self.conn.serialize(), media)

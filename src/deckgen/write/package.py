@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import sqlite3
+import zipfile
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..cards.faces import deck_part
 from ..config import Config
+from ..errors import BuildError
+from ..files import stamp
 from ..model import Card, Deck
-from .apkg import note_type_text, write_package
+from .apkg import CardRow, Package, note_type_text, write_package
 from .filenames import file_slug
 
 
@@ -36,33 +41,87 @@ def package_files(decks: Sequence[Deck], out: Path, config: Config) -> dict[Path
     return packages
 
 
-def package_digest(decks: Sequence[Deck], config: Config) -> str:
-    """What a package holds: when this is unchanged, the file on disk need not be written again."""
-    h = hashlib.sha256(repr(note_type_text(config.templates)).encode())
-    for deck in decks:
-        h.update(deck.name.encode())
-        for c in deck.cards:  # a card's mtime moves whenever its content changes
-            h.update(f"{c.guid}\x1f{c.mtime}\x1f".encode())
-    return h.hexdigest()
+_RING = 1 << 256
+
+
+def _number(*parts: object) -> int:
+    return int.from_bytes(hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).digest(), "big")
+
+
+def _rows(decks: Sequence[Deck], now: int) -> list[CardRow]:
+    """(deck, GUID, note mtime, due) of every card of `decks`, as a package holds them."""
+    return [(d.name, c.guid, c.mtime or now, due) for d in decks for due, c in enumerate(d.cards)]
+
+
+def package_digest(decks: Sequence[Deck], now: int, config: Config) -> str:
+    """What a package holds: when this is unchanged, the file on disk need not be written again.
+    A card's mtime moves whenever its content changes; the digest is a sum over the cards, so
+    that a package updated in place (`patch_package`) moves it by the cards it replaced."""
+    total = _number(note_type_text(config.templates)) + sum(_number(*row) for row in _rows(decks, now))
+    return f"{total % _RING:064x}"
+
+
+def _moved(digest: str, removed: Iterable[CardRow], added: Iterable[CardRow]) -> str:
+    total = int(digest, 16) - sum(_number(*r) for r in removed) + sum(_number(*r) for r in added)
+    return f"{total % _RING:064x}"
+
+
+Staged = tuple[str, tuple[int, int] | None]
+"""A package's digest, and its file's size and modification time when it was staged anew."""
 
 
 def stage_package(
     stage: Callable[[Path], Path], path: Path, decks: Sequence[Deck], now: int, config: Config,
     before: str | None,
-) -> tuple[str, bool]:  # fmt: skip
+) -> Staged:  # fmt: skip
     """Stage one package when its content differs from the last build's digest `before` (or
-    the file is gone); returns its digest and whether it was staged."""
-    digest = package_digest(decks, config)
+    the file is gone)."""
+    digest = package_digest(decks, now, config)
     if before == digest and path.is_file():
-        return digest, False
+        return digest, None
+    with _naming(path):
+        staged = stage(path)
+        write_package(list(decks), staged, now, config.templates)
+    return digest, stamp(staged)
+
+
+def patch_package(
+    stage: Callable[[Path], Path], path: Path, touched: Collection[str], decks: Sequence[Deck], now: int,
+    config: Config, before: str,
+) -> Staged | None:  # fmt: skip
+    """Stage the package at `path` (digest `before`) with the cards of the decks `touched`
+    replaced by `decks` (each one of them): the other cards are neither rendered nor read
+    again. None when no card is left (the package goes, as a build that finds no card for it
+    leaves none)."""
     try:
-        write_package(list(decks), stage(path), now, config.templates)
+        package = Package(path)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, sqlite3.Error) as exc:
+        raise BuildError(
+            f"{path}: cannot be updated in place ({str(exc)[:160]}) — delete it and build again"
+        ) from None
+    try:
+        digest = _moved(before, package.rows(touched), _rows(decks, now))
+        if digest == before:
+            return before, None
+        if not package.replace(touched, decks, now, config.templates):
+            return None
+        with _naming(path):
+            staged = stage(path)
+            package.write(staged, (c for d in decks for c in d.cards))
+    finally:
+        package.close()
+    return digest, stamp(staged)
+
+
+@contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """An OSError names the package, not its temporary file."""
+    try:
+        yield
     except OSError as exc:
         if Path(str(exc.filename or "")).name.startswith(f".{path.name}."):
-            # name the package, not its temporary file
             raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
         raise
-    return digest, True
 
 
 def remove_stale(out: Path, before: Mapping[str, str], written: Mapping[str, str]) -> list[Path]:
