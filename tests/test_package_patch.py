@@ -15,10 +15,10 @@ from anki_check import import_apkg, open_collection, snapshot
 from conftest import SEEDS
 from deckgen.build import BuildOptions, BuildResult, build
 from deckgen.build import writer as writer_module
-from deckgen.write import package as package_module
 from deckgen.config import Config
 from deckgen.errors import BuildError
 from deckgen.identity import lockformat
+from deckgen.write import package as package_module
 from test_media import png
 
 NOW = 1_800_000_000
