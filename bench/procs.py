@@ -23,12 +23,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import Any
 
 NOW = "1700000000"  # SOURCE_DATE_EPOCH: same input, same output
 SAMPLE_S = 0.1
 """How often the memory of the process tree is read."""
-MB = 1024 * 1024
 
 
 def deckgen_cmd() -> list[str]:
@@ -207,7 +206,10 @@ def wait(proc: subprocess.Popen[Any], timeout: float) -> tuple[int, Any]:
     return proc.returncode, usage
 
 
-def tail(stream: IO[str] | Path, lines: int = 5) -> str:
-    """The last lines of a log, for a failure's note."""
-    text = stream.read_text(errors="replace") if isinstance(stream, Path) else stream.read()
-    return " / ".join(text.strip().splitlines()[-lines:])
+def ended(proc: subprocess.Popen[Any]) -> int | None:
+    """The exit code of `proc` if it has ended (-N for signal N), else None. Unlike `poll`, this
+    does not reap it: `wait` still gets its rusage."""
+    info = os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    if info is None:
+        return None
+    return info.si_status if info.si_code == os.CLD_EXITED else -info.si_status

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from procs import PeakPss, child_env, command_line, cpu_ticks, scratch, wait
+from procs import PeakPss, child_env, command_line, cpu_ticks, ended, scratch, wait
 from vaults import Pick, changed, edited, package_stats
 
 POLL_S = 0.005
@@ -98,7 +98,7 @@ class Watching:
     def until(self, ready: str = "", builds: int = 0, timeout: float = 60) -> bool:
         """Wait until `ready` is printed and there are `builds` build lines; False on timeout or exit."""
         deadline = time.perf_counter() + timeout
-        while time.perf_counter() < deadline and self.proc.poll() is None:
+        while time.perf_counter() < deadline and ended(self.proc) is None:
             if ready in self.printed() and len(self.builds()) >= builds:
                 return True
             time.sleep(0.02)
@@ -107,15 +107,15 @@ class Watching:
     def quiet(self, limit: float) -> None:
         """Wait (up to `limit` s) until watch's processes idle."""
         deadline = time.perf_counter() + limit
-        while time.perf_counter() < deadline and self.proc.poll() is None:
+        while time.perf_counter() < deadline and ended(self.proc) is None:
             before = cpu_ticks(self.proc.pid)
             time.sleep(QUIET_S)
             if (cpu_ticks(self.proc.pid) - before) / TICK < QUIET_SHARE * QUIET_S:
                 return
 
     def why_not(self, what: str) -> str:
-        if self.proc.poll() is not None:
-            return f"watch exited ({self.proc.returncode}) {what}; see {self.err_path}"
+        if (code := ended(self.proc)) is not None:
+            return f"watch exited with code {code}; see {self.err_path}"
         return f"{what}; see {self.err_path}"
 
 
@@ -141,7 +141,7 @@ def watch_edits(
             else:
                 failure = watching.why_not(f"no first build within {start_timeout:g} s")
         finally:
-            if watching.proc.poll() is None:
+            if ended(watching.proc) is None:
                 watching.proc.send_signal(signal.SIGINT)
             code, usage = wait(watching.proc, 10)
     return WatchRun(watching.command, first, tuple(results), usage.ru_maxrss / 1024, peak.mb, code, failure)
@@ -159,7 +159,7 @@ def _one_save(
     written: list[Path] = []
     ticks = cpu_ticks(watching.proc.pid)
     with edited(pick.path, cache) as saved_at:
-        while time.perf_counter() - saved_at < timeout and watching.proc.poll() is None:
+        while time.perf_counter() - saved_at < timeout and ended(watching.proc) is None:
             if written := changed(before, package_stats(out, packages)):
                 seconds = time.perf_counter() - saved_at
                 break
