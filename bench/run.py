@@ -202,7 +202,8 @@ def scenario_sample(args: argparse.Namespace) -> list[Result]:
         print(f"(a) skipped: {args.corpus} is absent", file=sys.stderr)
         return []
     # A tenth of markdown-anki-decks' 8.3 s on this sample, measured side by side on this machine.
-    return [build_once("a sample cold", args.corpus, fresh_out(args, "sample"), Target(wall=0.85), args)]
+    out = fresh_out(args, "sample")
+    return [build_once("a sample cold", args.corpus, out, Target(wall=0.85), args, per_mb=True)]
 
 
 def scenario_startup(args: argparse.Namespace) -> list[Result]:
@@ -417,7 +418,7 @@ def results_table(results: Sequence[Result]) -> str:
     for r in results:
         verdict = {True: "pass", False: "**FAIL**", None: "—"}[r.ok] + (f" ({r.note})" if r.note else "")
         lines.append(
-            f"| {r.scenario} | {r.notes:,} | {num(r.mb, ',.1f')} | {num(r.cards, ',')} | "
+            f"| {r.scenario} | {num(r.notes or None, ',')} | {num(r.mb, ',.1f')} | {num(r.cards, ',')} | "
             f"{num(r.wall_s, '.2f')} | {r.cpu_s:.2f} | {num(r.cpu_s_per_mb, '.2f')} | {r.peak_rss_mb:,.0f} | "
             f"{num(r.memory_mb, ',.0f')} | {r.target} | {verdict} |"
         )
