@@ -64,11 +64,23 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 def command_line(cmd: Sequence[str], **extra: str) -> str:
-    """`cmd` as a shell line that runs it again: the environment it depends on, then the words."""
+    """`cmd` as a shell line that runs it again from the bench's working folder: the environment
+    it depends on, then the words, paths given as `shown` gives them."""
     env = child_env(**extra)
     names = ["SOURCE_DATE_EPOCH", "PYTHONPATH", *extra]
+    if env.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.pathsep.join(shown(p) for p in env["PYTHONPATH"].split(os.pathsep))
     prefix = [f"{k}={shlex.quote(env[k])}" for k in dict.fromkeys(names) if env.get(k)]
-    return " ".join([*prefix, shlex.join(str(c) for c in cmd)])
+    return " ".join([*prefix, shlex.join(shown(str(c)) for c in cmd)])
+
+
+def shown(word: str) -> str:
+    """An absolute path relative to the bench's working folder, unless it is in the temporary
+    folder: results name no one's home or work folder (the repository's tests check that), and
+    a reader re-runs them from the checkout."""
+    if not os.path.isabs(word) or Path(word).is_relative_to(tempfile.gettempdir()):
+        return word
+    return os.path.relpath(word)
 
 
 def parents() -> dict[int, list[int]]:

@@ -34,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import DEFAULT_CORPUS, ensure_vault, note_paths, resolve_corpus
-from procs import Child, child_env, deckgen_cmd, deckgen_python, run_child
+from procs import Child, child_env, deckgen_cmd, deckgen_python, run_child, shown
 from vaults import Pick, changed, edited, package_stats, picks, restore_left_edit
 from watching import watch_edits
 
@@ -476,10 +476,10 @@ def measured_code() -> dict[str, str]:
     package = Path(done.stdout.strip()).parent
     commit = _git(package, "rev-parse", "--short", "HEAD")
     if not commit:
-        return {"deckgen": str(package), "commit": "unknown (not in a git checkout)"}
+        return {"deckgen": shown(str(package)), "commit": "unknown (not in a git checkout)"}
     top = Path(_git(package, "rev-parse", "--show-toplevel"))
     dirty = _git(top, "status", "--porcelain", "--", "src")
-    return {"deckgen": str(package), "commit": commit + ("+dirty src" if dirty else "")}
+    return {"deckgen": shown(str(package)), "commit": commit + ("+dirty src" if dirty else "")}
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -548,7 +548,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     pythonpath = (
         f"PYTHONPATH={shlex.quote(os.environ['PYTHONPATH'])} " if os.environ.get("PYTHONPATH") else ""
     )
-    bench = {"command": pythonpath + shlex.join([sys.executable, *sys.argv]), "cwd": os.getcwd()}
+    cwd = os.path.relpath(os.getcwd(), BENCH.parent)  # from the checkout's top: '.'
+    bench = {"command": pythonpath + shlex.join(shown(w) for w in [sys.executable, *sys.argv]), "cwd": cwd}
     report = {"bench": bench, "machine": info, "vault": vault_info(args, chosen),
               "results": [asdict(r) for r in results], "stages": split}  # fmt: skip
     args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
@@ -563,7 +564,13 @@ def vault_info(args: argparse.Namespace, chosen: dict[str, Any]) -> dict[str, An
     notes_dir = args.vault or vault(args, args.sizes[-1])
     notes, megabytes = vault_size(notes_dir)
     kind = "real" if args.vault else "generated"
-    return {"path": str(notes_dir), "kind": kind, "notes": notes, "mb": round(megabytes, 2), "edited": chosen}
+    return {
+        "path": shown(str(notes_dir)),
+        "kind": kind,
+        "notes": notes,
+        "mb": round(megabytes, 2),
+        "edited": chosen,
+    }
 
 
 if __name__ == "__main__":
