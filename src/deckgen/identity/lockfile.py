@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from ..errors import BuildError
 from ..files import exclusive
 from .lockformat import (
@@ -193,7 +195,8 @@ def open_lock(path: Path | None) -> Lock:
     found = _version(path, head)
     body = [line for line in lines[1:] if line]
     try:  # one parse for the whole index; line by line only to name a broken line
-        rows = [(_row(raw), line) for raw, line in zip(json.loads(f"[{','.join(body)}]"), body, strict=True)]
+        whole = orjson.loads(f"[{','.join(body)}]")
+        rows = [(_row(raw), line) for raw, line in zip(whole, body, strict=True)]
     except (ValueError, TypeError):
         rows = []
         for number, line in enumerate(lines[1:], start=2):
