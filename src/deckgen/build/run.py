@@ -15,23 +15,16 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..cards.claims import NoteClaims
 from ..config import Config
 from ..errors import BuildError
 from ..files import exclusive, mark_output, staged
-from ..identity.lockfile import guard, open_lock
-from ..identity.lockformat import VERSION, folder_of
-from ..identity.lockwrite import finish
-from ..identity.match import Plan
-from ..model import Card, Deck, Problem, SourceRef
-from ..notes.media import forget_vaults
-from ..write.package import remove_stale
+from ..identity.lockformat import VERSION, folder_of, guard
+from ..model import Card, Deck, Plan, Problem, SourceRef
 from . import cache
 from .discover import NoteFile
 from .options import DEFAULTS, BuildOptions
-from .settle import Outcome, settings_digest, settle
 from .state import (
     inputs_digest,
     last_notes,
@@ -44,6 +37,10 @@ from .state import (
     signature,
     unchanged_summary,
 )
+
+if TYPE_CHECKING:
+    from ..cards.claims import NoteClaims
+    from .settle import Outcome
 
 LOCK_WAIT = 30.0
 """Seconds a second deckgen waits for the first to finish writing into the same folder."""
@@ -105,7 +102,6 @@ def run(
 ) -> BuildResult:
     """The stages over `files` (`find_notes`' list, or the one note `preview` shows): every
     command runs this, and only the sink differs (files and the lock, or memory for a dry run)."""
-    forget_vaults()  # `watch` builds again in one process: a vault's files may have changed
     if config.remote_images == "download" and config.downloads is None:
         if not options.write and not options.cache:  # a dry run writes nothing into `out`
             with tempfile.TemporaryDirectory(prefix="deckgen-images-") as folder:
@@ -136,6 +132,14 @@ def _run(
         result = BuildResult.from_summary(last["summary"], last["problems"])
         _check_strict(result.problems, options)
         return result
+    # The stages, loaded only now: a build that finds nothing changed never needs them.
+    from ..identity.lockfile import open_lock
+    from ..identity.lockwrite import finish
+    from ..notes.media import forget_vaults
+    from ..write.package import remove_stale
+    from .settle import settings_digest, settle
+
+    forget_vaults()  # `watch` builds again in one process: a vault's files may have changed
     lock = open_lock(options.lock)  # a broken lock stops us first
     if not options.write:  # the memory sink: the same stages, nothing staged
         got = settle(files, stats, out, config, now, options, lock, last_notes(out, notices), None)

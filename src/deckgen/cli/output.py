@@ -19,8 +19,7 @@ from ..text import CONTROLS, plural
 
 if TYPE_CHECKING:  # the pipeline's modules load when a command prints what it built, not for --help
     from ..build import BuildResult
-    from ..identity.match import Plan
-    from ..model import Card, Problem
+    from ..model import Card, Plan, Problem
     from ..rank import Ranking
 
 SCHEMA = "deckgen.build/1"

@@ -37,7 +37,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,7 +44,6 @@ from typing import Any
 import orjson
 
 from ..errors import BuildError
-from ..files import exclusive
 from .lockformat import (
     VERSION,
     folder_of,
@@ -62,12 +60,6 @@ _HINT = (
 )
 _FIELDS = ("guid", "kind", "key", "hash", "mtime", "deck", "question", "answer")
 ROW_ENCODER = json.JSONEncoder(ensure_ascii=False)
-
-
-def guard(lock: Path | None, wait: float) -> AbstractContextManager[None]:
-    """Only one deckgen writes a lock at a time, whatever output folder each writes into (two
-    builds reading one lock before either writes it would mint its new GUIDs twice)."""
-    return exclusive(folder_of(lock), wait) if lock is not None else nullcontext()
 
 
 def entry_file(lock: Path, note_path: str) -> Path:
