@@ -107,8 +107,8 @@ def run(
             with tempfile.TemporaryDirectory(prefix="deckgen-images-") as folder:
                 return run(files, out, replace(config, downloads=Path(folder)), now, options)
         config = replace(config, downloads=out / cache.IMAGES_NAME)  # beside the note cache
-    stats = note_stats([f.path for f in files])  # before any note is read
-    inputs = inputs_digest([f.path for f in files], config, stats)
+    stats = note_stats([f.file for f in files])  # before any note is read
+    inputs = inputs_digest([f.file for f in files], config, stats)
     if not options.write and not options.cache:  # a dry run writes nothing: no writer to wait for
         return _run(files, out, config, now, options, (inputs, stats))
     try:

@@ -71,16 +71,18 @@ def _read(path: Path, shape: dict[str, Any], notices: list[Problem] | None) -> d
     return data
 
 
-def _stat(path: Path) -> list[int]:
+def _stat(path: Path | str) -> list[int]:
     return list(stamp(path))
 
 
-def note_stats(notes: Sequence[Path]) -> list[list[int]]:
+def note_stats(notes: Sequence[Path | str]) -> list[list[int]]:
     """Each note's size and modification time, looked at once per build."""
     return [_stat(p) for p in notes]
 
 
-def inputs_digest(notes: Sequence[Path], config: Config, stats: Sequence[list[int]] | None = None) -> str:
+def inputs_digest(
+    notes: Sequence[Path | str], config: Config, stats: Sequence[list[int]] | None = None
+) -> str:
     """A digest of the notes, settings, templates and code a build reads, by size and
     modification time (`stats`, else looked at here; no file is read). Take it before reading
     the notes."""

@@ -39,6 +39,13 @@ clipboard, `ESC [` moves the cursor and recolours) and the bidirectional overrid
 text read in another order than it is."""
 
 
+HINT = (
+    "cards come from `**Term:** meaning` items, `Term: meaning` lines, definitions like "
+    '"A pipe is a …", and sentences with a timestamp like [12:34] or a **marked** phrase'
+)
+"""What a note needs to give cards: said once under the list of notes that gave none."""
+
+
 def terminal_text(text: str) -> str:
     """`text` with each `_UNPRINTABLE` character written out as `\\uXXXX`: visible, and in a
     JSON string the same character again."""
@@ -134,8 +141,6 @@ SHOWN_EMPTY = 5
 
 def empty_lines(result: BuildResult, verbose: bool = False) -> list[str]:
     """`N notes gave no cards:`, then `  path: reason` for the first few (all with `verbose`)."""
-    from ..cards.empty import HINT
-
     if not result.empty:
         return []
     shown = result.empty if verbose else result.empty[:SHOWN_EMPTY]
@@ -211,7 +216,6 @@ def why_lines(ranking: Ranking, empty: str = "") -> list[str]:
     """`preview --why`: every candidate in reading order, kept or dropped, with its score and
     reason; for a note that keeps no card, `empty` says why."""
     from ..cards import render
-    from ..cards.empty import HINT
 
     reasons = {id(c): why for c, why in ranking.dropped}
     every = sorted(
