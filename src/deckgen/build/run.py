@@ -154,8 +154,7 @@ def _run(
     finish(lock, got.gone)  # the index is in place: its GUID lists, then what it dropped
     written = {name: str(info["digest"]) for name, info in got.packages.items()}
     result = _result(got, problems, tuple(remove_stale(out, before, written)), out)
-    save_notes(out, {"settings": settings_digest(config), "packages": got.packages,
-                     "notes": {p: r.to_json() for p, r in got.records.items()}})  # fmt: skip
+    save_notes(out, settings_digest(config), got.packages, got.records)
     media = sorted({m for r in got.records.values() for m in r.media})
     save_state(out, signature(inputs, options.lock, media), {**result.summary(), "packages": written},
                [[p.source.path, p.source.line, p.message, p.unread] for p in result.problems],

@@ -10,6 +10,7 @@ The lock is deckgen's own output, so its stat joins only when the signature is m
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,16 +156,35 @@ NOTES_NAME = ".deckgen-notes.json"
 that a build with nothing to do never reads it."""
 
 
+_KNOWN: dict[Path, tuple[tuple[int, ...], dict[str, Any]]] = {}
+"""The notes state this process last read or wrote, by file, with the file's size, times and
+inode then: `watch` builds again and again in one process, and reading a vault's records anew
+was a quarter of each rebuild. Callers only read what `last_notes` returns."""
+
+
+def _file_id(path: Path) -> tuple[int, ...]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ()
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)  # (any write moves the ctime)
+
+
 def last_notes(out: Path, notices: list[Problem] | None = None) -> dict[str, Any]:
     """The per-note records (`"notes"`: path → `Record`) and the packages the last build into
     `out` left, if readable (else a notice joins `notices`)."""
     path = out / NOTES_NAME
+    seen = _file_id(path)
+    if (known := _KNOWN.get(path)) is not None and seen and known[0] == seen:
+        return known[1]
     data = _read(path, _NOTES, notices) or {}
     try:
         rows = data.get("notes", {})
         if not isinstance(rows, dict):
             raise ValueError("notes is not an object")
-        return {**data, "notes": {str(p): Record.from_json(r) for p, r in rows.items()}}
+        found = {**data, "notes": {str(p): Record.from_json(r) for p, r in rows.items()}}
+        _KNOWN[path] = (seen, found)
+        return found
     except ValueError as exc:
         if notices is not None:
             notices.append(Problem(SourceRef(str(path), 0), f"cannot be read ({str(exc)[:160]}); "
@@ -172,9 +192,12 @@ def last_notes(out: Path, notices: list[Problem] | None = None) -> dict[str, Any
         return {}
 
 
-def save_notes(out: Path, data: dict[str, Any]) -> None:
+def save_notes(out: Path, settings: str, packages: dict[str, Any], records: dict[str, Record]) -> None:
     """Remember what this build learned of each note (before the state: see `save_state`)."""
-    atomic_write(out / NOTES_NAME, orjson.dumps(data))
+    path = out / NOTES_NAME
+    data = {"settings": settings, "packages": packages}
+    atomic_write(path, orjson.dumps({**data, "notes": {p: r.to_json() for p, r in records.items()}}))
+    _KNOWN[path] = (_file_id(path), {**data, "notes": records})
 
 
 @dataclass(frozen=True, slots=True)
