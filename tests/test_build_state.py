@@ -180,3 +180,24 @@ def test_the_notes_state_is_read_once_per_process_until_it_changes_on_disk(
     edited.write_text(edited.read_text(encoding="utf-8") + "\nAnd another.\n", encoding="utf-8")
     result = build([notes], out, Config(), NOW + 20, BuildOptions(lock=lock))
     assert len(read) == result.notes  # read anew, every record
+
+
+def test_a_build_collects_cycles_less_often_and_leaves_the_process_as_it_was(
+    notes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from deckgen.build import run as run_module
+
+    seen: list[tuple[int, int, int]] = []
+    real = run_module.run
+
+    def watched(*args: object, **kwargs: object) -> object:
+        seen.append(gc.get_threshold())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run_module, "run", watched)
+    before = gc.get_threshold()
+    build([notes], tmp_path / "out", Config(), NOW, BuildOptions(lock=tmp_path / "deckgen.lock"))
+    assert seen and seen[0][0] > before[0]  # a vault's records are not walked again and again
+    assert gc.get_threshold() == before

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pathspec
@@ -33,17 +33,17 @@ class NoteFile:
     display: str
     """The note's path relative to the folder given on the command line, as written."""
     folder: str
+    shown: str = field(init=False, compare=False)
+    """The path shown in messages, cards and the lock: `display` with control and invisible
+    characters written out (`text.printable`), as the note read from it names itself."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "shown", printable(self.display))
 
     @property
     def path(self) -> Path:
         """Its path."""
         return Path(self.file)
-
-    @property
-    def shown(self) -> str:
-        """The path shown in messages, cards and the lock: `display` with control and invisible
-        characters written out (`text.printable`), as the note read from it names itself."""
-        return printable(self.display)
 
 
 def ignore_spec(root: Path, exclude: Iterable[str] = ()) -> pathspec.GitIgnoreSpec:

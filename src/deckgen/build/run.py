@@ -120,6 +120,19 @@ def run(
         raise BuildError(_cannot_write(exc, out)) from None
 
 
+def load_stages() -> None:
+    """Load now what a build that reads a note loads when it first does (`_run`), and the
+    language data: a `watch` that starts with nothing to do calls this, so that the first save
+    pays no import."""
+    from ..identity import lockfile, lockwrite  # noqa: F401
+    from ..notes import media  # noqa: F401
+    from ..rules.frequency import preload
+    from ..write import package  # noqa: F401
+    from . import settle  # noqa: F401
+
+    preload()
+
+
 def _run(
     files: Sequence[NoteFile], out: Path, config: Config, now: int, options: BuildOptions,
     seen: tuple[str, list[list[int]]],

@@ -211,9 +211,12 @@ def open_lock(path: Path | None) -> Lock:
 
 
 def _row(raw: Any) -> Row:
-    if not isinstance(raw, list) or len(raw) != 4:
+    if type(raw) is not list or len(raw) != 4:
         raise TypeError("an index line is a list of 4 texts")
-    return Row(*(text_field(x) for x in raw))
+    a, b, c, d = raw
+    if type(a) is not str or type(b) is not str or type(c) is not str or type(d) is not str:
+        raise TypeError(f"{str(next(x for x in raw if type(x) is not str))[:20]!r} is not a text")
+    return Row(a, b, c, d)
 
 
 def _check_index(path: Path, head: dict[str, Any], body: list[str], rows: Mapping[str, Row]) -> None:
