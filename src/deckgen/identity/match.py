@@ -255,12 +255,14 @@ def reconcile_note(
     out: list[Card] = []
     entries: list[Entry] = []
     changes: list[Change] = []
+    was_retired = {e.guid for e in gone}
     for drafts, found, ranked_out in ((nc.kept, pairs, False), (nc.spare, spare_pairs, True)):
         for i, (claim, face) in enumerate(drafts):
             prev = found.get(i)
             if ranked_out and prev is None:
                 continue
-            card, entry, change = _identify(note, claim, face, prev, taken, now)
+            back = prev is not None and prev.guid in was_retired
+            card, entry, change = _identify(note, claim, face, prev, taken, now, back)
             out.append(card)
             entries.append(replace(entry, ranked_out=ranked_out))
             changes += change
@@ -280,14 +282,15 @@ def reconcile_note(
 
 
 def _identify(
-    note: Note, claim: Claim, face: Face, prev: Entry | None, taken: Taken, now: int
+    note: Note, claim: Claim, face: Face, prev: Entry | None, taken: Taken, now: int, back: bool = False
 ) -> tuple[Card, Entry, list[Change]]:
-    """One claim's card: its old GUID when it had one, a newer mtime when its content changed."""
+    """One claim's card: its old GUID when it had one, a newer mtime when its content changed or
+    it comes `back` from retirement (the learner's copy says retired: Anki must take the new one)."""
     guid = prev.guid if prev else taken.fresh(fingerprint(note, claim))
     digest = content_hash(face)
     if prev is None:
         action, mtime = "added", now
-    elif not same_content(prev.hash, face, note.path, digest):
+    elif back or not same_content(prev.hash, face, note.path, digest):
         action, mtime = "changed", max(now, prev.mtime + 1)  # strictly newer, so Anki applies it
     else:
         action, mtime = "unchanged", prev.mtime
