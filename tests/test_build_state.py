@@ -152,3 +152,52 @@ def test_two_builds_at_once_do_not_both_add_every_card(notes: Path) -> None:
     assert results["first"].plan.count("added") == results["first"].cards > 0
     assert results["second"].plan.count("added") == 0
     assert results["second"].plan.counts()["unchanged"] == results["first"].cards
+
+
+def test_the_notes_state_is_read_once_per_process_until_it_changes_on_disk(
+    notes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`watch` builds again and again in one process: the records it wrote are not read back,
+    but a notes state changed by anything else (even to the same bytes) is."""
+    from deckgen.build import state
+
+    out, lock = tmp_path / "out", tmp_path / "deckgen.lock"
+    build([notes], out, Config(), NOW, BuildOptions(lock=lock))
+    read: list[object] = []
+    real = state.Record.from_json
+
+    def counted(cls: type, raw: object) -> object:
+        read.append(raw)
+        return real(raw)
+
+    monkeypatch.setattr(state.Record, "from_json", classmethod(counted))
+    edited = notes / "reasoning_in_ai_models.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    build([notes], out, Config(), NOW + 10, BuildOptions(lock=lock))
+    assert read == []  # this process wrote it: its records are known
+    saved = out / state.NOTES_NAME
+    saved.write_bytes(saved.read_bytes())  # the same bytes, written by someone else
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nAnd another.\n", encoding="utf-8")
+    result = build([notes], out, Config(), NOW + 20, BuildOptions(lock=lock))
+    assert len(read) == result.notes  # read anew, every record
+
+
+def test_a_build_collects_cycles_less_often_and_leaves_the_process_as_it_was(
+    notes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from deckgen.build import run as run_module
+
+    seen: list[tuple[int, int, int]] = []
+    real = run_module.run
+
+    def watched(*args: object, **kwargs: object) -> object:
+        seen.append(gc.get_threshold())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run_module, "run", watched)
+    before = gc.get_threshold()
+    build([notes], tmp_path / "out", Config(), NOW, BuildOptions(lock=tmp_path / "deckgen.lock"))
+    assert seen and seen[0][0] > before[0]  # a vault's records are not walked again and again
+    assert gc.get_threshold() == before

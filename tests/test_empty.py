@@ -14,9 +14,8 @@ from conftest import REPO
 from deckgen.build import BuildOptions, BuildResult, build, readall
 from deckgen.build.discover import find_notes
 from deckgen.cards.claims import note_claims
-from deckgen.cards.empty import HINT
 from deckgen.cli import app
-from deckgen.cli.output import SHOWN_EMPTY, show_rebuild
+from deckgen.cli.output import HINT, SHOWN_EMPTY, show_rebuild
 from deckgen.config import Config
 from deckgen.notes import read_note
 from deckgen.rules import candidates

@@ -20,8 +20,8 @@ from deckgen.cards.claims import claim_text, note_drafts
 from deckgen.config import Config
 from deckgen.identity.lockfile import read_lock
 from deckgen.identity.lockwrite import write_lock
-from deckgen.identity.match import HASH_VERSION, Entry, NoteEntry, Plan, content_hash, legacy_hash
-from deckgen.model import BLANK, Card, Face
+from deckgen.identity.match import HASH_VERSION, Entry, NoteEntry, content_hash, legacy_hash
+from deckgen.model import BLANK, Card, Face, Plan
 from deckgen.notes import read_note
 
 WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa", "lambda", "sigma"]

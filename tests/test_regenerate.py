@@ -165,3 +165,36 @@ def test_same_notes_same_output(tmp_path: Path) -> None:
     assert [(c.guid, c.mtime, c.face.question) for c in a.decks[0].cards] == [
         (c.guid, c.mtime, c.face.question) for c in b.decks[0].cards
     ]
+
+
+def test_a_retired_card_that_comes_back_is_live_again_in_anki(tmp_path: Path) -> None:
+    """A sentence deleted (its card retires) and then put back: the learner's card, imported
+    while retired, must be live again after the next import. Its mtime moves, or Anki keeps the
+    retired copy (it updates a note only from a newer one)."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    note = notes / REFERENCE.name
+    text = REFERENCE.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if "Multimodal Generalization" in x)
+    lock, out = tmp_path / "deckgen.lock", tmp_path / "out"
+    col = open_collection(tmp_path / "collection.anki2")
+
+    def build_and_import(body: str, now: int) -> dict[str, Any]:
+        note.write_text(body, encoding="utf-8")
+        result = build([notes], out, Config(), now, BuildOptions(lock=lock))
+        import_apkg(col, result.outputs[0])
+        return {"plan": result.plan.counts(), **snapshot(col)}
+
+    build_and_import(text, 1_800_000_000)
+    gone = build_and_import(text.replace(line + "\n", ""), 1_800_001_000)
+    assert gone["plan"]["retired"] == 1
+    [(guid, retired)] = [(g, n) for g, n in gone["notes"].items() if n["fields"]["Status"]]
+    back = build_and_import(text, 1_800_002_000)
+    assert back["plan"]["changed"] == 1 and back["plan"]["retired"] == 0
+    live = back["notes"][guid]
+    assert (
+        live["fields"]["Status"] == ""
+        and "Multimodal Generalization" in live["fields"]["Question"] + live["fields"]["Answer"]
+    )
+    assert [c["id"] for c in live["cards"]] == [c["id"] for c in retired["cards"]]  # the same card
+    col.close()

@@ -90,6 +90,30 @@ print(json.dumps(loaded()))
     assert list(tmp_path.glob("out/*.apkg"))
 
 
+def test_a_build_that_finds_nothing_changed_loads_no_stage(tmp_path: Path) -> None:
+    """The build that finds its notes, settings and lock as the last one left them reads no note
+    and writes nothing, so it loads none of the stages (`build/run.py` imports them after that
+    check): what `deckgen build` costs when nothing changed is finding and looking at the notes."""
+    argv = ["build", str(TESTS / "fixtures" / "notes"), "--out", str(tmp_path / "out"),
+            "--lock", str(tmp_path / "deckgen.lock"), "--json"]  # fmt: skip
+    code = f"""
+import contextlib, io
+from deckgen.cli import app
+sys.argv = ["deckgen", *{argv!r}]
+out = io.StringIO()
+with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+    app()
+print(json.dumps([json.loads(out.getvalue())["skipped"], loaded()]))
+"""
+    first = fresh(code)
+    assert isinstance(first, list) and first[0] is False and set(BUILT) <= set(first[1])  # every stage
+    again = fresh(code)
+    assert isinstance(again, list) and again[0] is True
+    loaded: list[str] = again[1]
+    stages = {*BUILT, "deckgen.identity.match", "deckgen.notes"} - {"deckgen.build.run"}  # (run is light)
+    assert [m for m in loaded if m in stages] == []
+
+
 def test_preview_why_loads_no_writer_and_no_network() -> None:
     """`preview --why` reads and ranks one note: no package writer (genanki), no download
     modules (`notes/remote.py` imports them at its first download)."""

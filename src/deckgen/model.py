@@ -360,3 +360,36 @@ class Candidate:
     def score(self) -> float:
         """The sum of the feature weights."""
         return round(sum(w for _, w in self.features), 3)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One line of the plan."""
+
+    action: str
+    """added, changed, retired, moved, or ranked_out (kept although it no longer ranks)."""
+    deck: str
+    question: str
+    path: str
+    old_deck: str = ""
+    line: int = 0
+    """The claim's line in its note; 0 when it is no longer there (retired)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a build changes, per deck, like a migration plan."""
+
+    changes: tuple[Change, ...] = ()
+    """Every card that is added, changed, moved or retired."""
+    unchanged: int = 0
+    """Cards that stay as they were (counted, not listed: usually nearly all of them)."""
+
+    def count(self, action: str) -> int:
+        """How many changes of one kind."""
+        return self.unchanged if action == "unchanged" else sum(c.action == action for c in self.changes)
+
+    def counts(self) -> dict[str, int]:
+        """Counts of every action, in a fixed order."""
+        actions = ("added", "changed", "moved", "retired", "ranked_out", "unchanged")
+        return {a: self.count(a) for a in actions}

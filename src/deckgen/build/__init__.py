@@ -8,8 +8,11 @@ runs, and `BuildResult` when first asked for.
 
 from __future__ import annotations
 
+import gc
 import importlib
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,10 +36,38 @@ def build(
     from .run import run
 
     own = [out, *([folder_of(options.lock)] if options.lock is not None else [])]
-    files = find_notes(paths, config.exclude, own)
-    if not files:
-        raise BuildError(f"no .md notes under {', '.join(map(str, paths))} — point deckgen at your notes")
-    return run(files, out, config, now, options)
+    with _few_collections():
+        files = find_notes(paths, config.exclude, own)
+        if not files:
+            raise BuildError(f"no .md notes under {', '.join(map(str, paths))} — point deckgen at your notes")
+        return run(files, out, config, now, options)
+
+
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """A build holds a vault's worth of long-lived objects (each note's record, the lock's rows):
+    at Python's default thresholds the cycle collector walks them all again and again, a third of
+    a one-note rebuild of the public vault. They hold no cycles, so collect less often while
+    builds run; the process's own thresholds come back when the last one ends (builds may run
+    in several threads at once)."""
+    global _running, _thresholds
+    with _gc_lock:
+        if not _running:
+            _thresholds = gc.get_threshold()
+            gc.set_threshold(50_000, 20, 100)
+        _running += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _running -= 1
+            if not _running:
+                gc.set_threshold(*_thresholds)
+
+
+_gc_lock = threading.Lock()
+_running = 0
+_thresholds = gc.get_threshold()
 
 
 def __getattr__(name: str) -> Any:

@@ -9,10 +9,11 @@ planted in a shared `out/` can make no code run, and one that does not fit is a 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from .. import files
 from ..codec import decoder, encode
@@ -39,7 +40,7 @@ def load(folder: Path, key: str, kind: Any) -> Any | None:
     """The cached result for `key`, read as the type `kind`, or None (a missing, unreadable or
     malformed entry is a miss)."""
     try:
-        data = json.loads(_path(folder, key).read_bytes())
+        data = orjson.loads(_path(folder, key).read_bytes())
         return decoder(kind)(data)
     except (OSError, ValueError, RecursionError):
         return None
@@ -53,9 +54,9 @@ def store(folder: Path, key: str, value: Any) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Not flushed to disk: after a crash a torn entry only reads as a miss (see `load`), and
         # one fsync per note was a twentieth of a cold build.
-        data = json.dumps(encode(value), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        data = orjson.dumps(encode(value))
         atomic_write(path, data, durable=False)
-    except (OSError, ValueError):
+    except (OSError, TypeError, ValueError):  # (orjson: a value it cannot write is a TypeError)
         return False
     return True
 

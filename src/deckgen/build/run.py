@@ -15,23 +15,16 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..cards.claims import NoteClaims
 from ..config import Config
 from ..errors import BuildError
 from ..files import exclusive, mark_output, staged
-from ..identity.lockfile import guard, open_lock
-from ..identity.lockformat import VERSION, folder_of
-from ..identity.lockwrite import finish
-from ..identity.match import Plan
-from ..model import Card, Deck, Problem, SourceRef
-from ..notes.media import forget_vaults
-from ..write.package import remove_stale
+from ..identity.lockformat import VERSION, folder_of, guard
+from ..model import Card, Deck, Plan, Problem, SourceRef
 from . import cache
 from .discover import NoteFile
 from .options import DEFAULTS, BuildOptions
-from .settle import Outcome, settings_digest, settle
 from .state import (
     inputs_digest,
     last_notes,
@@ -44,6 +37,10 @@ from .state import (
     signature,
     unchanged_summary,
 )
+
+if TYPE_CHECKING:
+    from ..cards.claims import NoteClaims
+    from .settle import Outcome
 
 LOCK_WAIT = 30.0
 """Seconds a second deckgen waits for the first to finish writing into the same folder."""
@@ -105,14 +102,13 @@ def run(
 ) -> BuildResult:
     """The stages over `files` (`find_notes`' list, or the one note `preview` shows): every
     command runs this, and only the sink differs (files and the lock, or memory for a dry run)."""
-    forget_vaults()  # `watch` builds again in one process: a vault's files may have changed
     if config.remote_images == "download" and config.downloads is None:
         if not options.write and not options.cache:  # a dry run writes nothing into `out`
             with tempfile.TemporaryDirectory(prefix="deckgen-images-") as folder:
                 return run(files, out, replace(config, downloads=Path(folder)), now, options)
         config = replace(config, downloads=out / cache.IMAGES_NAME)  # beside the note cache
-    stats = note_stats([f.path for f in files])  # before any note is read
-    inputs = inputs_digest([f.path for f in files], config, stats)
+    stats = note_stats([f.file for f in files])  # before any note is read
+    inputs = inputs_digest([f.file for f in files], config, stats)
     if not options.write and not options.cache:  # a dry run writes nothing: no writer to wait for
         return _run(files, out, config, now, options, (inputs, stats))
     try:
@@ -122,6 +118,19 @@ def run(
             return _run(files, out, config, now, options, (inputs, stats))
     except OSError as exc:
         raise BuildError(_cannot_write(exc, out)) from None
+
+
+def load_stages() -> None:
+    """Load now what a build that reads a note loads when it first does (`_run`), and the
+    language data: a `watch` that starts with nothing to do calls this, so that the first save
+    pays no import."""
+    from ..identity import lockfile, lockwrite  # noqa: F401
+    from ..notes import media  # noqa: F401
+    from ..rules.frequency import preload
+    from ..write import package  # noqa: F401
+    from . import settle  # noqa: F401
+
+    preload()
 
 
 def _run(
@@ -136,6 +145,14 @@ def _run(
         result = BuildResult.from_summary(last["summary"], last["problems"])
         _check_strict(result.problems, options)
         return result
+    # The stages, loaded only now: a build that finds nothing changed never needs them.
+    from ..identity.lockfile import open_lock
+    from ..identity.lockwrite import finish
+    from ..notes.media import forget_vaults
+    from ..write.package import remove_stale
+    from .settle import settings_digest, settle
+
+    forget_vaults()  # `watch` builds again in one process: a vault's files may have changed
     lock = open_lock(options.lock)  # a broken lock stops us first
     if not options.write:  # the memory sink: the same stages, nothing staged
         got = settle(files, stats, out, config, now, options, lock, last_notes(out, notices), None)
@@ -150,8 +167,7 @@ def _run(
     finish(lock, got.gone)  # the index is in place: its GUID lists, then what it dropped
     written = {name: str(info["digest"]) for name, info in got.packages.items()}
     result = _result(got, problems, tuple(remove_stale(out, before, written)), out)
-    save_notes(out, {"settings": settings_digest(config), "packages": got.packages,
-                     "notes": {p: r.to_json() for p, r in got.records.items()}})  # fmt: skip
+    save_notes(out, settings_digest(config), got.packages, got.records)
     media = sorted({m for r in got.records.values() for m in r.media})
     save_state(out, signature(inputs, options.lock, media), {**result.summary(), "packages": written},
                [[p.source.path, p.source.line, p.message, p.unread] for p in result.problems],

@@ -23,9 +23,9 @@ from ..cards.claims import NoteClaims
 from ..config import Config
 from ..errors import BuildError
 from ..identity.lockfile import Lock
-from ..identity.match import Change, Plan, Taken, note_identity, reconcile_note
+from ..identity.match import Taken, note_identity, reconcile_note
 from ..identity.retire import retired_card
-from ..model import Card, Deck, Problem
+from ..model import Card, Change, Deck, Plan, Problem
 from ..notes.media import unchanged
 from ..write.apkg import note_type_text
 from . import cache

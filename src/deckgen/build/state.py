@@ -10,11 +10,13 @@ The lock is deckgen's own output, so its stat joins only when the signature is m
 from __future__ import annotations
 
 import hashlib
-import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from .. import files
 from ..codec import decoder
@@ -57,11 +59,11 @@ def _read(path: Path, shape: dict[str, Any], notices: list[Problem] | None) -> d
     """A state file of `out/`, checked against its shape; None when it is absent, or when it
     cannot be read (then a notice says it is made anew: it is only deckgen's memory)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = orjson.loads(path.read_bytes())
         _check(data, shape)
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # (orjson: bad UTF-8 is a ValueError)
         if notices is not None:
             notices.append(Problem(SourceRef(str(path), 0), f"cannot be read ({str(exc)[:160]}); "
                                    "deckgen made it anew"))  # fmt: skip
@@ -70,16 +72,18 @@ def _read(path: Path, shape: dict[str, Any], notices: list[Problem] | None) -> d
     return data
 
 
-def _stat(path: Path) -> list[int]:
+def _stat(path: Path | str) -> list[int]:
     return list(stamp(path))
 
 
-def note_stats(notes: Sequence[Path]) -> list[list[int]]:
+def note_stats(notes: Sequence[Path | str]) -> list[list[int]]:
     """Each note's size and modification time, looked at once per build."""
     return [_stat(p) for p in notes]
 
 
-def inputs_digest(notes: Sequence[Path], config: Config, stats: Sequence[list[int]] | None = None) -> str:
+def inputs_digest(
+    notes: Sequence[Path | str], config: Config, stats: Sequence[list[int]] | None = None
+) -> str:
     """A digest of the notes, settings, templates and code a build reads, by size and
     modification time (`stats`, else looked at here; no file is read). Take it before reading
     the notes."""
@@ -94,14 +98,14 @@ def inputs_digest(notes: Sequence[Path], config: Config, stats: Sequence[list[in
         if config.templates
         else [],
     }
-    return hashlib.sha256(json.dumps(inputs).encode("utf-8")).hexdigest()
+    return hashlib.sha256(orjson.dumps(inputs)).hexdigest()
 
 
 def signature(inputs: str, lock: Path | None, media: Sequence[Sequence[Any]] = ()) -> str:
     """The build's signature: `inputs_digest`, the lock as it is now and the image files the
     notes embed (path, size, modification time: `media_now`, or as the notes were read)."""
     seen = [inputs, [str(lock), *_stat(lock)] if lock is not None else None, [list(m) for m in media]]
-    return hashlib.sha256(json.dumps(seen).encode("utf-8")).hexdigest()
+    return hashlib.sha256(orjson.dumps(seen)).hexdigest()
 
 
 def media_now(state: dict[str, Any] | None) -> list[list[Any]]:
@@ -144,7 +148,7 @@ def save_state(
     """Remember this build (and the image files its notes embed, `media`); written last, so a
     failed build never looks up to date."""
     state = {"signature": sig, "summary": summary, "problems": problems, "media": list(media)}
-    atomic_write(out / STATE_NAME, json.dumps(state, indent=1, ensure_ascii=False).encode("utf-8"))
+    atomic_write(out / STATE_NAME, orjson.dumps(state, option=orjson.OPT_INDENT_2))
 
 
 NOTES_NAME = ".deckgen-notes.json"
@@ -152,16 +156,35 @@ NOTES_NAME = ".deckgen-notes.json"
 that a build with nothing to do never reads it."""
 
 
+_KNOWN: dict[Path, tuple[tuple[int, ...], dict[str, Any]]] = {}
+"""The notes state this process last read or wrote, by file, with the file's size, times and
+inode then: `watch` builds again and again in one process, and reading a vault's records anew
+was a quarter of each rebuild. Callers only read what `last_notes` returns."""
+
+
+def _file_id(path: Path) -> tuple[int, ...]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ()
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)  # (any write moves the ctime)
+
+
 def last_notes(out: Path, notices: list[Problem] | None = None) -> dict[str, Any]:
     """The per-note records (`"notes"`: path → `Record`) and the packages the last build into
     `out` left, if readable (else a notice joins `notices`)."""
     path = out / NOTES_NAME
+    seen = _file_id(path)
+    if (known := _KNOWN.get(path)) is not None and seen and known[0] == seen:
+        return known[1]
     data = _read(path, _NOTES, notices) or {}
     try:
         rows = data.get("notes", {})
         if not isinstance(rows, dict):
             raise ValueError("notes is not an object")
-        return {**data, "notes": {str(p): Record.from_json(r) for p, r in rows.items()}}
+        found = {**data, "notes": {str(p): Record.from_json(r) for p, r in rows.items()}}
+        _KNOWN[path] = (seen, found)
+        return found
     except ValueError as exc:
         if notices is not None:
             notices.append(Problem(SourceRef(str(path), 0), f"cannot be read ({str(exc)[:160]}); "
@@ -169,11 +192,12 @@ def last_notes(out: Path, notices: list[Problem] | None = None) -> dict[str, Any
         return {}
 
 
-def save_notes(out: Path, data: dict[str, Any]) -> None:
+def save_notes(out: Path, settings: str, packages: dict[str, Any], records: dict[str, Record]) -> None:
     """Remember what this build learned of each note (before the state: see `save_state`)."""
-    atomic_write(
-        out / NOTES_NAME, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    )
+    path = out / NOTES_NAME
+    data = {"settings": settings, "packages": packages}
+    atomic_write(path, orjson.dumps({**data, "notes": {p: r.to_json() for p, r in records.items()}}))
+    _KNOWN[path] = (_file_id(path), {**data, "notes": records})
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,21 +237,23 @@ class Record:
     def from_json(cls, raw: Any) -> Record:
         """The row `to_json` wrote; ValueError when it is not one (a damaged file). Each of the
         twelve values' type is checked, not every item inside them: one build reads 21,000."""
-        if not isinstance(raw, list) or len(raw) != len(_ROW):
-            raise ValueError("a note's record is not a row of 12 values")
-        for value, kind in zip(raw, _ROW, strict=True):
-            if not isinstance(value, kind) or isinstance(value, bool):
-                raise ValueError(
-                    f"a note's record holds {str(value)[:20]!r} where it needs a {kind.__name__}"
-                )
+        if not isinstance(raw, list) or tuple(map(type, raw)) != _ROW:  # (exact types: no bool for int)
+            if not isinstance(raw, list) or len(raw) != len(_ROW):
+                raise ValueError("a note's record is not a row of 12 values")
+            value, kind = next((v, k) for v, k in zip(raw, _ROW, strict=True) if type(v) is not k)
+            raise ValueError(f"a note's record holds {str(value)[:20]!r} where it needs a {kind.__name__}")
         st, key, lock, ident, packages, decks, cards, kept, kinds, problems, empty, media = raw
         try:
             size, mtime = st
-            found = tuple(Problem(SourceRef(p, line), m, unread) for p, line, m, unread in problems)
+            found = (
+                tuple(Problem(SourceRef(p, line), m, unread) for p, line, m, unread in problems)
+                if problems
+                else ()
+            )
+            seen = tuple((str(path), int(size), int(mtime)) for path, size, mtime in media) if media else ()
             return cls(
                 (_int(size), _int(mtime)), key, lock, ident, tuple(packages), tuple(decks), cards, kept,
-                kinds, found, empty, tuple((str(path), int(size), int(mtime)) for path, size, mtime in media),
-                raw,
+                kinds, found, empty, seen, raw,
             )  # fmt: skip
         except (TypeError, ValueError) as exc:
             raise ValueError(f"a note's record does not fit ({exc})") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -14,7 +15,7 @@ from ..errors import BuildError, DeckgenError
 from ..notes.inline import IMAGE_FILE
 from . import build
 from .options import BuildOptions
-from .run import BuildResult
+from .run import BuildResult, load_stages
 
 DEBOUNCE_MS = 300
 """Saves closer together than this are one rebuild (editors write several times per save)."""
@@ -54,6 +55,9 @@ def watch(
             on_build(build(paths, out, settings, now(), options), changed)
         except DeckgenError as exc:
             on_build(exc, changed)
+        # What the process keeps between builds (the notes' records, the loaded stages) stays:
+        # out of the cycle collector's way, so that it is not walked again at every save.
+        gc.freeze()
 
     def wanted(change: watchfiles.Change, path: str) -> bool:
         if path.endswith(".md") or IMAGE_FILE.search(path):  # a card shows a replaced image anew
@@ -64,6 +68,7 @@ def watch(
     if settings_file is not None and settings_file.is_file() and not _below(settings_file, paths):
         targets.append(settings_file)
     once(())
+    load_stages()  # (the first build may have found nothing to read)
     for changes in watchfiles.watch(
         *targets, watch_filter=wanted, debounce=DEBOUNCE_MS, step=50, stop_event=stop
     ):

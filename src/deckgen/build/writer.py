@@ -34,6 +34,8 @@ class Writer:
         self.live: dict[str, list[Card]] = {}
         self.retired: dict[str, list[Card]] = {}
         self.last: dict[str, int] = {}
+        self.soonest = 0
+        """The first note after which a package is due (`last`'s least value, once known)."""
         self.decks: list[Deck] = []
         self.gone: list[Card] = []
         self.packages: dict[str, dict[str, Any]] = {}
@@ -100,8 +102,13 @@ class Writer:
 
     def flush(self, i: int) -> None:
         """Write every package whose last note is `i` (or earlier)."""
-        for name in [p for p, last in self.last.items() if last <= i]:
+        if i < self.soonest:  # (called once per note: a vault's notes times its packages adds up)
+            return
+        due = [p for p, last in self.last.items() if last <= i]
+        for name in due:
             del self.last[name]
+        self.soonest = min(self.last.values(), default=1 << 62)
+        for name in due:
             live, retired = self.live.pop(name, []), self.retired.pop(name, [])
             touched = self.patch.get(name)
             if touched is not None:  # only the cards of the decks that change

@@ -13,12 +13,6 @@ from ..model import Note
 from ..rank import Ranking
 from ..rules.explicit import covered
 
-HINT = (
-    "cards come from `**Term:** meaning` items, `Term: meaning` lines, definitions like "
-    '"A pipe is a …", and sentences with a timestamp like [12:34] or a **marked** phrase'
-)
-"""What a note needs to give cards: said once under the list of notes that gave none."""
-
 
 def empty_reason(note: Note, ranking: Ranking, flashcard_tags: tuple[str, ...] = ()) -> str:
     """Why `note` keeps no card under `ranking`; '' when it keeps some. A note written for

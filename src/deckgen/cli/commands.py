@@ -328,7 +328,8 @@ def preview(
         from ..build.run import run as run_stages
 
         with tempfile.TemporaryDirectory(prefix="deckgen-preview-") as nowhere:  # no cache, no lock
-            result = run_stages([NoteFile(note, *note_place(note, base))], Path(nowhere), cfg, now(), PREVIEW)
+            found = NoteFile(str(note), *note_place(note, base))
+            result = run_stages([found], Path(nowhere), cfg, now(), PREVIEW)
         if unread := [p for p in result.problems if p.unread]:  # the note itself cannot be read
             raise BuildError(str(unread[0]))
         cards = in_reading_order(result)

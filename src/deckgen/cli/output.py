@@ -19,8 +19,7 @@ from ..text import CONTROLS, plural
 
 if TYPE_CHECKING:  # the pipeline's modules load when a command prints what it built, not for --help
     from ..build import BuildResult
-    from ..identity.match import Plan
-    from ..model import Card, Problem
+    from ..model import Card, Plan, Problem
     from ..rank import Ranking
 
 SCHEMA = "deckgen.build/1"
@@ -38,6 +37,13 @@ _UNPRINTABLE = re.compile(f"{CONTROLS.pattern}|[\u202a-\u202e\u2066-\u2069]")
 """What a terminal must not be sent from a note: control characters (`ESC ]52` writes the
 clipboard, `ESC [` moves the cursor and recolours) and the bidirectional overrides that make
 text read in another order than it is."""
+
+
+HINT = (
+    "cards come from `**Term:** meaning` items, `Term: meaning` lines, definitions like "
+    '"A pipe is a …", and sentences with a timestamp like [12:34] or a **marked** phrase'
+)
+"""What a note needs to give cards: said once under the list of notes that gave none."""
 
 
 def terminal_text(text: str) -> str:
@@ -135,8 +141,6 @@ SHOWN_EMPTY = 5
 
 def empty_lines(result: BuildResult, verbose: bool = False) -> list[str]:
     """`N notes gave no cards:`, then `  path: reason` for the first few (all with `verbose`)."""
-    from ..cards.empty import HINT
-
     if not result.empty:
         return []
     shown = result.empty if verbose else result.empty[:SHOWN_EMPTY]
@@ -212,7 +216,6 @@ def why_lines(ranking: Ranking, empty: str = "") -> list[str]:
     """`preview --why`: every candidate in reading order, kept or dropped, with its score and
     reason; for a note that keeps no card, `empty` says why."""
     from ..cards import render
-    from ..cards.empty import HINT
 
     reasons = {id(c): why for c, why in ranking.dropped}
     every = sorted(

@@ -37,13 +37,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from ..errors import BuildError
-from ..files import exclusive
 from .lockformat import (
     VERSION,
     folder_of,
@@ -60,12 +60,6 @@ _HINT = (
 )
 _FIELDS = ("guid", "kind", "key", "hash", "mtime", "deck", "question", "answer")
 ROW_ENCODER = json.JSONEncoder(ensure_ascii=False)
-
-
-def guard(lock: Path | None, wait: float) -> AbstractContextManager[None]:
-    """Only one deckgen writes a lock at a time, whatever output folder each writes into (two
-    builds reading one lock before either writes it would mint its new GUIDs twice)."""
-    return exclusive(folder_of(lock), wait) if lock is not None else nullcontext()
 
 
 def entry_file(lock: Path, note_path: str) -> Path:
@@ -193,7 +187,8 @@ def open_lock(path: Path | None) -> Lock:
     found = _version(path, head)
     body = [line for line in lines[1:] if line]
     try:  # one parse for the whole index; line by line only to name a broken line
-        rows = [(_row(raw), line) for raw, line in zip(json.loads(f"[{','.join(body)}]"), body, strict=True)]
+        whole = orjson.loads(f"[{','.join(body)}]")
+        rows = [(_row(raw), line) for raw, line in zip(whole, body, strict=True)]
     except (ValueError, TypeError):
         rows = []
         for number, line in enumerate(lines[1:], start=2):
@@ -216,9 +211,12 @@ def open_lock(path: Path | None) -> Lock:
 
 
 def _row(raw: Any) -> Row:
-    if not isinstance(raw, list) or len(raw) != 4:
+    if type(raw) is not list or len(raw) != 4:
         raise TypeError("an index line is a list of 4 texts")
-    return Row(*(text_field(x) for x in raw))
+    a, b, c, d = raw
+    if type(a) is not str or type(b) is not str or type(c) is not str or type(d) is not str:
+        raise TypeError(f"{str(next(x for x in raw if type(x) is not str))[:20]!r} is not a text")
+    return Row(a, b, c, d)
 
 
 def _check_index(path: Path, head: dict[str, Any], body: list[str], rows: Mapping[str, Row]) -> None:

@@ -4,8 +4,11 @@ migrating older formats (format 1 was one JSON file)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
+
+from ..files import exclusive
 
 VERSION = 2
 """The lock format this deckgen writes."""
@@ -60,3 +63,9 @@ def recovery(lock: Path) -> str:
         f"restore {lock.name} and its .d folder together from one commit (git checkout <commit> -- "
         f"{lock.name} {folder_of(lock).name}) and build again; never merge the lock line by line"
     )
+
+
+def guard(lock: Path | None, wait: float) -> AbstractContextManager[None]:
+    """Only one deckgen writes a lock at a time, whatever output folder each writes into (two
+    builds reading one lock before either writes it would mint its new GUIDs twice)."""
+    return exclusive(folder_of(lock), wait) if lock is not None else nullcontext()

@@ -18,7 +18,7 @@ from html import escape
 from ..cards import render
 from ..cards.claims import Draft, NoteClaims, claim_text
 from ..cards.faces import make_card
-from ..model import BLANK, Card, Claim, Face, Note
+from ..model import BLANK, Card, Change, Claim, Face, Note, Plan
 from ..text import content_words, slug
 
 SIMILARITY = 0.5
@@ -143,39 +143,6 @@ class NoteEntry:
     retired: tuple[Entry, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One line of the plan."""
-
-    action: str
-    """added, changed, retired, moved, or ranked_out (kept although it no longer ranks)."""
-    deck: str
-    question: str
-    path: str
-    old_deck: str = ""
-    line: int = 0
-    """The claim's line in its note; 0 when it is no longer there (retired)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """What a build changes, per deck, like a migration plan."""
-
-    changes: tuple[Change, ...] = ()
-    """Every card that is added, changed, moved or retired."""
-    unchanged: int = 0
-    """Cards that stay as they were (counted, not listed: usually nearly all of them)."""
-
-    def count(self, action: str) -> int:
-        """How many changes of one kind."""
-        return self.unchanged if action == "unchanged" else sum(c.action == action for c in self.changes)
-
-    def counts(self) -> dict[str, int]:
-        """Counts of every action, in a fixed order."""
-        actions = ("added", "changed", "moved", "retired", "ranked_out", "unchanged")
-        return {a: self.count(a) for a in actions}
-
-
 @dataclass(slots=True)
 class Taken:
     """The GUIDs a new claim must not get: those of the lock (`guids`, or asked of `held` when
@@ -288,12 +255,14 @@ def reconcile_note(
     out: list[Card] = []
     entries: list[Entry] = []
     changes: list[Change] = []
+    was_retired = {e.guid for e in gone}
     for drafts, found, ranked_out in ((nc.kept, pairs, False), (nc.spare, spare_pairs, True)):
         for i, (claim, face) in enumerate(drafts):
             prev = found.get(i)
             if ranked_out and prev is None:
                 continue
-            card, entry, change = _identify(note, claim, face, prev, taken, now)
+            back = prev is not None and prev.guid in was_retired
+            card, entry, change = _identify(note, claim, face, prev, taken, now, back)
             out.append(card)
             entries.append(replace(entry, ranked_out=ranked_out))
             changes += change
@@ -313,14 +282,15 @@ def reconcile_note(
 
 
 def _identify(
-    note: Note, claim: Claim, face: Face, prev: Entry | None, taken: Taken, now: int
+    note: Note, claim: Claim, face: Face, prev: Entry | None, taken: Taken, now: int, back: bool = False
 ) -> tuple[Card, Entry, list[Change]]:
-    """One claim's card: its old GUID when it had one, a newer mtime when its content changed."""
+    """One claim's card: its old GUID when it had one, a newer mtime when its content changed or
+    it comes `back` from retirement (the learner's copy says retired: Anki must take the new one)."""
     guid = prev.guid if prev else taken.fresh(fingerprint(note, claim))
     digest = content_hash(face)
     if prev is None:
         action, mtime = "added", now
-    elif not same_content(prev.hash, face, note.path, digest):
+    elif back or not same_content(prev.hash, face, note.path, digest):
         action, mtime = "changed", max(now, prev.mtime + 1)  # strictly newer, so Anki applies it
     else:
         action, mtime = "unchanged", prev.mtime

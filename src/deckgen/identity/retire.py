@@ -6,7 +6,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..model import Card, Face
-from .lockfile import guard, read_lock
+from .lockfile import read_lock
+from .lockformat import guard
 from .lockwrite import write_lock
 from .match import Entry
 

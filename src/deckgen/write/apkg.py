@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import genanki
+import orjson
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
@@ -129,8 +130,9 @@ def write_package(decks: Sequence[Deck], path: Path, now: int, templates: Path |
         cursor = conn.cursor()
         cursor.executescript(APKG_SCHEMA)
         cursor.executescript(APKG_COL)
-        _write_notes(cursor, _genanki_decks(decks, templates), now, itertools.count(now * 1000))
-        _set_models(cursor, now, templates)
+        listed = _json(cursor, "decks")
+        _write_notes(cursor, _genanki_decks(decks, templates), now, itertools.count(now * 1000), listed)
+        _set_models(cursor, now, templates, listed)
         conn.commit()
         collection = conn.serialize()
     finally:
@@ -150,35 +152,45 @@ def _zip(path: Path, collection: bytes, media: Mapping[str, bytes]) -> None:
         apkg.writestr("media", json.dumps({str(i): name for i, name in enumerate(media)}))
 
 
+def _json(cursor: sqlite3.Cursor, column: str) -> dict[str, Any]:
+    """A JSON column of the collection's one `col` row (`decks`, `models`)."""
+    found: dict[str, Any] = orjson.loads(cursor.execute(f"SELECT {column} FROM col").fetchone()[0])
+    return found
+
+
+def _set_json(cursor: sqlite3.Cursor, column: str, value: dict[str, Any]) -> None:
+    # (orjson: a source's thousand deck entries are a megabyte; TEXT, as Anki reads it)
+    cursor.execute(f"UPDATE col SET {column} = ?", (orjson.dumps(value).decode("utf-8"),))
+
+
 def _write_notes(
-    cursor: sqlite3.Cursor, gdecks: Sequence[genanki.Deck], now: int, ids: Iterator[int]
-) -> None:
-    """What genanki's `Package.write_to_db` writes, with the deck list written once: genanki
-    rewrites it (and renders every note type) once per deck, so a package of one source with a
-    thousand topic decks took seconds in that alone."""
-    decks = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
+    cursor: sqlite3.Cursor, gdecks: Sequence[genanki.Deck], now: int, ids: Iterator[int],
+    decks: dict[str, Any],
+) -> None:  # fmt: skip
+    """What genanki's `Package.write_to_db` writes, with the deck list (`decks`, the `col`
+    row's, updated here) written once: genanki rewrites it (and renders every note type) once
+    per deck, so a package of one source with a thousand topic decks took seconds in that alone."""
     decks.update({str(d.deck_id): d.to_json() for d in gdecks})
-    cursor.execute("UPDATE col SET decks = ?", (json.dumps(decks),))
+    _set_json(cursor, "decks", decks)
     for d in gdecks:
         for note in d.notes:
             note.write_to_db(cursor, now, d.deck_id, ids)
 
 
-def _set_models(cursor: sqlite3.Cursor, now: int, templates: Path | None) -> None:
-    """The note types the package's notes use, each naming the last deck (by name) that holds
-    one of its notes, as genanki does."""
-    decks = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
+def _set_models(cursor: sqlite3.Cursor, now: int, templates: Path | None, decks: dict[str, Any]) -> None:
+    """The note types the package's notes use, each naming the last deck (by name, from the
+    `col` row's `decks`) that holds one of its notes, as genanki does."""
     last: dict[int, tuple[str, int]] = {}
     for mid, did in cursor.execute("SELECT DISTINCT n.mid, c.did FROM notes n JOIN cards c ON c.nid = n.id"):
         name = decks[str(did)]["name"]
         if mid not in last or name > last[mid][0]:
             last[mid] = (name, did)
-    models = json.loads(cursor.execute("SELECT models FROM col").fetchone()[0])
+    models = _json(cursor, "models")
     for model in (note_type(templates), cloze_note_type(templates)):
         models.pop(str(model.model_id), None)
         if model.model_id in last:
             models[str(model.model_id)] = model.to_json(now, last[model.model_id][1])
-    cursor.execute("UPDATE col SET models = ?", (json.dumps(models),))
+    _set_json(cursor, "models", models)
 
 
 CardRow = tuple[str, str, int, int]
@@ -198,7 +210,7 @@ class Package:
             self.media = {str(name): str(member) for member, name in json.loads(apkg.read("media")).items()}
         self.conn = sqlite3.connect(":memory:")
         self.conn.deserialize(collection)
-        self.decks: dict[str, Any] = json.loads(self.conn.execute("SELECT decks FROM col").fetchone()[0])
+        self.decks = _json(self.conn.cursor(), "decks")
 
     def close(self) -> None:
         self.conn.close()
@@ -223,12 +235,11 @@ class Package:
         cursor.execute(f"DELETE FROM cards WHERE did IN ({marks})", gone)
         for i in gone:
             self.decks.pop(str(i), None)
-        cursor.execute("UPDATE col SET decks = ?", (json.dumps(self.decks),))
         start = cursor.execute("SELECT max(ifnull((SELECT max(id) FROM notes), 0), "
                                "ifnull((SELECT max(id) FROM cards), 0))").fetchone()[0]  # fmt: skip
         ids = itertools.count(max(start + 1, now * 1000))
-        _write_notes(cursor, _genanki_decks(decks, templates), now, ids)
-        _set_models(cursor, now, templates)
+        _write_notes(cursor, _genanki_decks(decks, templates), now, ids, self.decks)
+        _set_models(cursor, now, templates, self.decks)
         self.conn.commit()
         return int(cursor.execute("SELECT count(*) FROM cards").fetchone()[0])
 
