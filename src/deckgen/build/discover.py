@@ -86,6 +86,12 @@ def find_notes(
 
 def _walk(root: Path, ignored: pathspec.GitIgnoreSpec, own: set[str]) -> list[NoteFile]:
     found: list[NoteFile] = []
+    # Patterns that name folders only (`node_modules/`, the default) cannot leave out a file
+    # of a folder they kept: then files are not matched one by one (a vault's worth adds up).
+    files_too = any(
+        p.include is not None and not str(getattr(p, "pattern", "")).rstrip().endswith("/")
+        for p in ignored.patterns
+    )
     for dirpath, dirnames, filenames in os.walk(root):  # followlinks=False: no loops
         rel = Path(dirpath).relative_to(root).as_posix()
         folder = "" if rel == "." else rel
@@ -99,6 +105,10 @@ def _walk(root: Path, ignored: pathspec.GitIgnoreSpec, own: set[str]) -> list[No
         )
         for name in sorted(filenames):
             display = f"{prefix}{name}"
-            if name.endswith(".md") and not name.startswith(".") and not ignored.match_file(display):
+            if (
+                name.endswith(".md")
+                and not name.startswith(".")
+                and not (files_too and ignored.match_file(display))
+            ):
                 found.append(NoteFile(f"{dirpath}{os.sep}{name}", display, folder))
     return found
