@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -200,63 +199,107 @@ def save_notes(out: Path, settings: str, packages: dict[str, Any], records: dict
     _KNOWN[path] = (_file_id(path), {**data, "notes": records})
 
 
-@dataclass(frozen=True, slots=True)
 class Record:
-    """What a build learned of one note, kept for the next (`.deckgen-notes.json`)."""
+    """What a build learned of one note, kept for the next (`.deckgen-notes.json`). It holds the
+    note's JSON row and reads its values when asked: a build reads 21,000 of them and looks at
+    most once."""
 
-    stat: tuple[int, int]
-    key: str
-    lock: str
-    """The digest of its lock entry as this build wrote it."""
-    identity: str
-    packages: tuple[str, ...]
-    decks: tuple[str, ...]
-    """The decks its live cards are in (its retired cards' decks give `packages` too)."""
-    cards: int
-    kept: int
-    """Its cards that rank among the note's (not kept only for the learner): all of them are
-    unchanged in a build that finds the note settled."""
-    kinds: dict[str, int]
-    problems: tuple[Problem, ...]
-    empty: str
-    media: tuple[tuple[str, int, int], ...] = ()
-    """The image files it embeds as they were read (`NoteClaims.media`)."""
-    raw: list[Any] | None = field(default=None, compare=False, repr=False)
-    """The JSON row it was read from, written back as it is (a vault's worth of rows adds up)."""
+    __slots__ = ("_problems", "_row")
+
+    def __init__(
+        self, stat: tuple[int, int], key: str, lock: str, identity: str, packages: Sequence[str],
+        decks: Sequence[str], cards: int, kept: int, kinds: dict[str, int], problems: Sequence[Problem],
+        empty: str, media: Sequence[tuple[str, int, int]] = (),
+    ) -> None:  # fmt: skip
+        rows = [[p.source.path, p.source.line, p.message, p.unread] for p in problems]
+        self._row: list[Any] = [list(stat), key, lock, identity, list(packages), list(decks), cards, kept,
+                                kinds, rows, empty, [list(m) for m in media]]  # fmt: skip
+        self._problems = tuple(problems)
+
+    @property
+    def stat(self) -> tuple[int, int]:
+        """The note file's size and modification time as the build saw them."""
+        size, mtime = self._row[0]
+        return size, mtime
+
+    @property
+    def key(self) -> str:
+        """Its note-cache key."""
+        return str(self._row[1])
+
+    @property
+    def lock(self) -> str:
+        """The digest of its lock entry as this build wrote it."""
+        return str(self._row[2])
+
+    @property
+    def identity(self) -> str:
+        return str(self._row[3])
+
+    @property
+    def packages(self) -> tuple[str, ...]:
+        return tuple(self._row[4])
+
+    @property
+    def decks(self) -> tuple[str, ...]:
+        """The decks its live cards are in (its retired cards' decks give `packages` too)."""
+        return tuple(self._row[5])
+
+    @property
+    def cards(self) -> int:
+        return int(self._row[6])
+
+    @property
+    def kept(self) -> int:
+        """Its cards that rank among the note's (not kept only for the learner): all of them are
+        unchanged in a build that finds the note settled."""
+        return int(self._row[7])
+
+    @property
+    def kinds(self) -> dict[str, int]:
+        found: dict[str, int] = self._row[8]
+        return found
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return self._problems
+
+    @property
+    def empty(self) -> str:
+        return str(self._row[10])
+
+    @property
+    def media(self) -> tuple[tuple[str, int, int], ...]:
+        """The image files it embeds as they were read (`NoteClaims.media`)."""
+        return tuple((path, size, mtime) for path, size, mtime in self._row[11])
 
     def to_json(self) -> list[Any]:
-        """A compact JSON row."""
-        if self.raw is not None:
-            return self.raw
-        problems = [[p.source.path, p.source.line, p.message, p.unread] for p in self.problems]
-        media = [list(m) for m in self.media]
-        return [list(self.stat), self.key, self.lock, self.identity, list(self.packages), list(self.decks),
-                self.cards, self.kept, self.kinds, problems, self.empty, media]  # fmt: skip
+        """A compact JSON row (the one it was read from, written back as it is)."""
+        return self._row
 
     @classmethod
     def from_json(cls, raw: Any) -> Record:
         """The row `to_json` wrote; ValueError when it is not one (a damaged file). Each of the
-        twelve values' type is checked, not every item inside them: one build reads 21,000."""
+        twelve values' type is checked, and the stat, problems and images inside them."""
         if not isinstance(raw, list) or tuple(map(type, raw)) != _ROW:  # (exact types: no bool for int)
             if not isinstance(raw, list) or len(raw) != len(_ROW):
                 raise ValueError("a note's record is not a row of 12 values")
             value, kind = next((v, k) for v, k in zip(raw, _ROW, strict=True) if type(v) is not k)
             raise ValueError(f"a note's record holds {str(value)[:20]!r} where it needs a {kind.__name__}")
-        st, key, lock, ident, packages, decks, cards, kept, kinds, problems, empty, media = raw
+        st, problems, media = raw[0], raw[9], raw[11]
         try:
             size, mtime = st
-            found = (
-                tuple(Problem(SourceRef(p, line), m, unread) for p, line, m, unread in problems)
-                if problems
-                else ()
-            )
-            seen = tuple((str(path), int(size), int(mtime)) for path, size, mtime in media) if media else ()
-            return cls(
-                (_int(size), _int(mtime)), key, lock, ident, tuple(packages), tuple(decks), cards, kept,
-                kinds, found, empty, seen, raw,
-            )  # fmt: skip
+            _int(size), _int(mtime)
+            found = tuple(Problem(SourceRef(p, line), m, unread) for p, line, m, unread in problems)
+            for path, size, mtime in media:
+                if type(path) is not str:
+                    raise ValueError(f"{str(path)[:20]!r} is not a path")
+                _int(size), _int(mtime)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"a note's record does not fit ({exc})") from None
+        record = object.__new__(cls)
+        record._row, record._problems = raw, found
+        return record
 
 
 _ROW: tuple[type, ...] = (list, str, str, str, list, list, int, int, dict, list, str, list)
