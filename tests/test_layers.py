@@ -15,7 +15,7 @@ SRC = Path(__file__).parent.parent / "src"
 PACKAGE = SRC / "deckgen"
 
 LAYERS = (
-    ("model", "errors", "config", "srplugin", "text", "lang", "files", "codec"),
+    ("model", "errors", "config", "srplugin", "shown", "text", "lang", "files", "codec"),
     ("notes",),
     ("rules",),
     ("rank",),

@@ -23,7 +23,7 @@ SOURCE = Path(deckgen.__file__).parent.parent
 HEAVY = (
     "deckgen.build.run", "deckgen.cards.claims", "deckgen.rules", "deckgen.notes", "deckgen.config",
     "deckgen.identity.match", "deckgen.write.apkg", "deckgen.push", "genanki", "markdown_it", "yaml",
-    "nh3", "http.client", "ssl", "jinja2", "weasyprint", "watchfiles", "anki",
+    "nh3", "http.client", "ssl", "jinja2", "weasyprint", "watchfiles", "anki", "regex",
 )  # fmt: skip
 """What a command that builds nothing must not load: the stages and their libraries."""
 BUILT = ("deckgen.build.run", "deckgen.cards.claims", "deckgen.rules", "genanki", "markdown_it")

@@ -10,6 +10,8 @@ import unicodedata
 
 import regex
 
+from .shown import CONTROLS
+
 # A sentence ends at . ! or ? (plus closing quotes/brackets) and space, or at a CJK full stop,
 # when the next word does not start in lower case (a capital, a digit or an uncased script).
 # Abbreviations below are not sentence ends.
@@ -256,26 +258,6 @@ def visible(text: str) -> str:
     return text.translate(_INVISIBLE)
 
 
-def printable(name: str) -> str:
-    """A file name fit for a one-line message: control and invisible characters as `\\uXXXX`."""
-    if name.isprintable():  # (no Cc, Cf, Zl or Zp character: a vault's worth of paths in C)
-        return name
-    return "".join(
-        f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in name
-    )
-
-
-CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""C0 and C1 control characters, but tab and line feed: no text shows them, Anki separates a
-note's fields with \\x1f, and a terminal runs `ESC ]` and `\\x9b` sequences (OSC 52 writes the
-clipboard)."""
-
-
 def without_controls(text: str) -> str:
     """`text` without the characters of `CONTROLS`."""
     return CONTROLS.sub("", text) if CONTROLS.search(text) else text
-
-
-def plural(count: int, word: str) -> str:
-    """`1 card`, `2 cards`."""
-    return f"{count} {word}{'' if count == 1 else 's'}"

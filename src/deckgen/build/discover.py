@@ -12,7 +12,7 @@ import pathspec
 from ..config import bad_pattern, pattern_problem
 from ..errors import BuildError, ConfigError
 from ..files import OUTPUT_MARK, TURN_FILE
-from ..text import printable
+from ..shown import printable
 
 IGNORE_NAME = ".deckgenignore"
 """A file in an input folder listing, in gitignore syntax, what under it is not a note."""
@@ -35,7 +35,7 @@ class NoteFile:
     folder: str
     shown: str = field(init=False, compare=False)
     """The path shown in messages, cards and the lock: `display` with control and invisible
-    characters written out (`text.printable`), as the note read from it names itself."""
+    characters written out (`shown.printable`), as the note read from it names itself."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "shown", printable(self.display))

@@ -16,7 +16,7 @@ import typer
 from .. import __version__
 from ..build import BuildOptions
 from ..errors import BuildError
-from ..text import plural
+from ..shown import plural
 from .common import (
     PREVIEW,
     SheetOptions,

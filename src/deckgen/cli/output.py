@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from ..errors import DeckgenError
-from ..text import CONTROLS, plural
+from ..shown import CONTROLS, plural
 
 if TYPE_CHECKING:  # the pipeline's modules load when a command prints what it built, not for --help
     from ..build import BuildResult

@@ -15,7 +15,8 @@ from typing import Any
 
 from ..errors import NoteError
 from ..model import BLANK, FORCE, SEPARATORS, SKIP, Block, Note, Problem, Separators, SourceRef
-from ..text import printable, slug, visible
+from ..shown import printable
+from ..text import slug, visible
 from .chapters import chapters
 from .embeds import Lookup, fill, mark, vault_lookup
 from .explicit import read_explicit

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..model import BLANK, Card
-from ..text import plural
+from ..shown import plural
 from . import PushResult
 
 
