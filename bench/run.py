@@ -532,7 +532,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.sheet_only:
         results = scenario_sheet(args)
     else:
-        results = scenario_sample(args) + scenario_startup(args)
+        results = scenario_startup(args) + scenario_sample(args)  # start-up first, on an idle machine
         if args.vault:
             real, chosen = scenario_real(args)
             results += real
