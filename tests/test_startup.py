@@ -49,6 +49,26 @@ def fresh(code: str) -> object:
     return json.loads(proc.stdout.splitlines()[-1])
 
 
+def run_app(argv: list[str]) -> tuple[list[str], str]:
+    """`deckgen ARGV` in a fresh interpreter: the modules of HEAVY it left loaded, and what it
+    printed."""
+    code = f"""
+import contextlib, io
+from deckgen.cli import app
+sys.argv = ["deckgen", *{argv!r}]
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    try:
+        app()
+    except SystemExit as exc:
+        assert not exc.code, exc.code
+print(json.dumps([loaded(), out.getvalue()]))
+"""
+    found = fresh(code)
+    assert isinstance(found, list)
+    return found[0], found[1]
+
+
 def test_help_and_version_load_no_stage() -> None:
     """Every command's --help, and --version, in one interpreter: after each, nothing heavy."""
     from test_cli import COMMANDS
@@ -75,18 +95,10 @@ def test_import_deckgen_loads_no_stage() -> None:
 
 
 def test_a_build_loads_what_it_runs(tmp_path: Path) -> None:
-    code = f"""
-from deckgen.cli import app
-sys.argv = ["deckgen", "build", {str(TESTS / "fixtures" / "notes")!r}, "--out", {str(tmp_path / "out")!r},
-            "--lock", {str(tmp_path / "deckgen.lock")!r}, "--json"]
-try:
-    app()
-except SystemExit as exc:
-    assert not exc.code, exc.code
-print(json.dumps(loaded()))
-"""
-    loaded = fresh(code)
-    assert isinstance(loaded, list) and set(BUILT) <= set(loaded)
+    argv = ["build", str(TESTS / "fixtures" / "notes"), "--out", str(tmp_path / "out"),
+            "--lock", str(tmp_path / "deckgen.lock"), "--json"]  # fmt: skip
+    loaded, _ = run_app(argv)
+    assert set(BUILT) <= set(loaded)
     assert list(tmp_path.glob("out/*.apkg"))
 
 
@@ -96,20 +108,10 @@ def test_a_build_that_finds_nothing_changed_loads_no_stage(tmp_path: Path) -> No
     check): what `deckgen build` costs when nothing changed is finding and looking at the notes."""
     argv = ["build", str(TESTS / "fixtures" / "notes"), "--out", str(tmp_path / "out"),
             "--lock", str(tmp_path / "deckgen.lock"), "--json"]  # fmt: skip
-    code = f"""
-import contextlib, io
-from deckgen.cli import app
-sys.argv = ["deckgen", *{argv!r}]
-out = io.StringIO()
-with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
-    app()
-print(json.dumps([json.loads(out.getvalue())["skipped"], loaded()]))
-"""
-    first = fresh(code)
-    assert isinstance(first, list) and first[0] is False and set(BUILT) <= set(first[1])  # every stage
-    again = fresh(code)
-    assert isinstance(again, list) and again[0] is True
-    loaded: list[str] = again[1]
+    loaded, printed = run_app(argv)
+    assert json.loads(printed)["skipped"] is False and set(BUILT) <= set(loaded)  # every stage
+    loaded, printed = run_app(argv)
+    assert json.loads(printed)["skipped"] is True
     stages = {*BUILT, "deckgen.identity.match", "deckgen.notes"} - {"deckgen.build.run"}  # (run is light)
     assert [m for m in loaded if m in stages] == []
 
@@ -117,17 +119,8 @@ print(json.dumps([json.loads(out.getvalue())["skipped"], loaded()]))
 def test_preview_why_loads_no_writer_and_no_network() -> None:
     """`preview --why` reads and ranks one note: no package writer (genanki), no download
     modules (`notes/remote.py` imports them at its first download)."""
-    code = f"""
-from deckgen.cli import app
-sys.argv = ["deckgen", "preview", {str(REFERENCE)!r}, "--why"]
-try:
-    app()
-except SystemExit as exc:
-    assert not exc.code, exc.code
-print(json.dumps(loaded()))
-"""
-    loaded = fresh(code)
-    assert isinstance(loaded, list) and "deckgen.cards.claims" in loaded
+    loaded, _ = run_app(["preview", str(REFERENCE), "--why"])
+    assert "deckgen.cards.claims" in loaded
     assert [m for m in loaded if m in ("deckgen.write.apkg", "genanki", "http.client", "ssl")] == []
 
 
