@@ -202,3 +202,26 @@ def test_a_package_that_cannot_be_read_stops_the_build_and_says_what_to_do(vault
     package.unlink()
     result = build([notes], vault / "out", Config(), NOW + 100, BuildOptions(lock=lock))
     assert package.is_file() and result.plan.count("changed") >= 1
+
+
+def test_a_cloze_card_added_in_place_brings_its_note_type(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The package held basic cards only; an edit adds the first cloze card: updated in place,
+    it carries the cloze note type as a package written whole does, and loses it again when the
+    last cloze card goes."""
+    notes = tmp_path / "notes" / "biology"
+    notes.mkdir(parents=True)
+    (notes / "heart.md").write_text("#flashcards/heart\n\nWhat does the heart pump? :: blood\n")
+    (notes / "cell.md").write_text("#flashcards/cell\n\nWhat makes ATP? :: the mitochondrion\n")
+    build([tmp_path / "notes"], tmp_path / "out", Config(), NOW, BuildOptions(lock=tmp_path / "deckgen.lock"))
+    spy = Spy(monkeypatch)
+    (notes / "cell.md").write_text("#flashcards/cell\n\nThe ==mitochondrion== makes ATP.\n")
+    quick, full = _both(tmp_path, tmp_path / "notes", NOW + 100)
+    assert spy.patched == [quick.outputs[0].name]
+    assert quick.kinds.get("cloze") == 1
+    _same_packages(quick, full, tmp_path)
+    assert "deckgen cloze" in _imported(quick.outputs[0], tmp_path / "c.anki2")["types"]
+    (notes / "cell.md").write_text("#flashcards/cell\n\nWhat makes ATP? :: the mitochondrion\n")
+    quick, full = _both(tmp_path, tmp_path / "notes", NOW + 200)
+    _same_packages(quick, full, tmp_path)
