@@ -28,6 +28,9 @@ _MD_LINK = re.compile(r"\[([^\[\]]+)\]\([^)\[\]]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|==|~~)(?=\S)((?:(?!\1).)+?)(?<=\S)\1")
 _HIGHLIGHT = re.compile(r"(==)(?=\S)((?:(?!==).)+?)(?<=\S)==")
 _INLINE_CODE = re.compile(r"(`+)(.+?)\1")
+CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
+"""An inline code span: a run of backticks closed by a run of as many (what inside it is never a
+card's syntax nor an embed)."""
 
 
 def _links_off(text: str) -> str:

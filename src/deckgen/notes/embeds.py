@@ -23,7 +23,7 @@ from pathlib import Path
 from ..errors import NoteError
 from ..model import FORCE, SKIP, Block, Explicit, Problem, SourceRef, Timestamp
 from ..text import EMBED_PLACEHOLDER
-from .cardtext import FENCE, written
+from .cardtext import CODE_SPAN, FENCE, written
 from .inline import IMAGE_FILE, placeholder
 from .intake import read_text
 from .markdown import block_spans, parse_markdown
@@ -42,7 +42,6 @@ _MARKER = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
 _BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$")
 """A block ID at the end of a line: letters, digits and dashes after `^`, as Obsidian allows."""
 _EMBED = re.compile(r"!\[\[([^\[\]|#]*+)((?:#[^\[\]|]*+)?)(?:\|[^\[\]]*+)?\]\]")
-_CODE = re.compile(r"(`+).*?(?<!`)\1(?!`)")
 _FRONT = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _DRAWING = re.compile(r"\.(?:excalidraw|canvas)$", re.I)
 """A drawing (`Sketch.excalidraw`, kept as `Sketch.excalidraw.md`) or canvas: no text to show."""
@@ -116,7 +115,7 @@ def _marked(line: str, number: int, embeds: list[Embed]) -> str:
     """The line with each embed of a note (not in inline code) as a marker."""
     out: list[str] = []
     at = 0
-    code = [(m.start(), m.end()) for m in _CODE.finditer(line)] if "`" in line else []
+    code = [(m.start(), m.end()) for m in CODE_SPAN.finditer(line)] if "`" in line else []
     for m in _EMBED.finditer(line):
         target = m.group(1).strip()
         if any(a <= m.start() < b for a, b in code) or IMAGE_FILE.search(target) or _DRAWING.search(target):

@@ -25,14 +25,13 @@ from ..model import (
     Separators,
     Syntax,
 )
-from .cardtext import COMMENT, FENCE, closes, marks_off, strip_lines, written
+from .cardtext import CODE_SPAN, COMMENT, FENCE, closes, marks_off, strip_lines, written
 from .schedule import schedule_of
 
 # Linear patterns: a note of 2 MB must not take minutes. A search for the end of a span (`-->`,
 # `}}`, `]]`) stops where the next span of the same kind opens (`(?:(?!<!--).)*?`, `[^\[\]]`),
 # so a run of openers that never close is scanned once, not once from each opener.
 _SR_COMMENT = re.compile(r"<!--SR:[^<>]*?-->")
-_CODE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
 TAG = re.compile(r"(?<![\w/#&`\[])#([^\s#,.;:!?'\"()\[\]{}<>`|=*]*[^\W\d][^\s#,.;:!?'\"()\[\]{}<>`|=*]*)")
 _LEAD_TAGS = re.compile(r"^(?:\s*#[^\s#]+)+\s*")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s|$)")
@@ -94,7 +93,7 @@ def _no_code(line: str, fill: bool = False) -> str:
     code becomes a run of `x` instead, so that a highlight around it (`==`code`==`) still
     stands while no mark inside it counts."""
     if "`" in line:  # most lines have neither: skip the patterns that cannot match
-        line = _CODE.sub((lambda m: "x" * len(m.group(0))) if fill else _spaces, line)
+        line = CODE_SPAN.sub((lambda m: "x" * len(m.group(0))) if fill else _spaces, line)
     return COMMENT.sub(_spaces, line) if "<!--" in line else line
 
 
